@@ -1,0 +1,142 @@
+/**
+ * One error type for the whole S3 protocol layer: a code, its HTTP status and message, and the
+ * extra elements AWS puts into the <Error> document (BucketName, Key, Condition, ...).
+ */
+export class S3Error extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly fields: Record<string, string | number> = {},
+  ) {
+    super(message);
+    this.name = 'S3Error';
+  }
+}
+
+/** The errors the emulator raises, with AWS's status codes and messages. */
+export const S3Errors = {
+  accessDenied: (message = 'Access Denied', fields: Record<string, string> = {}) =>
+    new S3Error('AccessDenied', 403, message, fields),
+  authorizationHeaderMalformed: (message: string, fields: Record<string, string> = {}) =>
+    new S3Error('AuthorizationHeaderMalformed', 400, message, fields),
+  authorizationQueryParametersError: (message: string) =>
+    new S3Error('AuthorizationQueryParametersError', 400, message),
+  badDigest: (message: string, fields: Record<string, string> = {}) =>
+    new S3Error('BadDigest', 400, message, fields),
+  bucketAlreadyExists: (bucket: string) =>
+    new S3Error(
+      'BucketAlreadyExists',
+      409,
+      'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+      { BucketName: bucket },
+    ),
+  bucketAlreadyOwnedByYou: (bucket: string) =>
+    new S3Error(
+      'BucketAlreadyOwnedByYou',
+      409,
+      'Your previous request to create the named bucket succeeded and you already own it.',
+      { BucketName: bucket },
+    ),
+  bucketNotEmpty: (bucket: string) =>
+    new S3Error('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty', { BucketName: bucket }),
+  entityTooLarge: (proposed: number, max: number) =>
+    new S3Error('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size', {
+      ProposedSize: proposed,
+      MaxSizeAllowed: max,
+    }),
+  incompleteBody: () =>
+    new S3Error(
+      'IncompleteBody',
+      400,
+      'You did not provide the number of bytes specified by the Content-Length HTTP header',
+    ),
+  internalError: () =>
+    new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.'),
+  invalidAccessKeyId: (accessKeyId: string) =>
+    new S3Error(
+      'InvalidAccessKeyId',
+      403,
+      'The AWS Access Key Id you provided does not exist in our records.',
+      {
+        AWSAccessKeyId: accessKeyId,
+      },
+    ),
+  invalidArgument: (message: string, name?: string, value?: string) =>
+    new S3Error(
+      'InvalidArgument',
+      400,
+      message,
+      name === undefined ? {} : { ArgumentName: name, ArgumentValue: value ?? '' },
+    ),
+  invalidBucketName: (bucket: string) =>
+    new S3Error('InvalidBucketName', 400, 'The specified bucket is not valid.', { BucketName: bucket }),
+  invalidDigest: (digest: string) =>
+    new S3Error('InvalidDigest', 400, 'The Content-MD5 you specified is not valid.', {
+      'Content-MD5': digest,
+    }),
+  invalidRange: (range: string, size: number) =>
+    new S3Error('InvalidRange', 416, 'The requested range is not satisfiable', {
+      RangeRequested: range,
+      ActualObjectSize: size,
+    }),
+  invalidRequest: (message: string) => new S3Error('InvalidRequest', 400, message),
+  invalidURI: () => new S3Error('InvalidURI', 400, "Couldn't parse the specified URI."),
+  keyTooLong: (size: number) =>
+    new S3Error('KeyTooLongError', 400, 'Your key is too long', { MaxSizeAllowed: 1024, Size: size }),
+  malformedXML: () =>
+    new S3Error(
+      'MalformedXML',
+      400,
+      'The XML you provided was not well-formed or did not validate against our published schema',
+    ),
+  metadataTooLarge: (size: number, max: number) =>
+    new S3Error('MetadataTooLarge', 400, 'Your metadata headers exceed the maximum allowed metadata size.', {
+      Size: size,
+      MaxSizeAllowed: max,
+    }),
+  invalidStorageClass: (requested: string) =>
+    new S3Error('InvalidStorageClass', 400, 'The storage class you specified is not valid', {
+      StorageClassRequested: requested,
+    }),
+  methodNotAllowed: (method: string, resourceType: string) =>
+    new S3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.', {
+      Method: method,
+      ResourceType: resourceType,
+    }),
+  missingContentLength: () =>
+    new S3Error('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.'),
+  noSuchBucket: (bucket: string) =>
+    new S3Error('NoSuchBucket', 404, 'The specified bucket does not exist', { BucketName: bucket }),
+  noSuchKey: (key: string) =>
+    new S3Error('NoSuchKey', 404, 'The specified key does not exist.', { Key: key }),
+  notImplemented: (
+    message = 'A header you provided implies functionality that is not implemented',
+    fields: Record<string, string> = {},
+  ) => new S3Error('NotImplemented', 501, message, fields),
+  preconditionFailed: (condition: string) =>
+    new S3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold', {
+      Condition: condition,
+    }),
+  requestTimeTooSkewed: (requestTime: string, serverTime: string) =>
+    new S3Error(
+      'RequestTimeTooSkewed',
+      403,
+      'The difference between the request time and the current time is too large.',
+      { RequestTime: requestTime, ServerTime: serverTime, MaxAllowedSkewMilliseconds: 900000 },
+    ),
+  signatureDoesNotMatch: (fields: Record<string, string> = {}) =>
+    new S3Error(
+      'SignatureDoesNotMatch',
+      403,
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      fields,
+    ),
+  contentSha256Mismatch: (client: string, computed: string) =>
+    new S3Error(
+      'XAmzContentSHA256Mismatch',
+      400,
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      { ClientComputedContentSHA256: client, S3ComputedContentSHA256: computed },
+    ),
+};

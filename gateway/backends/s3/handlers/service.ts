@@ -1,0 +1,24 @@
+import { sendXml, type S3Context } from '../context';
+import { ownerXml, xmlTime } from '../format';
+import { el, S3_NS } from '../xml';
+
+/** ListBuckets: the caller's buckets only, sorted by name. */
+export async function listBuckets(ctx: S3Context): Promise<void> {
+  const mine = ctx.store
+    .listBuckets()
+    .filter((b) => b.owner.id === ctx.user.owner.id)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  sendXml(
+    ctx,
+    200,
+    el(
+      'ListAllMyBucketsResult',
+      { xmlns: S3_NS },
+      ownerXml(ctx.user.owner),
+      el(
+        'Buckets',
+        mine.map((b) => el('Bucket', el('Name', b.name), el('CreationDate', xmlTime(b.creationDate)))),
+      ),
+    ),
+  );
+}

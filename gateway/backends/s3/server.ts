@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger, type Logger } from '../../log';
+import { verifyRequest } from './auth';
+import type { S3Context, S3Settings } from './context';
+import { S3Error, S3Errors } from './errors';
+import { createBucket, deleteBucket, getBucketLocation, headBucket } from './handlers/bucket';
+import { listObjects, listObjectsV2 } from './handlers/list';
+import { deleteObject, getObject, putObject } from './handlers/object';
+import { listBuckets } from './handlers/service';
+import type { S3User } from './identity';
+import { bucketFromHost, parseQuery, parseTarget, type S3Target } from './request';
+import { resolveOperation, type S3Operation } from './routes';
+import { NoSuchBucketError, type ObjectStore } from './store';
+import { el, xmlDocument } from './xml';
+
+export interface S3ServerOptions {
+  store: ObjectStore;
+  /** Every access key the server accepts. */
+  users: readonly S3User[];
+  /** The region the server presents as (us-east-1 by default; decides the re-create-bucket answer). */
+  region?: string;
+  /** Largest single PUT (default 5 GiB, as S3). */
+  maxObjectSize?: number;
+  /** Host names under which `<bucket>.<name>` is read as virtual-host style. */
+  baseDomains?: readonly string[];
+  log?: Logger;
+}
+
+const FIVE_GIB = 5 * 1024 * 1024 * 1024;
+
+type Handler = (ctx: S3Context, target: never) => Promise<void>;
+const HANDLERS: Record<S3Operation, Handler> = {
+  ListBuckets: listBuckets,
+  CreateBucket: createBucket,
+  DeleteBucket: deleteBucket,
+  HeadBucket: headBucket,
+  GetBucketLocation: getBucketLocation,
+  ListObjects: listObjects,
+  ListObjectsV2: listObjectsV2,
+  GetObject: getObject,
+  HeadObject: getObject,
+  PutObject: putObject,
+  DeleteObject: deleteObject,
+};
+
+/** The S3 REST protocol over a storage engine: routing, authentication, errors. */
+export class S3Server {
+  readonly settings: S3Settings;
+  private readonly users: Map<string, S3User>;
+  private readonly baseDomains: readonly string[];
+  private readonly server: Server;
+
+  constructor(private readonly options: S3ServerOptions) {
+    const region = options.region ?? 'us-east-1';
+    this.settings = {
+      region,
+      maxObjectSize: options.maxObjectSize ?? FIVE_GIB,
+      log: options.log ?? silentLogger,
+    };
+    this.users = new Map(options.users.map((u) => [u.accessKeyId, u]));
+    this.baseDomains = options.baseDomains ?? ['localhost', 's3.amazonaws.com', `s3.${region}.amazonaws.com`];
+    this.server = createServer((req, res) => void this.handle(req, res, false));
+    // Answer `Expect: 100-continue` ourselves, after authentication and bucket checks, as S3 does.
+    this.server.on('checkContinue', (req, res) => void this.handle(req, res, true));
+    // S3 ignores other expectations; Node would answer 417.
+    this.server.on('checkExpectation', (req, res) => void this.handle(req, res, false));
+    // Large uploads take as long as they take; Node's default 5-minute request timeout would cut them.
+    this.server.requestTimeout = 0;
+  }
+
+  /** The node:http server, e.g. to listen on it. */
+  get httpServer(): Server {
+    return this.server;
+  }
+
+  /** Listens and resolves with the bound address. */
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** Stops accepting connections and closes idle ones. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    const hostId = randomBytes(24).toString('base64');
+    res.setHeader('x-amz-request-id', requestId);
+    res.setHeader('x-amz-id-2', hostId);
+    res.setHeader('Server', 'AmazonS3');
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    let ctx: S3Context | undefined;
+    try {
+      const query = parseQuery(q < 0 ? '' : rawUrl.slice(q + 1));
+      const target = parseTarget(rawPath, bucketFromHost(req.headers.host, this.baseDomains));
+      const auth = verifyRequest(
+        { method, rawUrl, headers: req.headers },
+        { lookup: (id) => this.users.get(id) },
+      );
+      // Every resource is private until ACLs exist, so an unsigned request is never allowed.
+      if (auth.kind === 'anonymous') throw S3Errors.accessDenied();
+      const operation = resolveOperation(method, target, query);
+      ctx = {
+        req,
+        res,
+        requestId,
+        hostId,
+        method,
+        rawPath,
+        query,
+        target,
+        auth,
+        user: auth.user,
+        store: this.options.store,
+        settings: this.settings,
+        expectContinue,
+      };
+      await HANDLERS[operation](ctx, target as never);
+      this.settings.log.debug(`s3 ${requestId} ${method} ${rawUrl} ${operation} ${res.statusCode}`);
+    } catch (e) {
+      this.fail(req, res, e, {
+        method,
+        rawPath,
+        requestId,
+        hostId,
+        expectContinue: ctx?.expectContinue ?? expectContinue,
+      });
+    }
+  }
+
+  private fail(
+    req: IncomingMessage,
+    res: ServerResponse,
+    e: unknown,
+    info: { method: string; rawPath: string; requestId: string; hostId: string; expectContinue: boolean },
+  ): void {
+    let error: S3Error;
+    if (e instanceof S3Error) {
+      error = e;
+    } else if (e instanceof NoSuchBucketError) {
+      // The bucket was deleted while this request was writing into it.
+      error = S3Errors.noSuchBucket(e.bucket);
+    } else {
+      this.settings.log.error(
+        `s3 ${info.requestId} ${info.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`,
+      );
+      error = S3Errors.internalError();
+    }
+    this.settings.log.debug(`s3 ${info.requestId} ${info.method} ${req.url} → ${error.status} ${error.code}`);
+    if (res.headersSent) {
+      // Too late for an error document: cut the connection so the client sees a failure, not a short body.
+      res.destroy();
+      return;
+    }
+    // A client still waiting for 100-continue will not send its body; don't wait for it either.
+    if (info.expectContinue) res.setHeader('Connection', 'close');
+    if (info.method === 'HEAD') {
+      // HEAD errors carry no body and nothing that promises one (SDKs misparse otherwise).
+      res.writeHead(error.status, { 'Content-Length': '0' });
+      res.end();
+      return;
+    }
+    const body = Buffer.from(
+      xmlDocument(
+        el(
+          'Error',
+          el('Code', error.code),
+          el('Message', error.message),
+          Object.entries(error.fields).map(([k, v]) => el(k, v)),
+          el('Resource', info.rawPath),
+          el('RequestId', info.requestId),
+          el('HostId', info.hostId),
+        ),
+      ),
+      'utf8',
+    );
+    res.writeHead(error.status, { 'Content-Type': 'application/xml', 'Content-Length': String(body.length) });
+    res.end(body);
+  }
+}
+
+export type { S3Target };

@@ -1,0 +1,5 @@
+export type * from './types';
+export { DiskStore } from './disk-store';
+export { validateBucketName, MAX_KEY_BYTES } from './names';
+export { compareKeys } from './key-order';
+export { NoSuchBucketError } from './no-such-bucket';

@@ -1,0 +1,76 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { S3Errors } from './errors';
+
+/** The namespace of every S3 response document except <Error>. */
+export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+/** Markup that is already serialised; everything else given to `el` is text and gets escaped. */
+export class Xml {
+  constructor(readonly markup: string) {}
+}
+
+type Child = Xml | string | number | boolean | undefined | null | Child[];
+
+// XML 1.0 cannot carry most C0 controls even as references; S3 keys may contain them, so they are
+// written as numeric references (lenient parsers, the SDKs' included, read them back) and CR is
+// referenced so that parsers do not normalise it away.
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** Escapes text for element content and attribute values. */
+export function escapeXml(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[&<>"']|[\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f]/g, (c) => {
+    return ESCAPES[c] ?? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`;
+  });
+}
+
+function render(child: Child): string {
+  if (child === undefined || child === null) return '';
+  if (child instanceof Xml) return child.markup;
+  if (Array.isArray(child)) return child.map(render).join('');
+  return escapeXml(String(child));
+}
+
+/** Builds an element: `el('Key', 'a&b')`, `el('Contents', el('Key', k), el('Size', 3))`, attributes as a plain object. */
+export function el(name: string, ...rest: Array<Child | Record<string, string>>): Xml {
+  let attrs = '';
+  const first = rest[0];
+  if (first !== null && typeof first === 'object' && !(first instanceof Xml) && !Array.isArray(first)) {
+    attrs = Object.entries(first as Record<string, string>)
+      .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+      .join('');
+    rest = rest.slice(1);
+  }
+  const content = (rest as Child[]).map(render).join('');
+  return new Xml(content === '' ? `<${name}${attrs}/>` : `<${name}${attrs}>${content}</${name}>`);
+}
+
+/** A complete document with the XML declaration S3 sends. */
+export function xmlDocument(root: Xml): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${root.markup}`;
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: true,
+  // Elements that may repeat are always arrays, so a single <Object> is handled like many.
+  isArray: (name) => ['Object', 'Part', 'Grant'].includes(name),
+});
+
+/** Parses a request body; anything that is not well-formed XML is MalformedXML, as S3 answers. */
+export function parseXml(body: Buffer): Record<string, unknown> {
+  const text = body.toString('utf8');
+  if (XMLValidator.validate(text) !== true) throw S3Errors.malformedXML();
+  const parsed: unknown = parser.parse(text);
+  if (parsed === null || typeof parsed !== 'object') throw S3Errors.malformedXML();
+  return parsed as Record<string, unknown>;
+}

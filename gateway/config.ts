@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+
+/**
+ * The one configuration model of apigw. Keys mirror the command-line flags (`dataDir` is
+ * `--data-dir`); a value given as a flag overrides the same key of the config file.
+ */
+export interface ApigwConfig {
+  port?: number;
+  host?: string;
+  /** Where the embedded backends keep their data. */
+  dataDir?: string;
+  /** The AWS region the emulators present themselves as (us-east-1 by default). */
+  region?: string;
+  /** An AWS shared-credentials file: every profile is an allowed access key and its owner. */
+  credentials?: string;
+  /** debug | info | warn | error. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** A problem with the configuration the user gave; the CLI prints it and exits non-zero. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type KeyKind = 'port' | 'string' | 'path' | 'logLevel';
+const KEYS: Record<keyof ApigwConfig, KeyKind> = {
+  port: 'port',
+  host: 'string',
+  dataDir: 'path',
+  region: 'string',
+  credentials: 'path',
+  logLevel: 'logLevel',
+};
+
+/** The flag spelling of a config key: dataDir → --data-dir. */
+export function flagName(key: string): string {
+  return '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/** The config key of a flag spelling: data-dir → dataDir. */
+export function keyName(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: string): unknown {
+  const kind = KEYS[key];
+  if (kind === 'port') {
+    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
+      throw new ConfigError(
+        `${where}: ${key} must be a port number between 0 and 65535, got ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  }
+  if (kind === 'logLevel') {
+    if (!['debug', 'info', 'warn', 'error'].includes(value as string)) {
+      throw new ConfigError(
+        `${where}: ${key} must be one of debug, info, warn, error, got ${JSON.stringify(value)}`,
+      );
+    }
+    return value;
+  }
+  if (typeof value !== 'string' || value === '') {
+    throw new ConfigError(`${where}: ${key} must be a non-empty string, got ${JSON.stringify(value)}`);
+  }
+  return kind === 'path' ? path.resolve(baseDir, value) : value;
+}
+
+/** Checks and normalises one layer of settings (file or flags); relative paths resolve against baseDir. */
+export function validateLayer(raw: Record<string, unknown>, where: string, baseDir: string): ApigwConfig {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    if (!(key in KEYS)) {
+      const known = Object.keys(KEYS).join(', ');
+      throw new ConfigError(`${where}: unknown setting '${key}' (known: ${known})`);
+    }
+    out[key] = coerce(key as keyof ApigwConfig, value, where, baseDir);
+  }
+  return out as ApigwConfig;
+}
+
+/** Reads a YAML config file; relative paths inside it are relative to the file. */
+export function loadConfigFile(file: string): ApigwConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
+  }
+  if (text.trim() === '') return {};
+  let doc: unknown;
+  try {
+    doc = yaml.load(text);
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message}`);
+  }
+  if (doc === undefined || doc === null) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError(`${file}: expected a mapping of settings at the top level`);
+  }
+  return validateLayer(doc as Record<string, unknown>, file, path.dirname(path.resolve(file)));
+}
+
+/** Flags over file over defaults. */
+export function resolveConfig(
+  flags: Record<string, unknown>,
+  defaults: Required<Pick<ApigwConfig, 'port' | 'host' | 'dataDir' | 'region'>>,
+  cwd = process.cwd(),
+): ApigwConfig & typeof defaults {
+  const { config: configFile, ...rest } = flags;
+  const fromFile = typeof configFile === 'string' ? loadConfigFile(path.resolve(cwd, configFile)) : {};
+  const fromFlags = validateLayer(rest, 'command line', cwd);
+  return { ...defaults, dataDir: path.resolve(cwd, defaults.dataDir), ...fromFile, ...fromFlags };
+}
