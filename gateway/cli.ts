@@ -1,24 +1,34 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPrincipals, type Principal } from './auth/credentials';
 import { startS3Server } from './backends/s3';
-import { ConfigError, keyName, resolveConfig } from './config';
+import { ConfigError, flagName, keyName, resolveConfig } from './config';
 import { createLogger } from './log';
+import { ApiLoadError, startGateway, type RunningGateway } from './serve';
 
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
 const USAGE = `apigw ${VERSION}: Amazon API Gateway (REST APIs) that runs anywhere
 
 Usage:
+  apigw serve <openapi-file | dir> [options]
+                            Serve a REST API exported from API Gateway (a directory means
+                            its apigw.yaml config file)
   apigw s3 [options]        Run the embedded S3 server on its own
   apigw help                Show this help
   apigw --version           Print the version
 
 Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --config FILE             YAML config file; flags override its keys
-  --port N                  Port to listen on (s3: 4568; 0 picks a free one)
+  --port N                  Port to listen on (serve: 8080, s3: 4568; 0 picks a free one)
   --host H                  Address to listen on (default 127.0.0.1)
   --data-dir DIR            Where data is kept (default ./.apigw)
-  --region R                Region the emulators present as (default us-east-1)
+  --region R                serve: callers must sign for this region (default: any);
+                            s3: the region the embedded S3 presents as (default us-east-1)
+  --stage NAME              serve: stage name (default: the document's base path, else dev)
+  --s3-endpoint URL         serve: S3 endpoint (config endpoints.s3): a URL, 'aws' or 'embedded'
+  --sigv4-compat            serve: also accept curl 7.x's single-encoded SigV4 paths (logged)
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
   --log-level L             debug | info | warn | error (default info)
 
@@ -34,6 +44,9 @@ const OPTIONS = {
   region: { type: 'string' },
   credentials: { type: 'string' },
   'log-level': { type: 'string' },
+  stage: { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  'sigv4-compat': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -51,6 +64,10 @@ function describePrincipals(principals: Principal[], development: boolean): stri
 }
 
 async function runS3(flags: Record<string, unknown>): Promise<number> {
+  for (const serveOnly of ['stage', 's3Endpoint', 'sigv4Compat']) {
+    if (flags[serveOnly] !== undefined)
+      throw new ConfigError(`${flagName(serveOnly)} is an option of apigw serve, not apigw s3`);
+  }
   const config = resolveConfig(flags, {
     port: 4568,
     host: '127.0.0.1',
@@ -70,16 +87,65 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
   process.stdout.write(`${describePrincipals(principals, development)}\n`);
   process.stdout.write(`Data directory: ${config.dataDir}\n`);
   process.stdout.write(`S3 endpoint: ${s3.url} (region ${config.region})\n`);
-  await new Promise<void>((resolve) => {
+  await untilSignalled();
+  await s3.close();
+  return 0;
+}
+
+function printPostmanHelp(running: RunningGateway): void {
+  const keys = running.principals;
+  const lines = [
+    `API ${running.apiId}, stage ${running.stage}`,
+    `Base URL: ${running.url}`,
+    'Postman: Authorization → AWS Signature, Service Name execute-api, AWS Region us-east-1 (any), with',
+    ...keys.map((p) => `  AccessKey ${p.accessKeyId}  SecretKey ${p.secretAccessKey}  (${p.profile})`),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function runServe(flags: Record<string, unknown>, positional: string | undefined): Promise<number> {
+  if (positional !== undefined) {
+    const target = path.resolve(positional);
+    if (existsSync(target) && statSync(target).isDirectory()) {
+      const file = path.join(target, 'apigw.yaml');
+      if (!existsSync(file))
+        throw new ConfigError(`${positional} is a directory without an apigw.yaml config file`);
+      if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
+      flags = { ...flags, config: file };
+    } else {
+      flags = { ...flags, api: positional };
+    }
+  }
+  const config = resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
+  if (config.api === undefined)
+    throw new ConfigError('no API to serve: give an OpenAPI file (or set api in the config file)');
+  const log = createLogger(config.logLevel ?? 'info');
+  let running: RunningGateway;
+  try {
+    running = await startGateway({ ...config, api: config.api }, log);
+  } catch (e) {
+    if (e instanceof ApiLoadError) {
+      process.stderr.write(`apigw: ${config.api} cannot be served:\n${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  printPostmanHelp(running);
+  await untilSignalled();
+  await running.close();
+  return 0;
+}
+
+function untilSignalled(): Promise<void> {
+  return new Promise((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void s3.close().then(resolve);
+      resolve();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  return 0;
 }
 
 /** Entry point of the `apigw` command; resolves with the exit code. */
@@ -104,8 +170,11 @@ export async function main(argv: string[]): Promise<number> {
   const { help: _h, version: _v, ...settings } = values;
   const flags = Object.fromEntries(Object.entries(settings).map(([name, value]) => [keyName(name), value]));
   try {
-    if (rest.length > 0) throw new ConfigError(`unexpected argument '${rest[0]}'`);
+    const maxPositionals = command === 'serve' ? 1 : 0;
+    if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);
     switch (command) {
+      case 'serve':
+        return await runServe(flags, rest[0]);
       case 's3':
         return await runS3(flags);
       default:

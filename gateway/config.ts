@@ -17,6 +17,18 @@ export interface ApigwConfig {
   credentials?: string;
   /** debug | info | warn | error. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** The OpenAPI file `apigw serve` runs. */
+  api?: string;
+  /** The stage name (default: the document's base path, else `dev`). */
+  stage?: string;
+  /** `$stageVariables` of the stage. */
+  stageVariables?: Record<string, string>;
+  /** Per AWS service: `embedded`, `aws`, or a URL. */
+  endpoints?: Record<string, string>;
+  /** Flag form of `endpoints.s3`. */
+  s3Endpoint?: string;
+  /** Also accept curl 7.x's single-encoded SigV4 paths (logged). */
+  sigv4Compat?: boolean;
 }
 
 /** A problem with the configuration the user gave; the CLI prints it and exits non-zero. */
@@ -27,7 +39,7 @@ export class ConfigError extends Error {
   }
 }
 
-type KeyKind = 'port' | 'string' | 'path' | 'logLevel';
+type KeyKind = 'port' | 'string' | 'path' | 'logLevel' | 'boolean' | 'stringMap';
 const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   port: 'port',
   host: 'string',
@@ -35,6 +47,12 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   region: 'string',
   credentials: 'path',
   logLevel: 'logLevel',
+  api: 'path',
+  stage: 'string',
+  stageVariables: 'stringMap',
+  endpoints: 'stringMap',
+  s3Endpoint: 'string',
+  sigv4Compat: 'boolean',
 };
 
 /** The flag spelling of a config key: dataDir → --data-dir. */
@@ -57,6 +75,24 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
       );
     }
     return n;
+  }
+  if (kind === 'boolean') {
+    if (typeof value !== 'boolean')
+      throw new ConfigError(`${where}: ${key} must be true or false, got ${JSON.stringify(value)}`);
+    return value;
+  }
+  if (kind === 'stringMap') {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new ConfigError(`${where}: ${key} must be a mapping of names to strings`);
+    }
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (!['string', 'number', 'boolean'].includes(typeof v)) {
+        throw new ConfigError(`${where}: ${key}.${k} must be a string, got ${JSON.stringify(v)}`);
+      }
+      out[k] = String(v);
+    }
+    return out;
   }
   if (kind === 'logLevel') {
     if (!['debug', 'info', 'warn', 'error'].includes(value as string)) {
@@ -108,14 +144,21 @@ export function loadConfigFile(file: string): ApigwConfig {
   return validateLayer(doc as Record<string, unknown>, file, path.dirname(path.resolve(file)));
 }
 
-/** Flags over file over defaults. */
-export function resolveConfig(
-  flags: Record<string, unknown>,
-  defaults: Required<Pick<ApigwConfig, 'port' | 'host' | 'dataDir' | 'region'>>,
-  cwd = process.cwd(),
-): ApigwConfig & typeof defaults {
+/** Flags over file over defaults; maps (endpoints, stageVariables) merge key by key. */
+export function resolveConfig<
+  D extends ApigwConfig & Required<Pick<ApigwConfig, 'port' | 'host' | 'dataDir'>>,
+>(flags: Record<string, unknown>, defaults: D, cwd = process.cwd()): ApigwConfig & D {
   const { config: configFile, ...rest } = flags;
   const fromFile = typeof configFile === 'string' ? loadConfigFile(path.resolve(cwd, configFile)) : {};
   const fromFlags = validateLayer(rest, 'command line', cwd);
-  return { ...defaults, dataDir: path.resolve(cwd, defaults.dataDir), ...fromFile, ...fromFlags };
+  const merged: ApigwConfig & D = {
+    ...defaults,
+    dataDir: path.resolve(cwd, defaults.dataDir),
+    ...fromFile,
+    ...fromFlags,
+  };
+  const s3Endpoint = fromFlags.s3Endpoint ?? fromFile.s3Endpoint;
+  if (s3Endpoint !== undefined) merged.endpoints = { ...merged.endpoints, s3: s3Endpoint };
+  delete merged.s3Endpoint;
+  return merged;
 }

@@ -24,7 +24,8 @@ export function canonicalIdFor(profile: string): string {
   return createHash('sha256').update(`apigw:${profile}`).digest('hex');
 }
 
-function principal(
+/** A principal for a key pair; canonical_id, display_name and email default from the profile name. */
+export function principal(
   profile: string,
   accessKeyId: string,
   secretAccessKey: string,

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { S3User } from '../backends/s3/identity';
+
+/**
+ * The `$context.identity` fields API Gateway fills for a caller authenticated by SigV4 (AWS_IAM
+ * methods). Values are those of an IAM user: apigw's principals are modelled as IAM users of an
+ * account of their own.
+ */
+export interface CallerIdentity {
+  /** The access key id the request was signed with. */
+  accessKey: string;
+  /** 12-digit account id of the caller. */
+  accountId: string;
+  /** Principal id: for an IAM user, its unique id (`AIDA…`). */
+  caller: string;
+  /** Same as `caller` for an IAM user. */
+  user: string;
+  /** `arn:aws:iam::<account>:user/<name>`. */
+  userArn: string;
+  /** Only set for callers in an AWS Organization, which apigw does not model. */
+  principalOrgId?: undefined;
+}
+
+// IAM unique ids are written in this base-32 alphabet (RFC 4648), after a type prefix.
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const IAM_USER_ID_PREFIX = 'AIDA';
+const IAM_UNIQUE_ID_BODY = 17;
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * A stable 12-digit account id for an owner: the leading decimal digits of its canonical id read
+ * as a hex number. Ids that are not hex (hand-written profiles) are hashed first so that any owner
+ * gets one, and different owners almost surely get different ones.
+ */
+export function accountIdFor(ownerId: string): string {
+  const hex = /^[0-9a-f]{32,}$/i.test(ownerId) ? ownerId : sha256(ownerId).toString('hex');
+  return BigInt(`0x${hex}`).toString(10).slice(0, 12).padStart(12, '0');
+}
+
+/** A stable IAM-user unique id (`AIDA` + 17 base-32 characters) for an owner. */
+export function principalIdFor(ownerId: string): string {
+  const digest = sha256(`apigw:iam-user:${ownerId}`);
+  let body = '';
+  for (let i = 0; i < IAM_UNIQUE_ID_BODY; i++) body += BASE32[digest[i] % BASE32.length];
+  return IAM_USER_ID_PREFIX + body;
+}
+
+/** IAM user names allow only `[\w+=,.@-]` and 64 characters; display names are free text. */
+function iamUserName(displayName: string): string {
+  const name = displayName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+  return name === '' ? 'user' : name;
+}
+
+/** The `$context.identity` values of a caller who signed with `user`'s key. */
+export function callerIdentity(user: S3User): CallerIdentity {
+  const accountId = accountIdFor(user.owner.id);
+  const principalId = principalIdFor(user.owner.id);
+  return {
+    accessKey: user.accessKeyId,
+    accountId,
+    caller: principalId,
+    user: principalId,
+    userArn: `arn:aws:iam::${accountId}:user/${iamUserName(user.owner.displayName)}`,
+  };
+}

@@ -1,0 +1,61 @@
+import { ConfigError } from '../config';
+
+/**
+ * Where one AWS service is reached: the embedded emulator, an explicit URL (MinIO, another
+ * apigw, LocalStack...), or real AWS by region. Nothing ever falls through to AWS implicitly.
+ */
+export type EndpointSetting = { kind: 'embedded' } | { kind: 'url'; url: URL } | { kind: 'aws' };
+
+/** Services apigw embeds an emulator for. */
+export const EMBEDDED_SERVICES = new Set(['s3']);
+
+/** Parses one `endpoints.<service>` value: `embedded`, `aws` or an http(s) URL. */
+export function parseEndpointSetting(service: string, value: string): EndpointSetting {
+  if (value === 'embedded') {
+    if (!EMBEDDED_SERVICES.has(service)) {
+      throw new ConfigError(`endpoints.${service}: there is no embedded ${service}; use a URL or 'aws'`);
+    }
+    return { kind: 'embedded' };
+  }
+  if (value === 'aws') return { kind: 'aws' };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      `endpoints.${service}: expected 'embedded', 'aws' or an http(s) URL, got ${JSON.stringify(value)}`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`endpoints.${service}: only http and https URLs are supported, got ${value}`);
+  }
+  return { kind: 'url', url };
+}
+
+/** The public AWS endpoint of a service in a region. */
+export function awsEndpoint(service: string, region: string): URL {
+  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return new URL(`https://${service}.${region}.${suffix}`);
+}
+
+/** Resolves the URL to call for a service, given the settings and the embedded emulators that run. */
+export class EndpointResolver {
+  constructor(
+    private readonly settings: Record<string, EndpointSetting>,
+    private readonly embedded: Record<string, URL>,
+  ) {}
+
+  /** The setting in force for a service (embedded by default when an emulator exists). */
+  settingFor(service: string): EndpointSetting | undefined {
+    return this.settings[service] ?? (EMBEDDED_SERVICES.has(service) ? { kind: 'embedded' } : undefined);
+  }
+
+  /** The base URL for `service` in `region`, or undefined when the user configured none. */
+  resolve(service: string, region: string): URL | undefined {
+    const setting = this.settingFor(service);
+    if (!setting) return undefined;
+    if (setting.kind === 'url') return setting.url;
+    if (setting.kind === 'aws') return awsEndpoint(service, region);
+    return this.embedded[service];
+  }
+}

@@ -1,0 +1,128 @@
+import http from 'node:http';
+import https from 'node:https';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { buildQueryString } from '@smithy/querystring-builder';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { IntegrationResult } from '../invocation';
+import type { OutboundCredentials } from './credentials';
+
+/** A request to an AWS service endpoint, before signing. */
+export interface AwsServiceRequest {
+  service: string;
+  region: string;
+  endpoint: URL;
+  method: string;
+  /** Already percent-encoded path (S3 decodes it once, as it does for AWS). */
+  path: string;
+  /** Decoded query parameters in order; repeated names allowed. */
+  query: Array<[string, string]>;
+  headers: Record<string, string>;
+  body: Buffer;
+  timeoutMs: number;
+}
+
+/** The backend could not be reached or did not answer in time. */
+export class IntegrationNetworkError extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'failure',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IntegrationNetworkError';
+  }
+}
+
+const agents = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true }),
+};
+
+function queryRecord(query: Array<[string, string]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of query) {
+    const prev = out[name];
+    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
+
+/** Signs with SigV4 for the request's service and region (S3 rules for s3) and sends it. */
+export async function sendAwsRequest(
+  req: AwsServiceRequest,
+  credentials: OutboundCredentials,
+): Promise<IntegrationResult> {
+  const isS3 = req.service === 's3';
+  const signer = new SignatureV4({
+    service: req.service,
+    region: req.region,
+    credentials: {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+    },
+    sha256: Hash.bind(null, 'sha256'),
+    // S3 signs the path exactly as sent; every other service double-encodes it.
+    uriEscapePath: !isS3,
+    applyChecksum: isS3,
+  });
+  const port = req.endpoint.port ? Number(req.endpoint.port) : undefined;
+  const basePath = req.endpoint.pathname.replace(/\/$/, '');
+  const unsigned = new HttpRequest({
+    method: req.method,
+    protocol: req.endpoint.protocol,
+    hostname: req.endpoint.hostname,
+    port,
+    path: basePath + req.path,
+    query: queryRecord(req.query),
+    headers: {
+      ...req.headers,
+      host: req.endpoint.host,
+      ...(req.body.length > 0 || ['PUT', 'POST', 'PATCH'].includes(req.method)
+        ? { 'content-length': String(req.body.length) }
+        : {}),
+    },
+    body: req.body,
+  });
+  const signed = await signer.sign(unsigned);
+  const qs = buildQueryString(signed.query ?? {});
+  const agent = agents[req.endpoint.protocol as 'http:' | 'https:'];
+  const transport = req.endpoint.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const outgoing = transport.request(
+      {
+        agent,
+        method: signed.method,
+        hostname: signed.hostname,
+        port,
+        path: qs ? `${signed.path}?${qs}` : signed.path,
+        headers: signed.headers,
+      },
+      (incoming) => {
+        clearTimeout(timer);
+        const headers: Record<string, string[]> = {};
+        const raw = incoming.rawHeaders;
+        for (let i = 0; i < raw.length; i += 2) (headers[raw[i]] ??= []).push(raw[i + 1]);
+        resolve({ status: incoming.statusCode ?? 502, headers, body: { kind: 'stream', stream: incoming } });
+      },
+    );
+    // timeoutInMillis bounds the wait for the backend's answer, as API Gateway's does.
+    const timer = setTimeout(() => {
+      outgoing.destroy(
+        new IntegrationNetworkError(
+          'timeout',
+          `no answer from ${req.endpoint.origin} within ${req.timeoutMs} ms`,
+        ),
+      );
+    }, req.timeoutMs);
+    outgoing.on('error', (e) => {
+      clearTimeout(timer);
+      reject(
+        e instanceof IntegrationNetworkError
+          ? e
+          : new IntegrationNetworkError('failure', `${req.endpoint.origin}: ${e.message}`),
+      );
+    });
+    outgoing.end(req.body);
+  });
+}

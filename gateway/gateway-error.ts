@@ -1,0 +1,57 @@
+/** The gateway response types of API Gateway (reference §11.1) with their default status and error type. */
+export const GATEWAY_RESPONSE_TYPES = {
+  ACCESS_DENIED: { status: 403, errorType: 'AccessDeniedException' },
+  API_CONFIGURATION_ERROR: { status: 500, errorType: 'InternalServerErrorException' },
+  AUTHORIZER_CONFIGURATION_ERROR: { status: 500, errorType: 'AuthorizerConfigurationException' },
+  AUTHORIZER_FAILURE: { status: 500, errorType: 'AuthorizerFailureException' },
+  BAD_REQUEST_PARAMETERS: { status: 400, errorType: 'BadRequestException' },
+  BAD_REQUEST_BODY: { status: 400, errorType: 'BadRequestException' },
+  EXPIRED_TOKEN: { status: 403, errorType: 'ExpiredTokenException' },
+  INTEGRATION_FAILURE: { status: 504, errorType: 'InternalServerErrorException' },
+  INTEGRATION_TIMEOUT: { status: 504, errorType: 'InternalServerErrorException' },
+  INVALID_API_KEY: { status: 403, errorType: 'ForbiddenException' },
+  INVALID_SIGNATURE: { status: 403, errorType: 'InvalidSignatureException' },
+  MISSING_AUTHENTICATION_TOKEN: { status: 403, errorType: 'MissingAuthenticationTokenException' },
+  QUOTA_EXCEEDED: { status: 429, errorType: 'LimitExceededException' },
+  REQUEST_TOO_LARGE: { status: 413, errorType: 'RequestTooLargeException' },
+  RESOURCE_NOT_FOUND: { status: 404, errorType: 'ResourceNotFoundException' },
+  THROTTLED: { status: 429, errorType: 'TooManyRequestsException' },
+  UNAUTHORIZED: { status: 401, errorType: 'UnauthorizedException' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, errorType: 'BadRequestException' },
+  WAF_FILTERED: { status: 403, errorType: 'WafFilteredException' },
+} as const;
+
+export type GatewayResponseType = keyof typeof GATEWAY_RESPONSE_TYPES;
+
+/**
+ * An error the gateway itself answers (never the backend's): rendered by the gateway response of
+ * its type. `status` and `errorType` override the type's defaults where AWS deviates from its own
+ * table (e.g. 502 for a malformed Lambda proxy result, IncompleteSignatureException).
+ */
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly errorType: string;
+
+  constructor(
+    readonly type: GatewayResponseType,
+    message: string,
+    options: { status?: number; errorType?: string } = {},
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+    this.status = options.status ?? GATEWAY_RESPONSE_TYPES[type].status;
+    this.errorType = options.errorType ?? GATEWAY_RESPONSE_TYPES[type].errorType;
+  }
+}
+
+/** The errors the gateway raises, with AWS's messages. */
+export const GatewayErrors = {
+  missingAuthenticationToken: () =>
+    new GatewayError('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token'),
+  forbidden: () => new GatewayError('ACCESS_DENIED', 'Forbidden', { errorType: 'ForbiddenException' }),
+  internalServerError: () => new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error'),
+  integrationFailure: () => new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 500 }),
+  integrationTimeout: () => new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out'),
+  unsupportedMediaType: () => new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type'),
+  requestTooLarge: () => new GatewayError('REQUEST_TOO_LARGE', 'Request Too Long'),
+};

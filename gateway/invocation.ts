@@ -1,0 +1,57 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { ApiDefinition, IntegrationResponse, Method, Resource } from '../openapi/model';
+import type { CallerIdentity } from './auth/sigv4';
+
+/** The method request as API Gateway sees it, after parsing and routing. */
+export interface MethodRequest {
+  /** The HTTP method the client used. */
+  httpMethod: string;
+  /** The raw request target (path?query) as received. */
+  rawUrl: string;
+  /** The path after the stage, still percent-encoded. */
+  path: string;
+  /** Client headers, names as sent (multi-valued), minus the ones API Gateway always drops. */
+  headers: Record<string, string[]>;
+  /** Node's lower-cased view of the same headers. */
+  nodeHeaders: IncomingHttpHeaders;
+  /** Query parameters, values decoded, in order of appearance. */
+  querystring: Record<string, string[]>;
+  /** Path parameters from the matched resource, still percent-encoded as AWS keeps them. */
+  pathParameters: Record<string, string>;
+  body: Buffer;
+}
+
+/** What the integration hands back to the integration response stage. */
+export interface IntegrationResult {
+  status: number;
+  /** Backend headers, names as received. */
+  headers: Record<string, string[]>;
+  /** Body bytes, either buffered or streamed. */
+  body: { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable };
+}
+
+/** The method response about to be sent. */
+export interface MethodResponseOut {
+  status: number;
+  headers: Record<string, string>;
+  body: { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable };
+}
+
+/** One request travelling through the lifecycle; each stage fills its part. */
+export interface Invocation {
+  readonly api: ApiDefinition;
+  readonly apiId: string;
+  readonly stage: string;
+  readonly stageVariables: Record<string, string>;
+  readonly requestId: string;
+  readonly extendedRequestId: string;
+  readonly requestTimeEpoch: number;
+  readonly sourceIp: string;
+  request: MethodRequest;
+  resource?: Resource;
+  method?: Method;
+  identity?: CallerIdentity;
+  integrationResult?: IntegrationResult;
+  integrationResponse?: IntegrationResponse;
+}

@@ -1,0 +1,2 @@
+/** The public surface of the pure request/response transforms. */
+export * from './parameters';
