@@ -1,13 +1,20 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPrincipals, type Principal } from './auth/credentials';
 import { startS3Server } from './backends/s3';
-import { ConfigError, flagName, keyName, resolveConfig } from './config';
+import { ConfigError, keyName, parseStageVariables, resolveConfig } from './config';
 import { createLogger } from './log';
 import { ApiLoadError, startGateway, type RunningGateway } from './serve';
 
-const VERSION: string = (require('../../package.json') as { version: string }).version;
+// From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
+const PACKAGE_JSON = [
+  path.join(__dirname, '..', '..', 'package.json'),
+  path.join(__dirname, '..', 'package.json'),
+].find((p) => existsSync(p));
+const VERSION: string = PACKAGE_JSON
+  ? (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version
+  : '0.0.0';
 
 const USAGE = `apigw ${VERSION}: Amazon API Gateway (REST APIs) that runs anywhere
 
@@ -27,6 +34,7 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --region R                serve: callers must sign for this region (default: any);
                             s3: the region the embedded S3 presents as (default us-east-1)
   --stage NAME              serve: stage name (default: the document's base path, else dev)
+  --stage-variable K=V      serve: a $stageVariables entry (repeatable; config stageVariables)
   --s3-endpoint URL         serve: S3 endpoint (config endpoints.s3): a URL, 'aws' or 'embedded'
   --sigv4-compat            serve: also accept curl 7.x's single-encoded SigV4 paths (logged)
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
@@ -45,6 +53,7 @@ const OPTIONS = {
   credentials: { type: 'string' },
   'log-level': { type: 'string' },
   stage: { type: 'string' },
+  'stage-variable': { type: 'string', multiple: true },
   's3-endpoint': { type: 'string' },
   'sigv4-compat': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -64,9 +73,14 @@ function describePrincipals(principals: Principal[], development: boolean): stri
 }
 
 async function runS3(flags: Record<string, unknown>): Promise<number> {
-  for (const serveOnly of ['stage', 's3Endpoint', 'sigv4Compat']) {
-    if (flags[serveOnly] !== undefined)
-      throw new ConfigError(`${flagName(serveOnly)} is an option of apigw serve, not apigw s3`);
+  const serveOnly = {
+    stage: '--stage',
+    stageVariables: '--stage-variable',
+    s3Endpoint: '--s3-endpoint',
+    sigv4Compat: '--sigv4-compat',
+  };
+  for (const [key, flag] of Object.entries(serveOnly)) {
+    if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
   }
   const config = resolveConfig(flags, {
     port: 4568,
@@ -167,8 +181,16 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const { help: _h, version: _v, ...settings } = values;
-  const flags = Object.fromEntries(Object.entries(settings).map(([name, value]) => [keyName(name), value]));
+  const { help: _h, version: _v, 'stage-variable': stageVariableFlags, ...settings } = values;
+  const flags: Record<string, unknown> = Object.fromEntries(
+    Object.entries(settings).map(([name, value]) => [keyName(name), value]),
+  );
+  try {
+    if (stageVariableFlags) flags.stageVariables = parseStageVariables(stageVariableFlags);
+  } catch (e) {
+    process.stderr.write(`apigw: ${(e as Error).message}\n`);
+    return 2;
+  }
   try {
     const maxPositionals = command === 'serve' ? 1 : 0;
     if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);

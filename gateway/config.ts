@@ -157,8 +157,28 @@ export function resolveConfig<
     ...fromFile,
     ...fromFlags,
   };
+  for (const key of ['stageVariables', 'endpoints'] as const) {
+    if (fromFile[key] || fromFlags[key]) merged[key] = { ...fromFile[key], ...fromFlags[key] };
+  }
   const s3Endpoint = fromFlags.s3Endpoint ?? fromFile.s3Endpoint;
   if (s3Endpoint !== undefined) merged.endpoints = { ...merged.endpoints, s3: s3Endpoint };
   delete merged.s3Endpoint;
   return merged;
+}
+
+/** `--stage-variable k=v` values as a map; the value may contain '='. */
+export function parseStageVariables(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--stage-variable expects NAME=VALUE, got '${value}'`);
+    const name = value.slice(0, eq);
+    if (!/^[A-Za-z0-9_]+$/.test(name)) {
+      throw new ConfigError(
+        `--stage-variable: '${name}' is not a valid stage variable name (letters, digits, _)`,
+      );
+    }
+    out[name] = value.slice(eq + 1);
+  }
+  return out;
 }

@@ -1,7 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, flagName, keyName, loadConfigFile, resolveConfig } from '../../gateway/config';
+import {
+  ConfigError,
+  flagName,
+  keyName,
+  loadConfigFile,
+  parseStageVariables,
+  resolveConfig,
+} from '../../gateway/config';
 
 const DEFAULTS = { port: 4568, host: '127.0.0.1', dataDir: '.apigw', region: 'us-east-1' };
 
@@ -62,5 +69,36 @@ describe('configuration model', () => {
 
   test('an empty file is an empty configuration', () => {
     expect(loadConfigFile(configFile('').file)).toEqual({});
+  });
+});
+
+describe('maps and serve settings', () => {
+  test('stageVariables and endpoints merge key by key, flags winning; --s3-endpoint is endpoints.s3', () => {
+    const { file } = configFile(
+      'stageVariables: { bucket: a, prefix: p }\nendpoints: { s3: aws, sqs: "http://q:1" }\n',
+    );
+    const config = resolveConfig(
+      { config: file, stageVariables: { bucket: 'b' }, s3Endpoint: 'http://minio:9000' },
+      DEFAULTS,
+    );
+    expect(config.stageVariables).toEqual({ bucket: 'b', prefix: 'p' });
+    expect(config.endpoints).toEqual({ s3: 'http://minio:9000', sqs: 'http://q:1' });
+    expect('s3Endpoint' in config).toBe(false);
+  });
+
+  test('non-string map values and non-boolean flags are refused', () => {
+    expect(() => loadConfigFile(configFile('stageVariables: { a: [1] }\n').file)).toThrow(
+      /stageVariables\.a must be a string/,
+    );
+    expect(() => loadConfigFile(configFile('sigv4Compat: yes-please\n').file)).toThrow(
+      /sigv4Compat must be true or false/,
+    );
+    expect(loadConfigFile(configFile('stageVariables: { n: 3 }\n').file).stageVariables).toEqual({ n: '3' });
+  });
+
+  test('--stage-variable NAME=VALUE', () => {
+    expect(parseStageVariables(['a=1', 'b=x=y', 'c='])).toEqual({ a: '1', b: 'x=y', c: '' });
+    expect(() => parseStageVariables(['noequals'])).toThrow(/expects NAME=VALUE/);
+    expect(() => parseStageVariables(['bad-name=1'])).toThrow(/not a valid stage variable name/);
   });
 });
