@@ -73,11 +73,12 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
 }
 
 function endpointSettings(config: ApigwConfig): Record<string, EndpointSetting> {
+  const endpoints = {
+    ...config.endpoints,
+    ...(config.s3Endpoint !== undefined ? { s3: config.s3Endpoint } : {}),
+  };
   return Object.fromEntries(
-    Object.entries(config.endpoints ?? {}).map(([service, value]) => [
-      service,
-      parseEndpointSetting(service, value),
-    ]),
+    Object.entries(endpoints).map(([service, value]) => [service, parseEndpointSetting(service, value)]),
   );
 }
 

@@ -120,6 +120,7 @@ export class Gateway {
       ...out.headers,
       'x-amzn-RequestId': inv.requestId,
       'x-amz-apigw-id': inv.extendedRequestId,
+      ...(inv.traceId ? { 'X-Amzn-Trace-Id': inv.traceId } : {}),
       ...(out.body.kind === 'buffer' ? { 'Content-Length': String(out.body.data.length) } : {}),
     });
     if (out.body.kind === 'buffer') {

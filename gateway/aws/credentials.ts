@@ -41,7 +41,9 @@ export async function resolveOutboundCredentials(
       source: 'sdk-default-chain',
     };
   } catch (e) {
-    log.debug(`no credentials from the AWS SDK default chain: ${(e as Error).message}`);
+    // A profile the user named but that does not exist deserves more than a debug line.
+    const report = env.AWS_PROFILE ? log.warn : log.debug;
+    report(`no credentials from the AWS SDK default chain: ${(e as Error).message}`);
     return { ...DEVELOPMENT_KEYS, source: 'development' };
   } finally {
     if (previous === undefined) delete process.env.AWS_EC2_METADATA_DISABLED;

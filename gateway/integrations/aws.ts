@@ -98,7 +98,7 @@ export async function invokeAwsService(
   const headers: Record<string, string> = {
     Accept: 'application/json',
     'User-Agent': `AmazonAPIGateway_${inv.apiId}`,
-    'X-Amzn-Trace-Id': traceId(inv.requestTimeEpoch),
+    'X-Amzn-Trace-Id': (inv.traceId = traceId(inv.requestTimeEpoch)),
   };
   const clientContentType = firstHeader(inv, 'content-type');
   if (body.length > 0 && clientContentType !== undefined) headers['Content-Type'] = clientContentType;

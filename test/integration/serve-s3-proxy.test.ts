@@ -54,6 +54,7 @@ describe.each(APIS)('the S3-proxy tutorial walk-through: %s', (_name, file, avai
       expect(created.status).toBe(200);
       expect(await created.text()).toBe('');
       expect(created.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(created.headers.get('x-amzn-trace-id')).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
 
       const put = await call(`/${bucket}/Readme.txt`, {
         method: 'PUT',
