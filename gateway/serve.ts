@@ -52,9 +52,12 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
       const { integration } = method!;
       const where = `${method!.httpMethod} ${resource.path}`;
       if (integration.credentials) roles.add(integration.credentials);
-      if (integration.type !== 'AWS')
+      if (!['AWS', 'HTTP', 'HTTP_PROXY'].includes(integration.type)) {
         log.warn(`${where}: ${integration.type} integrations are not supported yet (calls answer 500)`);
-      else if (integration.target.kind !== 'aws-path' || integration.target.service === 'lambda') {
+      } else if (
+        integration.type === 'AWS' &&
+        (integration.target.kind !== 'aws-path' || integration.target.service === 'lambda')
+      ) {
         log.warn(`${where}: this AWS integration uri is not supported yet (calls answer 500)`);
       }
       if (!['NONE', 'AWS_IAM'].includes(method!.authorizationType)) {

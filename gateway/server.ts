@@ -6,12 +6,13 @@ import express from 'express';
 import type { ApiDefinition } from '../openapi/model';
 import type { OutboundCredentials } from './aws/credentials';
 import type { EndpointResolver } from './aws/endpoints';
-import { IntegrationNetworkError } from './aws/request';
+import { IntegrationNetworkError } from './integrations/transport';
 import type { S3User } from './backends/s3/identity';
 import { contextVariables } from './context-variables';
 import { GatewayError, GatewayErrors } from './gateway-error';
 import { renderGatewayResponse } from './gateway-responses';
 import { invokeAwsService } from './integrations/aws';
+import { invokeHttp, invokeHttpProxy } from './integrations/http';
 import type { Invocation, MethodResponseOut } from './invocation';
 import type { Logger } from './log';
 import { compileRouter, type Router } from './router';
@@ -20,6 +21,7 @@ import { authorize } from './stages/authorize';
 import { mapIntegrationRequest } from './stages/integration-request';
 import { integrationResponse } from './stages/integration-response';
 import { mappingInput } from './stages/mapping-input';
+import { proxyResponse } from './stages/proxy-response';
 import { methodRequestOf, readRequestBody } from './stages/method-request';
 
 export interface GatewayOptions {
@@ -103,16 +105,28 @@ export class Gateway {
       log: this.options.log,
     });
     const integration = match.method.integration;
-    if (integration.type !== 'AWS') {
-      this.options.log.error(
-        `${inv.requestId} ${integration.pointer}: ${integration.type} integrations are not supported yet`,
-      );
-      throw GatewayErrors.internalServerError();
+    switch (integration.type) {
+      case 'AWS': {
+        const parts = mapIntegrationRequest(inv, integration);
+        inv.integrationResult = await invokeAwsService(inv, integration, parts, this.options);
+        return integrationResponse(inv, inv.integrationResult);
+      }
+      case 'HTTP': {
+        const parts = mapIntegrationRequest(inv, integration);
+        inv.integrationResult = await invokeHttp(inv, integration, parts, this.options.log);
+        return integrationResponse(inv, inv.integrationResult);
+      }
+      case 'HTTP_PROXY': {
+        const parts = mapIntegrationRequest(inv, integration);
+        inv.integrationResult = await invokeHttpProxy(inv, integration, parts, this.options.log);
+        return proxyResponse(inv.integrationResult);
+      }
+      default:
+        this.options.log.error(
+          `${inv.requestId} ${integration.pointer}: ${integration.type} integrations are not supported yet`,
+        );
+        throw GatewayErrors.internalServerError();
     }
-    const parts = mapIntegrationRequest(inv, integration);
-    const result = await invokeAwsService(inv, integration, parts, this.options);
-    inv.integrationResult = result;
-    return integrationResponse(inv, result);
   }
 
   private async send(res: ServerResponse, inv: Invocation, out: MethodResponseOut): Promise<void> {

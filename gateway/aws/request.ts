@@ -1,11 +1,12 @@
-import http from 'node:http';
-import https from 'node:https';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { buildQueryString } from '@smithy/querystring-builder';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { IntegrationResult } from '../invocation';
+import { sendBackendRequest } from '../integrations/transport';
 import type { OutboundCredentials } from './credentials';
+
+export { IntegrationNetworkError } from '../integrations/transport';
 
 /** A request to an AWS service endpoint, before signing. */
 export interface AwsServiceRequest {
@@ -21,22 +22,6 @@ export interface AwsServiceRequest {
   body: Buffer;
   timeoutMs: number;
 }
-
-/** The backend could not be reached or did not answer in time. */
-export class IntegrationNetworkError extends Error {
-  constructor(
-    readonly kind: 'timeout' | 'failure',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'IntegrationNetworkError';
-  }
-}
-
-const agents = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
-};
 
 function queryRecord(query: Array<[string, string]>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -86,43 +71,12 @@ export async function sendAwsRequest(
   });
   const signed = await signer.sign(unsigned);
   const qs = buildQueryString(signed.query ?? {});
-  const agent = agents[req.endpoint.protocol as 'http:' | 'https:'];
-  const transport = req.endpoint.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const outgoing = transport.request(
-      {
-        agent,
-        method: signed.method,
-        hostname: signed.hostname,
-        port,
-        path: qs ? `${signed.path}?${qs}` : signed.path,
-        headers: signed.headers,
-      },
-      (incoming) => {
-        clearTimeout(timer);
-        const headers: Record<string, string[]> = {};
-        const raw = incoming.rawHeaders;
-        for (let i = 0; i < raw.length; i += 2) (headers[raw[i]] ??= []).push(raw[i + 1]);
-        resolve({ status: incoming.statusCode ?? 502, headers, body: { kind: 'stream', stream: incoming } });
-      },
-    );
-    // timeoutInMillis bounds the wait for the backend's answer, as API Gateway's does.
-    const timer = setTimeout(() => {
-      outgoing.destroy(
-        new IntegrationNetworkError(
-          'timeout',
-          `no answer from ${req.endpoint.origin} within ${req.timeoutMs} ms`,
-        ),
-      );
-    }, req.timeoutMs);
-    outgoing.on('error', (e) => {
-      clearTimeout(timer);
-      reject(
-        e instanceof IntegrationNetworkError
-          ? e
-          : new IntegrationNetworkError('failure', `${req.endpoint.origin}: ${e.message}`),
-      );
-    });
-    outgoing.end(req.body);
+  return sendBackendRequest({
+    url: req.endpoint,
+    target: qs ? `${signed.path}?${qs}` : signed.path,
+    method: signed.method,
+    headers: signed.headers,
+    body: req.body,
+    timeoutMs: req.timeoutMs,
   });
 }

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { chooseRequestTemplate } from '../../mappings/templates';
 import type { Integration } from '../../openapi/model';
 import { percentDecode, uriEncode } from '../backends/s3/auth/sigv4';
 import type { OutboundCredentials } from '../aws/credentials';
@@ -9,6 +7,8 @@ import { GatewayErrors } from '../gateway-error';
 import type { IntegrationResult, Invocation } from '../invocation';
 import type { Logger } from '../log';
 import type { IntegrationRequestParts } from '../stages/integration-request';
+import { integrationRequestBody } from '../stages/request-body';
+import { nonProxyHeaders } from './request-headers';
 
 /** What the AWS integration needs from the running gateway. */
 export interface AwsIntegrationDeps {
@@ -48,16 +48,6 @@ export function normaliseS3Path(path: string): string {
     .join('/');
 }
 
-/** An X-Amzn-Trace-Id root, as API Gateway adds to AWS integration requests. */
-function traceId(epochMs: number): string {
-  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
-}
-
-function firstHeader(inv: Invocation, name: string): string | undefined {
-  const v = inv.request.nodeHeaders[name];
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
-
 /** Calls an AWS service through a `path/` uri (S3 and other REST-style services). */
 export async function invokeAwsService(
   inv: Invocation,
@@ -72,16 +62,7 @@ export async function invokeAwsService(
     );
     throw GatewayErrors.internalServerError();
   }
-  const choice = chooseRequestTemplate(
-    integration.requestTemplates,
-    integration.passthroughBehavior,
-    firstHeader(inv, 'content-type'),
-  );
-  if (choice.kind === 'unsupported-media-type') throw GatewayErrors.unsupportedMediaType();
-  if (choice.kind === 'template') {
-    deps.log.error(`${inv.requestId} ${integration.pointer}: mapping templates are not supported yet`);
-    throw GatewayErrors.internalServerError();
-  }
+  const body = integrationRequestBody(inv, integration, deps.log);
   const endpoint = deps.endpoints.resolve(target.service, target.region);
   if (!endpoint) {
     deps.log.error(
@@ -93,20 +74,8 @@ export async function invokeAwsService(
     integration.httpMethod === undefined || integration.httpMethod.toUpperCase() === 'ANY'
       ? inv.request.httpMethod
       : integration.httpMethod.toUpperCase();
-  const body = inv.request.body;
   // Non-proxy integrations send only mapped headers plus API Gateway's defaults (reference §15).
-  const headers: Record<string, string> = {
-    Accept: 'application/json',
-    'User-Agent': `AmazonAPIGateway_${inv.apiId}`,
-    'X-Amzn-Trace-Id': (inv.traceId = traceId(inv.requestTimeEpoch)),
-  };
-  const clientContentType = firstHeader(inv, 'content-type');
-  if (body.length > 0 && clientContentType !== undefined) headers['Content-Type'] = clientContentType;
-  for (const [name, value] of Object.entries(parts.headers)) {
-    for (const existing of Object.keys(headers))
-      if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-    headers[name] = value;
-  }
+  const headers = nonProxyHeaders(inv, body, parts.headers);
   let path = renderUriPath(target.path, parts.path, inv.stageVariables);
   if (target.service === 's3') path = normaliseS3Path(path);
   return sendAwsRequest(

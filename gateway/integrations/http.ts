@@ -1,0 +1,122 @@
+import type { Integration } from '../../openapi/model';
+import { GatewayErrors } from '../gateway-error';
+import type { IntegrationResult, Invocation } from '../invocation';
+import type { Logger } from '../log';
+import type { IntegrationRequestParts } from '../stages/integration-request';
+import { integrationRequestBody } from '../stages/request-body';
+import { clientHeader, newTraceId, nonProxyHeaders, setHeader } from './request-headers';
+import { sendBackendRequest } from './transport';
+
+/** Client headers an http_proxy integration does not forward (reference §15). */
+const NOT_FORWARDED = new Set(['host', 'content-encoding', 'via']);
+
+/** RFC 3986 query encoding of one decoded name or value. */
+function encodeQueryComponent(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/**
+ * The backend URL of an http(s) uri: `{name}` from integration.request.path.* (spliced as given),
+ * `${stageVariables.x}` (missing → empty). An unusable result is API Gateway's 500.
+ */
+export function renderBackendUrl(
+  template: string,
+  pathValues: Record<string, string>,
+  stageVariables: Record<string, string>,
+): URL | undefined {
+  const rendered = template
+    .replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => stageVariables[name] ?? '')
+    .replace(/\{([^}/]+?)\+?\}/g, (_m, name: string) => pathValues[name] ?? '');
+  try {
+    const url = new URL(rendered);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Path and query as sent: the uri's own query, then `extra` raw query text, then mapped parameters appended. */
+function targetOf(url: URL, extraRawQuery: string, mapped: Array<[string, string]>): string {
+  const pieces = [
+    url.search.replace(/^\?/, ''),
+    extraRawQuery,
+    ...mapped.map(([k, v]) => `${encodeQueryComponent(k)}=${encodeQueryComponent(v)}`),
+  ];
+  const query = pieces.filter((p) => p !== '').join('&');
+  return query ? `${url.pathname}?${query}` : url.pathname;
+}
+
+function backendMethod(inv: Invocation, integration: Integration): string {
+  const m = integration.httpMethod?.toUpperCase();
+  return m === undefined || m === 'ANY' ? inv.request.httpMethod : m;
+}
+
+/** The `http` (non-proxy) integration: mapped request to any URL; the response goes through integration responses. */
+export async function invokeHttp(
+  inv: Invocation,
+  integration: Integration,
+  parts: IntegrationRequestParts,
+  log: Logger,
+): Promise<IntegrationResult> {
+  if (integration.target.kind !== 'http') throw GatewayErrors.internalServerError();
+  const url = renderBackendUrl(integration.target.url, parts.path, inv.stageVariables);
+  if (!url) {
+    log.error(`${inv.requestId} ${integration.pointer}: the uri does not render to a usable http(s) URL`);
+    throw GatewayErrors.internalServerError();
+  }
+  const body = integrationRequestBody(inv, integration, log);
+  return sendBackendRequest({
+    url,
+    target: targetOf(url, '', parts.querystring),
+    method: backendMethod(inv, integration),
+    headers: {
+      ...nonProxyHeaders(inv, body, parts.headers, { 'X-Amzn-Apigateway-Api-Id': inv.apiId }),
+      Host: url.host,
+    },
+    body,
+    timeoutMs: integration.timeoutInMillis,
+    insecureSkipVerification: integration.tlsConfig?.insecureSkipVerification,
+  });
+}
+
+/**
+ * The `http_proxy` integration: the client's request forwarded (headers but Host, Content-Encoding
+ * and Via; its query string; its body) with requestParameters applied on top.
+ */
+export async function invokeHttpProxy(
+  inv: Invocation,
+  integration: Integration,
+  parts: IntegrationRequestParts,
+  log: Logger,
+): Promise<IntegrationResult> {
+  if (integration.target.kind !== 'http') throw GatewayErrors.internalServerError();
+  const url = renderBackendUrl(integration.target.url, parts.path, inv.stageVariables);
+  if (!url) {
+    log.error(`${inv.requestId} ${integration.pointer}: the uri does not render to a usable http(s) URL`);
+    throw GatewayErrors.internalServerError();
+  }
+  inv.traceId ??= newTraceId(inv.requestTimeEpoch);
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, values] of Object.entries(inv.request.headers)) {
+    if (NOT_FORWARDED.has(name.toLowerCase())) continue;
+    headers[name] = values.length === 1 ? values[0] : values;
+  }
+  const flat = headers as Record<string, string>;
+  setHeader(flat, 'X-Amzn-Apigateway-Api-Id', inv.apiId);
+  setHeader(flat, 'X-Amzn-Trace-Id', clientHeader(inv, 'x-amzn-trace-id') ?? inv.traceId);
+  for (const [name, value] of Object.entries(parts.headers)) setHeader(flat, name, value);
+  const rawUrl = inv.request.rawUrl;
+  const q = rawUrl.indexOf('?');
+  return sendBackendRequest({
+    url,
+    target: targetOf(url, q < 0 ? '' : rawUrl.slice(q + 1), parts.querystring),
+    method: backendMethod(inv, integration),
+    headers: { ...headers, Host: url.host },
+    body: inv.request.body,
+    timeoutMs: integration.timeoutInMillis,
+    insecureSkipVerification: integration.tlsConfig?.insecureSkipVerification,
+  });
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import type { Invocation } from '../invocation';
+
+/** An X-Amzn-Trace-Id root, as API Gateway adds to integration requests (and echoes back). */
+export function newTraceId(epochMs: number): string {
+  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+}
+
+/** The last value of a client header (Node's lower-cased view). */
+export function clientHeader(inv: Invocation, name: string): string | undefined {
+  const v = inv.request.nodeHeaders[name];
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+/** Sets a header, replacing any of the same name in another case. */
+export function setHeader(headers: Record<string, string>, name: string, value: string): void {
+  for (const existing of Object.keys(headers)) {
+    if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+  }
+  headers[name] = value;
+}
+
+/**
+ * Headers of a non-proxy (aws, http) integration request: API Gateway's defaults, the client's
+ * Content-Type when there is a body, then the mapped headers over them (reference §15).
+ */
+export function nonProxyHeaders(
+  inv: Invocation,
+  body: Buffer,
+  mapped: Record<string, string>,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  inv.traceId ??= newTraceId(inv.requestTimeEpoch);
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'User-Agent': `AmazonAPIGateway_${inv.apiId}`,
+    'X-Amzn-Trace-Id': inv.traceId,
+    ...extra,
+  };
+  const contentType = clientHeader(inv, 'content-type');
+  if (body.length > 0 && contentType !== undefined) headers['Content-Type'] = contentType;
+  for (const [name, value] of Object.entries(mapped)) setHeader(headers, name, value);
+  return headers;
+}
