@@ -36,6 +36,7 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --stage NAME              serve: stage name (default: the document's base path, else dev)
   --stage-variable K=V      serve: a $stageVariables entry (repeatable; config stageVariables)
   --s3-endpoint URL         serve: S3 endpoint (config endpoints.s3): a URL, 'aws' or 'embedded'
+  --lambda-endpoint URL     serve: Lambda endpoint (config endpoints.lambda): a URL or 'aws'
   --sigv4-compat            serve: also accept curl 7.x's single-encoded SigV4 paths (logged)
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
   --log-level L             debug | info | warn | error (default info)
@@ -55,6 +56,7 @@ const OPTIONS = {
   stage: { type: 'string' },
   'stage-variable': { type: 'string', multiple: true },
   's3-endpoint': { type: 'string' },
+  'lambda-endpoint': { type: 'string' },
   'sigv4-compat': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -77,6 +79,7 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     stage: '--stage',
     stageVariables: '--stage-variable',
     s3Endpoint: '--s3-endpoint',
+    lambdaEndpoint: '--lambda-endpoint',
     sigv4Compat: '--sigv4-compat',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {

@@ -27,6 +27,8 @@ export interface ApigwConfig {
   endpoints?: Record<string, string>;
   /** Flag form of `endpoints.s3`. */
   s3Endpoint?: string;
+  /** Flag form of `endpoints.lambda`. */
+  lambdaEndpoint?: string;
   /** Also accept curl 7.x's single-encoded SigV4 paths (logged). */
   sigv4Compat?: boolean;
 }
@@ -52,6 +54,7 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   stageVariables: 'stringMap',
   endpoints: 'stringMap',
   s3Endpoint: 'string',
+  lambdaEndpoint: 'string',
   sigv4Compat: 'boolean',
 };
 
@@ -160,9 +163,14 @@ export function resolveConfig<
   for (const key of ['stageVariables', 'endpoints'] as const) {
     if (fromFile[key] || fromFlags[key]) merged[key] = { ...fromFile[key], ...fromFlags[key] };
   }
-  const s3Endpoint = fromFlags.s3Endpoint ?? fromFile.s3Endpoint;
-  if (s3Endpoint !== undefined) merged.endpoints = { ...merged.endpoints, s3: s3Endpoint };
-  delete merged.s3Endpoint;
+  for (const [key, service] of [
+    ['s3Endpoint', 's3'],
+    ['lambdaEndpoint', 'lambda'],
+  ] as const) {
+    const value = fromFlags[key] ?? fromFile[key];
+    if (value !== undefined) merged.endpoints = { ...merged.endpoints, [service]: value };
+    delete merged[key];
+  }
   return merged;
 }
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
-import type { ApiDefinition } from '../openapi/model';
+import type { ApiDefinition, Integration } from '../openapi/model';
 import type { OutboundCredentials } from './aws/credentials';
 import type { EndpointResolver } from './aws/endpoints';
 import { IntegrationNetworkError } from './integrations/transport';
@@ -13,12 +13,15 @@ import { GatewayError, GatewayErrors } from './gateway-error';
 import { renderGatewayResponse } from './gateway-responses';
 import { invokeAwsService } from './integrations/aws';
 import { invokeHttp, invokeHttpProxy } from './integrations/http';
+import { invokeLambda, lambdaSelectionString } from './integrations/lambda';
+import { invokeLambdaProxy } from './integrations/lambda-proxy';
 import type { Invocation, MethodResponseOut } from './invocation';
 import type { Logger } from './log';
 import { compileRouter, type Router } from './router';
 import { splitStage } from './stage';
 import { authorize } from './stages/authorize';
-import { mapIntegrationRequest } from './stages/integration-request';
+import { mapIntegrationRequest, type IntegrationRequestParts } from './stages/integration-request';
+import { integrationRequestBody } from './stages/request-body';
 import { integrationResponse } from './stages/integration-response';
 import { mappingInput } from './stages/mapping-input';
 import { proxyResponse } from './stages/proxy-response';
@@ -108,6 +111,9 @@ export class Gateway {
     switch (integration.type) {
       case 'AWS': {
         const parts = mapIntegrationRequest(inv, integration);
+        if (integration.target.kind === 'aws-path' && integration.target.service === 'lambda') {
+          return this.invokeLambdaNonProxy(inv, integration, parts);
+        }
         inv.integrationResult = await invokeAwsService(inv, integration, parts, this.options);
         return integrationResponse(inv, inv.integrationResult);
       }
@@ -116,6 +122,8 @@ export class Gateway {
         inv.integrationResult = await invokeHttp(inv, integration, parts, this.options.log);
         return integrationResponse(inv, inv.integrationResult);
       }
+      case 'AWS_PROXY':
+        return invokeLambdaProxy(inv, integration, this.options);
       case 'HTTP_PROXY': {
         const parts = mapIntegrationRequest(inv, integration);
         inv.integrationResult = await invokeHttpProxy(inv, integration, parts, this.options.log);
@@ -127,6 +135,37 @@ export class Gateway {
         );
         throw GatewayErrors.internalServerError();
     }
+  }
+
+  /** `aws` integration with a Lambda uri: the mapped body is the payload; errors select by errorMessage. */
+  private async invokeLambdaNonProxy(
+    inv: Invocation,
+    integration: Integration,
+    parts: IntegrationRequestParts,
+  ): Promise<MethodResponseOut> {
+    const payload = integrationRequestBody(inv, integration, this.options.log);
+    const invocationType = Object.entries(parts.headers).find(
+      ([k]) => k.toLowerCase() === 'x-amz-invocation-type',
+    );
+    const result = await invokeLambda(
+      inv,
+      integration,
+      payload,
+      this.options,
+      invocationType ? { 'X-Amz-Invocation-Type': invocationType[1] } : {},
+    );
+    if (result.status < 200 || result.status >= 300) {
+      this.options.log.error(
+        `${inv.requestId} Lambda invoke failed with ${result.status}: ${result.body.toString('utf8').slice(0, 500)}`,
+      );
+      throw GatewayErrors.integrationFailure();
+    }
+    inv.integrationResult = {
+      status: result.status,
+      headers: result.headers,
+      body: { kind: 'buffer', data: result.body },
+    };
+    return integrationResponse(inv, inv.integrationResult, lambdaSelectionString(result));
   }
 
   private async send(res: ServerResponse, inv: Invocation, out: MethodResponseOut): Promise<void> {

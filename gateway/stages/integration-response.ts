@@ -31,16 +31,18 @@ async function drain(body: IntegrationResult['body']): Promise<Buffer> {
 }
 
 /**
- * Non-proxy integration response: select by the backend status (whole-string selectionPattern),
+ * Non-proxy integration response: select by the selection string (the backend status, or a
+ * Lambda errorMessage; whole-string selectionPattern),
  * map headers from responseParameters (backend headers are otherwise dropped), pass the body on.
  * Without a matching response and without a default, the client gets 500 Internal server error.
  */
 export async function integrationResponse(
   inv: Invocation,
   result: IntegrationResult,
+  selection: string = String(result.status),
 ): Promise<MethodResponseOut> {
   const integration = inv.method!.integration;
-  const selected = selectIntegrationResponse(integration.integrationResponses, String(result.status));
+  const selected = selectIntegrationResponse(integration.integrationResponses, selection);
   if (!selected) {
     if (result.body.kind === 'stream') result.body.stream.resume();
     throw GatewayErrors.internalServerError();

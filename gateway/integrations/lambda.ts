@@ -1,0 +1,106 @@
+import type { Integration } from '../../openapi/model';
+import { sendAwsRequest } from '../aws/request';
+import { GatewayErrors } from '../gateway-error';
+import type { Invocation } from '../invocation';
+import type { AwsIntegrationDeps } from './aws';
+
+/** What Lambda's Invoke API answered, body read whole (Lambda payloads are at most 6 MB). */
+export interface LambdaInvokeResult {
+  status: number;
+  headers: Record<string, string[]>;
+  body: Buffer;
+  /** `X-Amz-Function-Error` (Unhandled / Handled) when the function failed. */
+  functionError: string | undefined;
+}
+
+const INVOCATIONS = /^\/+2015-03-31\/functions\/(.+)\/invocations\/?$/;
+
+/** The function (name or ARN, qualifier kept) a Lambda integration uri names, stage variables rendered. */
+export function lambdaFunctionOf(
+  integration: Integration,
+  stageVariables: Record<string, string>,
+): string | undefined {
+  const target = integration.target;
+  if (target.kind !== 'aws-path' || target.service !== 'lambda') return undefined;
+  const m = INVOCATIONS.exec(target.path);
+  if (!m) return undefined;
+  return m[1].replace(
+    /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g,
+    (_x, name: string) => stageVariables[name] ?? '',
+  );
+}
+
+async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Invokes the integration's function through the Lambda Invoke API
+ * (`POST /2015-03-31/functions/{FunctionName}/invocations`, SigV4 service lambda, the uri's region).
+ */
+export async function invokeLambda(
+  inv: Invocation,
+  integration: Integration,
+  payload: Buffer,
+  deps: AwsIntegrationDeps,
+  headers: Record<string, string> = {},
+): Promise<LambdaInvokeResult> {
+  const fn = lambdaFunctionOf(integration, inv.stageVariables);
+  const target = integration.target;
+  if (fn === undefined || fn === '' || target.kind !== 'aws-path') {
+    deps.log.error(`${inv.requestId} ${integration.pointer}: the uri does not name a Lambda function`);
+    throw GatewayErrors.internalServerError();
+  }
+  const endpoint = deps.endpoints.resolve('lambda', target.region);
+  if (!endpoint) {
+    deps.log.error(
+      `${inv.requestId} no Lambda endpoint: set endpoints.lambda (or --lambda-endpoint) to a URL or 'aws'`,
+    );
+    throw GatewayErrors.internalServerError();
+  }
+  const result = await sendAwsRequest(
+    {
+      service: 'lambda',
+      region: target.region,
+      endpoint,
+      method: 'POST',
+      path: `/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`,
+      query: [],
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: payload,
+      timeoutMs: integration.timeoutInMillis,
+    },
+    await deps.credentials(),
+  );
+  const body =
+    result.body.kind === 'buffer'
+      ? result.body.data
+      : await readAll(result.body.stream as AsyncIterable<Buffer>);
+  const errorHeader = Object.entries(result.headers).find(
+    ([k]) => k.toLowerCase() === 'x-amz-function-error',
+  );
+  return { status: result.status, headers: result.headers, body, functionError: errorHeader?.[1].at(-1) };
+}
+
+/**
+ * The selection string of a non-proxy Lambda call (reference §8): the function's errorMessage when
+ * it failed, the empty string when it succeeded.
+ */
+export function lambdaSelectionString(result: LambdaInvokeResult): string {
+  if (result.functionError === undefined) return '';
+  try {
+    const parsed: unknown = JSON.parse(result.body.toString('utf8'));
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      typeof (parsed as { errorMessage?: unknown }).errorMessage === 'string'
+    ) {
+      return (parsed as { errorMessage: string }).errorMessage;
+    }
+  } catch {
+    // not JSON: the whole text is the message
+  }
+  return result.body.toString('utf8');
+}

@@ -1,0 +1,229 @@
+import { apiDocument, tempDir, type TempDir } from '../helpers/api-doc';
+import { startLambdaStandIn, type LambdaStandIn } from '../helpers/lambda-standin';
+import { createLogger } from '../../gateway/log';
+import { startGateway, type RunningGateway } from '../../gateway/serve';
+
+const KEYS = { accessKeyId: 'AKIALAMBDATESTS00001', secretAccessKey: 'lambda-tests-secret' };
+const ENV = { AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey };
+const fnUri = (name: string, region = 'eu-west-1') =>
+  `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:123456789012:function:${name}/invocations`;
+
+let lambda: LambdaStandIn;
+let dir: TempDir;
+let gw: RunningGateway;
+/** What the `proxy` function returns next (a function of the event). */
+let proxyReply: (event: Record<string, unknown>) => unknown = () => ({ statusCode: 200, body: 'ok' });
+
+beforeAll(async () => {
+  lambda = await startLambdaStandIn(
+    {
+      proxy: (event) => proxyReply(event as Record<string, unknown>),
+      echo: (event) => ({ got: event }),
+      fail: (event) => {
+        throw new Error(`Invalid input: ${JSON.stringify(event)}`);
+      },
+    },
+    KEYS,
+  );
+  dir = tempDir('apigw-lambda-');
+  const doc = apiDocument('lambda integrations', {
+    '/p/{proxy+}': {
+      'x-amazon-apigateway-any-method': { type: 'aws_proxy', httpMethod: 'POST', uri: fnUri('proxy') },
+    },
+    '/bad-method': { get: { type: 'aws_proxy', httpMethod: 'GET', uri: fnUri('proxy') } },
+    '/missing': { get: { type: 'aws_proxy', httpMethod: 'POST', uri: fnUri('nobody') } },
+    '/echo': {
+      post: {
+        type: 'aws',
+        httpMethod: 'POST',
+        uri: fnUri('echo', 'us-east-2'),
+        responses: { default: { statusCode: '200' }, 'Invalid.*': { statusCode: '400' } },
+      },
+    },
+    '/fail': {
+      post: {
+        type: 'aws',
+        httpMethod: 'POST',
+        uri: fnUri('fail'),
+        responses: { default: { statusCode: '200' }, 'Invalid.*': { statusCode: '400' } },
+      },
+    },
+    '/fail-unmatched': {
+      post: {
+        type: 'aws',
+        httpMethod: 'POST',
+        uri: fnUri('fail'),
+        responses: { default: { statusCode: '200' }, 'Invalid*': { statusCode: '400' } },
+      },
+    },
+  });
+  const doc2 = doc as { 'x-amazon-apigateway-binary-media-types'?: string[] };
+  doc2['x-amazon-apigateway-binary-media-types'] = ['image/png'];
+  gw = await startGateway(
+    {
+      api: dir.write('api.json', doc),
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: dir.dir,
+      stageVariables: { color: 'blue' },
+      endpoints: { lambda: lambda.url },
+    },
+    createLogger('error'),
+    ENV,
+  );
+});
+afterAll(async () => {
+  await gw.close();
+  await lambda.close();
+  dir.remove();
+});
+beforeEach(() => {
+  lambda.calls.length = 0;
+  proxyReply = () => ({ statusCode: 200, body: 'ok' });
+});
+
+describe('aws_proxy', () => {
+  test('the v1.0 event carries every field; the Invoke call is SigV4-signed for lambda in the uri region', async () => {
+    const res = await fetch(`${gw.url}/p/a/b%2Bc/?category=electronics&category=books&price=10`, {
+      headers: { 'tEsT-HEADeR': 'aValUE', 'User-Agent': 'test-agent' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('ok');
+    const [call] = lambda.calls;
+    expect(call.signatureValid).toBe(true);
+    expect(call.region).toBe('eu-west-1');
+    const event = call.event as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(event.resource).toBe('/p/{proxy+}');
+    expect(event.path).toBe('/p/a/b%2Bc/');
+    expect(event.httpMethod).toBe('GET');
+    expect(event.headers['tEsT-HEADeR']).toBe('aValUE');
+    expect(event.multiValueHeaders['tEsT-HEADeR']).toEqual(['aValUE']);
+    expect(event.headers['X-Forwarded-For']).toBe('127.0.0.1');
+    expect(event.headers['X-Amzn-Trace-Id']).toMatch(/^Root=1-/);
+    // The client's own casing is kept (fetch sends `host`).
+    expect(event.headers.host).toBe(new URL(gw.url).host);
+    expect(event.queryStringParameters).toEqual({ category: 'books', price: '10' });
+    expect(event.multiValueQueryStringParameters).toEqual({
+      category: ['electronics', 'books'],
+      price: ['10'],
+    });
+    expect(event.pathParameters).toEqual({ proxy: 'a/b%2Bc' });
+    expect(event.stageVariables).toEqual({ color: 'blue' });
+    expect(event.body).toBeNull();
+    expect(event.isBase64Encoded).toBe(false);
+    expect(event.requestContext).toMatchObject({
+      apiId: gw.apiId,
+      httpMethod: 'GET',
+      path: '/dev/p/a/b%2Bc/',
+      protocol: 'HTTP/1.1',
+      resourcePath: '/p/{proxy+}',
+      stage: 'dev',
+      identity: { sourceIp: '127.0.0.1', userAgent: 'test-agent', accessKey: null },
+    });
+    expect(event.requestContext.requestId).toBe(res.headers.get('x-amzn-requestid'));
+    expect(event.requestContext.requestTime).toMatch(
+      /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/,
+    );
+  });
+
+  test('bodies: text as is, binary media types as base64 with isBase64Encoded', async () => {
+    await fetch(`${gw.url}/p/x`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"a":1}',
+    });
+    await fetch(`${gw.url}/p/x`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'image/png' },
+      body: Buffer.from([0, 255, 1]),
+    });
+    const [text, binary] = lambda.calls.map((c) => c.event as Record<string, unknown>);
+    expect([text.body, text.isBase64Encoded]).toEqual(['{"a":1}', false]);
+    expect([binary.body, binary.isBase64Encoded]).toEqual([
+      Buffer.from([0, 255, 1]).toString('base64'),
+      true,
+    ]);
+  });
+
+  test('results: status, headers merged (multi first), default Content-Type, reserved headers remapped', async () => {
+    proxyReply = () => ({
+      statusCode: '201',
+      headers: { 'test-multi': 'value-solo', 'header-bool': true, Date: 'yesterday' },
+      multiValueHeaders: { 'tesT-Multi': ['value-multi'] },
+      body: 'made',
+    });
+    const res = await fetch(`${gw.url}/p/x`);
+    expect(res.status).toBe(201);
+    expect(await res.text()).toBe('made');
+    expect(res.headers.get('test-multi')).toBe('value-multi, value-solo');
+    expect(res.headers.get('header-bool')).toBe('true');
+    expect(res.headers.get('x-amzn-remapped-date')).toBe('yesterday');
+    expect(res.headers.get('content-type')).toBe('application/json');
+  });
+
+  test('isBase64Encoded bodies are bytes only when the first Accept type is binary', async () => {
+    proxyReply = () => ({
+      body: Buffer.from('test-data').toString('base64'),
+      isBase64Encoded: true,
+      headers: { 'Content-Type': 'image/png' },
+    });
+    const asText = await fetch(`${gw.url}/p/x`, { headers: { Accept: 'image/webp,image/png' } });
+    expect(await asText.text()).toBe('dGVzdC1kYXRh');
+    const asBytes = await fetch(`${gw.url}/p/x`, { headers: { Accept: 'image/png' } });
+    expect(await asBytes.text()).toBe('test-data');
+  });
+
+  test.each([
+    ['an unknown key', { statusCode: 200, wrongValue: 'value' }],
+    ['a non-numeric statusCode', { statusCode: 'test' }],
+    ['a string result', 'justAString'],
+    ['multiValueHeaders not lists', { multiValueHeaders: { x: 'value1' } }],
+  ])('a malformed result (%s) → 502 Internal server error', async (_name, reply) => {
+    proxyReply = () => reply;
+    const res = await fetch(`${gw.url}/p/x`);
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ message: 'Internal server error' });
+  });
+
+  test('accepted edge results: {}, headers null, string statusCode', async () => {
+    for (const reply of [{}, { statusCode: 200, headers: null }, { statusCode: '204' }]) {
+      proxyReply = () => reply;
+      const res = await fetch(`${gw.url}/p/x`);
+      expect(res.status).toBe(reply && 'statusCode' in reply && reply.statusCode === '204' ? 204 : 200);
+      expect(await res.text()).toBe('');
+    }
+  });
+
+  test('a function error → 502; a missing function → 502; a non-POST integration method → 500', async () => {
+    proxyReply = () => {
+      throw new Error('boom');
+    };
+    expect((await fetch(`${gw.url}/p/x`)).status).toBe(502);
+    expect((await fetch(`${gw.url}/missing`)).status).toBe(502);
+    const bad = await fetch(`${gw.url}/bad-method`);
+    expect(bad.status).toBe(500);
+    expect(await bad.json()).toEqual({ message: 'Internal server error' });
+  });
+});
+
+describe('aws (non-proxy) Lambda', () => {
+  test('the body is the event; a success selects the default response', async () => {
+    const res = await fetch(`${gw.url}/echo`, { method: 'POST', body: '{"a":1,"b":2}' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ got: { a: 1, b: 2 } });
+    expect(lambda.calls[0].signatureValid).toBe(true);
+    expect(lambda.calls[0].region).toBe('us-east-2');
+  });
+
+  test('a function error selects by errorMessage (whole-string Java regex)', async () => {
+    const res = await fetch(`${gw.url}/fail`, { method: 'POST', body: '{"x":1}' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ errorMessage: 'Invalid input: {"x":1}', errorType: 'Error' });
+  });
+
+  test('`Invalid*` does not match "Invalid input…": the error comes back with the default status', async () => {
+    const res = await fetch(`${gw.url}/fail-unmatched`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { errorMessage: string }).errorMessage).toBe('Invalid input: {}');
+  });
+});
