@@ -31,16 +31,19 @@ export type GatewayResponseType = keyof typeof GATEWAY_RESPONSE_TYPES;
 export class GatewayError extends Error {
   readonly status: number;
   readonly errorType: string;
+  /** `$context.error.validationErrorString` of a request-validation failure. */
+  readonly validationErrorString: string | undefined;
 
   constructor(
     readonly type: GatewayResponseType,
     message: string,
-    options: { status?: number; errorType?: string } = {},
+    options: { status?: number; errorType?: string; validationErrorString?: string } = {},
   ) {
     super(message);
     this.name = 'GatewayError';
     this.status = options.status ?? GATEWAY_RESPONSE_TYPES[type].status;
     this.errorType = options.errorType ?? GATEWAY_RESPONSE_TYPES[type].errorType;
+    this.validationErrorString = options.validationErrorString;
   }
 }
 

@@ -71,8 +71,7 @@ export function renderGatewayResponse(
       message: error.message,
       messageString: JSON.stringify(error.message),
       responseType: error.type,
-      validationErrorString: (input.context.error as Record<string, unknown> | undefined)
-        ?.validationErrorString,
+      validationErrorString: error.validationErrorString,
     },
   };
   const status = config?.statusCode !== undefined ? Number(config.statusCode) : error.status;

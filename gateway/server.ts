@@ -22,6 +22,7 @@ import { splitStage } from './stage';
 import { authorize } from './stages/authorize';
 import { mapIntegrationRequest, type IntegrationRequestParts } from './stages/integration-request';
 import { integrationRequestBody } from './stages/request-body';
+import { validateRequest } from './stages/validate';
 import { integrationResponse } from './stages/integration-response';
 import { mappingInput } from './stages/mapping-input';
 import { proxyResponse } from './stages/proxy-response';
@@ -107,6 +108,7 @@ export class Gateway {
       sigv4Compat: this.options.sigv4Compat,
       log: this.options.log,
     });
+    validateRequest(inv);
     const integration = match.method.integration;
     switch (integration.type) {
       case 'AWS': {
