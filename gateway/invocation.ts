@@ -48,6 +48,8 @@ export interface Invocation {
   readonly extendedRequestId: string;
   readonly requestTimeEpoch: number;
   readonly sourceIp: string;
+  /** `$context` as the mapping templates see and mutate it (overrides cross from request to response). */
+  templateContext?: Record<string, unknown>;
   /** X-Amzn-Trace-Id sent to AWS-type backends and echoed to the client, as API Gateway does. */
   traceId?: string;
   request: MethodRequest;

@@ -11,6 +11,7 @@ import { createGatewayServer, Gateway, listen } from './server';
 import { defaultStageName, validateStageName } from './stage';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
+import { compileApiTemplates } from './templates';
 
 /** The OpenAPI file cannot be served; the problems say why (all of them, with pointers). */
 export class ApiLoadError extends Error {
@@ -52,12 +53,7 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
       const { integration } = method!;
       const where = `${method!.httpMethod} ${resource.path}`;
       if (integration.credentials) roles.add(integration.credentials);
-      if (!['AWS', 'HTTP', 'HTTP_PROXY'].includes(integration.type)) {
-        log.warn(`${where}: ${integration.type} integrations are not supported yet (calls answer 500)`);
-      } else if (
-        integration.type === 'AWS' &&
-        (integration.target.kind !== 'aws-path' || integration.target.service === 'lambda')
-      ) {
+      if (integration.type === 'AWS' && integration.target.kind !== 'aws-path') {
         log.warn(`${where}: this AWS integration uri is not supported yet (calls answer 500)`);
       }
       if (!['NONE', 'AWS_IAM'].includes(method!.authorizationType)) {
@@ -94,8 +90,10 @@ export async function startGateway(
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningGateway> {
-  const { api, problems } = loadApi(config.api);
+  const loaded = loadApi(config.api);
+  const problems = loaded.api ? [...loaded.problems, ...compileApiTemplates(loaded.api)] : loaded.problems;
   for (const p of problems.filter((p) => p.severity === 'warning')) log.warn(formatProblem(p));
+  const api = problems.some((p) => p.severity === 'error') ? undefined : loaded.api;
   if (!api) throw new ApiLoadError(problems.filter((p) => p.severity === 'error'));
 
   const stage = config.stage ?? defaultStageName(api);

@@ -15,6 +15,7 @@ import { invokeAwsService } from './integrations/aws';
 import { invokeHttp, invokeHttpProxy } from './integrations/http';
 import { invokeLambda, lambdaSelectionString } from './integrations/lambda';
 import { invokeLambdaProxy } from './integrations/lambda-proxy';
+import { invokeMock } from './integrations/mock';
 import type { Invocation, MethodResponseOut } from './invocation';
 import type { Logger } from './log';
 import { compileRouter, type Router } from './router';
@@ -117,12 +118,27 @@ export class Gateway {
           return this.invokeLambdaNonProxy(inv, integration, parts);
         }
         inv.integrationResult = await invokeAwsService(inv, integration, parts, this.options);
-        return integrationResponse(inv, inv.integrationResult);
+        return integrationResponse(
+          inv,
+          inv.integrationResult,
+          String(inv.integrationResult.status),
+          this.options.log,
+        );
       }
       case 'HTTP': {
         const parts = mapIntegrationRequest(inv, integration);
         inv.integrationResult = await invokeHttp(inv, integration, parts, this.options.log);
-        return integrationResponse(inv, inv.integrationResult);
+        return integrationResponse(
+          inv,
+          inv.integrationResult,
+          String(inv.integrationResult.status),
+          this.options.log,
+        );
+      }
+      case 'MOCK': {
+        const { result, selection } = invokeMock(inv, integration, this.options.log);
+        inv.integrationResult = result;
+        return integrationResponse(inv, result, selection, this.options.log);
       }
       case 'AWS_PROXY':
         return invokeLambdaProxy(inv, integration, this.options);
@@ -145,7 +161,7 @@ export class Gateway {
     integration: Integration,
     parts: IntegrationRequestParts,
   ): Promise<MethodResponseOut> {
-    const payload = integrationRequestBody(inv, integration, this.options.log);
+    const payload = integrationRequestBody(inv, integration, this.options.log, parts);
     const invocationType = Object.entries(parts.headers).find(
       ([k]) => k.toLowerCase() === 'x-amz-invocation-type',
     );
@@ -167,7 +183,7 @@ export class Gateway {
       headers: result.headers,
       body: { kind: 'buffer', data: result.body },
     };
-    return integrationResponse(inv, inv.integrationResult, lambdaSelectionString(result));
+    return integrationResponse(inv, inv.integrationResult, lambdaSelectionString(result), this.options.log);
   }
 
   private async send(res: ServerResponse, inv: Invocation, out: MethodResponseOut): Promise<void> {

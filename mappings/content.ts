@@ -9,7 +9,10 @@ export function mediaTypeOfHeader(value: string | undefined): string | undefined
  * Does a media type match the API's binary media types (reference §7.1)? Entries are exact
  * (`image/png`), `type/*`, or `*\/*`; wildcards in the compared value itself are not expanded.
  */
-export function isBinaryMediaType(mediaType: string | undefined, binaryMediaTypes: readonly string[]): boolean {
+export function isBinaryMediaType(
+  mediaType: string | undefined,
+  binaryMediaTypes: readonly string[],
+): boolean {
   if (mediaType === undefined) return false;
   const [type] = mediaType.split('/');
   return binaryMediaTypes.some((entry) => {
@@ -18,4 +21,90 @@ export function isBinaryMediaType(mediaType: string | undefined, binaryMediaType
     if (e.endsWith('/*')) return e.slice(0, -2) === type;
     return e === mediaType;
   });
+}
+
+/** A text payload that had to be base64 (CONVERT_TO_BINARY, or a binary Accept) but is not: API Gateway's 500. */
+export class ContentConversionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContentConversionError';
+  }
+}
+
+export type ContentHandlingSetting = 'CONVERT_TO_TEXT' | 'CONVERT_TO_BINARY' | undefined;
+
+/** A payload after content handling, and whether it is binary (a template must then refuse it). */
+export interface ConvertedPayload {
+  body: Buffer;
+  binary: boolean;
+}
+
+/** Strict base64 (whitespace ignored): anything else is a conversion failure. */
+export function decodeBase64Strict(text: string): Buffer {
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+    throw new ContentConversionError('the payload is not valid base64');
+  }
+  return Buffer.from(compact, 'base64');
+}
+
+/** Text payloads are UTF-8: invalid bytes become U+FFFD, as API Gateway decodes them. */
+export function asUtf8Text(body: Buffer): Buffer {
+  return Buffer.from(body.toString('utf8'), 'utf8');
+}
+
+/**
+ * Request content handling of non-proxy integrations (reference §7.2): a binary request (its
+ * Content-Type in the binary media types) is passed as bytes or base64-encoded by
+ * CONVERT_TO_TEXT; a text request is UTF-8 text or base64-decoded by CONVERT_TO_BINARY.
+ */
+export function convertRequestPayload(
+  body: Buffer,
+  binary: boolean,
+  handling: ContentHandlingSetting,
+): ConvertedPayload {
+  if (binary) {
+    return handling === 'CONVERT_TO_TEXT'
+      ? { body: Buffer.from(body.toString('base64'), 'utf8'), binary: false }
+      : { body, binary: true };
+  }
+  if (handling === 'CONVERT_TO_BINARY')
+    return { body: decodeBase64Strict(body.toString('utf8')), binary: true };
+  return { body: asUtf8Text(body), binary: false };
+}
+
+/** The conversion a non-proxy response payload undergoes (reference §7.3). */
+export type ResponseConversion = 'utf8' | 'base64-decode' | 'base64-encode' | 'none';
+
+/**
+ * Response content handling (reference §7.3): P = the integration response's Content-Type is
+ * binary, A = the client's first Accept type is binary; the integration response's contentHandling.
+ */
+export function responseConversion(
+  payloadBinary: boolean,
+  acceptBinary: boolean,
+  handling: ContentHandlingSetting,
+): ResponseConversion {
+  if (!payloadBinary) {
+    if (handling === 'CONVERT_TO_BINARY') return 'base64-decode';
+    if (handling === 'CONVERT_TO_TEXT') return 'utf8';
+    return acceptBinary ? 'base64-decode' : 'utf8';
+  }
+  if (handling === 'CONVERT_TO_TEXT') return 'base64-encode';
+  if (handling === 'CONVERT_TO_BINARY') return 'none';
+  return acceptBinary ? 'none' : 'base64-encode';
+}
+
+/** Applies a response conversion to a whole payload. */
+export function applyResponseConversion(body: Buffer, conversion: ResponseConversion): ConvertedPayload {
+  switch (conversion) {
+    case 'utf8':
+      return { body: asUtf8Text(body), binary: false };
+    case 'base64-decode':
+      return { body: decodeBase64Strict(body.toString('utf8')), binary: true };
+    case 'base64-encode':
+      return { body: Buffer.from(body.toString('base64'), 'utf8'), binary: false };
+    case 'none':
+      return { body, binary: true };
+  }
 }

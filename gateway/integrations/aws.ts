@@ -62,7 +62,7 @@ export async function invokeAwsService(
     );
     throw GatewayErrors.internalServerError();
   }
-  const body = integrationRequestBody(inv, integration, deps.log);
+  const body = integrationRequestBody(inv, integration, deps.log, parts);
   const endpoint = deps.endpoints.resolve(target.service, target.region);
   if (!endpoint) {
     deps.log.error(

@@ -62,12 +62,13 @@ export async function invokeHttp(
   log: Logger,
 ): Promise<IntegrationResult> {
   if (integration.target.kind !== 'http') throw GatewayErrors.internalServerError();
+  // The template may override path values, so it renders before the URL does.
+  const body = integrationRequestBody(inv, integration, log, parts);
   const url = renderBackendUrl(integration.target.url, parts.path, inv.stageVariables);
   if (!url) {
     log.error(`${inv.requestId} ${integration.pointer}: the uri does not render to a usable http(s) URL`);
     throw GatewayErrors.internalServerError();
   }
-  const body = integrationRequestBody(inv, integration, log);
   return sendBackendRequest({
     url,
     target: targetOf(url, '', parts.querystring),

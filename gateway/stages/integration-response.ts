@@ -1,9 +1,21 @@
+import { Transform } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import {
+  applyResponseConversion,
+  ContentConversionError,
+  isBinaryMediaType,
+  mediaTypeOfHeader,
+  responseConversion,
+  type ResponseConversion,
+} from '../../mappings/content';
 import { methodResponseHeaderName } from '../../mappings/headers';
 import { evaluateMappingSource, parseMappingSource, type MappingSource } from '../../mappings/parameters';
 import { selectIntegrationResponse } from '../../mappings/selection';
 import type { IntegrationResponse } from '../../openapi/model';
 import { GatewayErrors } from '../gateway-error';
 import type { IntegrationResult, Invocation, MethodResponseOut } from '../invocation';
+import type { Logger } from '../log';
+import { renderTemplate, templateOverrides } from '../templates';
 import { mappingInput } from './mapping-input';
 
 type CompiledHeader = { name: string; source: MappingSource };
@@ -30,16 +42,57 @@ async function drain(body: IntegrationResult['body']): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** UTF-8 normalisation (invalid bytes → U+FFFD) as a stream, so text responses need not be held whole. */
+function utf8Normaliser(): Transform {
+  const decoder = new StringDecoder('utf8');
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      done(null, Buffer.from(decoder.write(chunk), 'utf8'));
+    },
+    flush(done) {
+      const rest = decoder.end();
+      done(null, rest ? Buffer.from(rest, 'utf8') : undefined);
+    },
+  });
+}
+
+function headerOf(headers: Record<string, string[]>, name: string): string | undefined {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key].at(-1);
+}
+
+/** The response template for the client's Accept (first media type; absent → application/json), else the first one. */
+function chooseResponseTemplate(
+  templates: Record<string, string>,
+  accept: string | undefined,
+): [string, string] | undefined {
+  const keys = Object.keys(templates);
+  if (keys.length === 0) return undefined;
+  const wanted = mediaTypeOfHeader(accept) ?? 'application/json';
+  const key = keys.find((k) => k.toLowerCase() === wanted) ?? keys[0];
+  return [key, templates[key]];
+}
+
+/** Sets a header case-insensitively (`content-type` and `Content-Type` are one header). */
+function setHeader(headers: Record<string, string>, name: string, value: string): void {
+  for (const existing of Object.keys(headers))
+    if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+  headers[name] = value;
+}
+
 /**
  * Non-proxy integration response: select by the selection string (the backend status, or a
- * Lambda errorMessage; whole-string selectionPattern),
- * map headers from responseParameters (backend headers are otherwise dropped), pass the body on.
- * Without a matching response and without a default, the client gets 500 Internal server error.
+ * Lambda errorMessage; whole-string selectionPattern), convert the payload (reference §7.3),
+ * render the response template chosen by Accept, map headers from responseParameters (backend
+ * headers are otherwise dropped), then apply `$context.responseOverride`. Without a matching
+ * response and without a default, the client gets 500 Internal server error. With no template and
+ * no body mapping the body streams through.
  */
 export async function integrationResponse(
   inv: Invocation,
   result: IntegrationResult,
-  selection: string = String(result.status),
+  selection: string,
+  log: Logger,
 ): Promise<MethodResponseOut> {
   const integration = inv.method!.integration;
   const selected = selectIntegrationResponse(integration.integrationResponses, selection);
@@ -49,14 +102,50 @@ export async function integrationResponse(
   }
   inv.integrationResponse = selected;
   const mappings = headerMappings(selected);
-  // Only a mapping that reads the backend body needs it whole; otherwise it streams to the client.
-  const needsBody = mappings.some((m) => m.source.kind === 'response-body');
-  let body = result.body;
-  if (needsBody) body = { kind: 'buffer', data: await drain(result.body) };
-  const input = mappingInput(inv, {
-    headers: result.headers,
-    body: body.kind === 'buffer' ? body.data : undefined,
-  });
+  const accept = inv.request.nodeHeaders.accept;
+  const payloadBinary = isBinaryMediaType(
+    mediaTypeOfHeader(headerOf(result.headers, 'content-type')),
+    inv.api.binaryMediaTypes,
+  );
+  const acceptBinary = isBinaryMediaType(mediaTypeOfHeader(accept), inv.api.binaryMediaTypes);
+  const conversion: ResponseConversion = responseConversion(
+    payloadBinary,
+    acceptBinary,
+    selected.contentHandling,
+  );
+  const template = chooseResponseTemplate(selected.responseTemplates, accept);
+  const rendersTemplate = template !== undefined && template[1].trim() !== '';
+  const needsBody =
+    rendersTemplate ||
+    conversion === 'base64-decode' ||
+    conversion === 'base64-encode' ||
+    mappings.some((m) => m.source.kind === 'response-body');
+
+  let body: MethodResponseOut['body'];
+  let raw: Buffer | undefined;
+  if (needsBody) {
+    raw = await drain(result.body);
+    let converted;
+    try {
+      converted = applyResponseConversion(raw, conversion);
+    } catch (e) {
+      if (!(e instanceof ContentConversionError)) throw e;
+      log.error(`${inv.requestId} ${selected.pointer}: the response payload is not valid base64`);
+      throw GatewayErrors.internalServerError();
+    }
+    let data = converted.body;
+    if (rendersTemplate) {
+      const pointer = `${selected.pointer}/responseTemplates/${template![0].replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      data = renderTemplate(inv, template![1], converted, { side: 'response', pointer }, log);
+    }
+    body = { kind: 'buffer', data };
+  } else if (result.body.kind === 'stream' && conversion === 'utf8') {
+    body = { kind: 'stream', stream: result.body.stream.pipe(utf8Normaliser()) };
+  } else {
+    body = result.body;
+  }
+
+  const input = mappingInput(inv, { headers: result.headers, body: raw });
   const headers: Record<string, string> = {};
   for (const { name, source } of mappings) {
     let value: string | string[] | undefined;
@@ -67,14 +156,16 @@ export async function integrationResponse(
       throw GatewayErrors.internalServerError();
     }
     if (value === undefined) continue;
-    // HTTP header names are case-insensitive: `content-type` and `Content-Type` mapped together
-    // (as AWS's own tutorial export does) give one header, the later mapping winning.
-    const outName = methodResponseHeaderName(name, false);
-    for (const existing of Object.keys(headers))
-      if (existing.toLowerCase() === outName.toLowerCase()) delete headers[existing];
-    headers[outName] = Array.isArray(value) ? value.join(',') : value;
+    // `content-type` and `Content-Type` mapped together (as AWS's own tutorial export does) give one header.
+    setHeader(headers, methodResponseHeaderName(name, false), Array.isArray(value) ? value.join(',') : value);
+  }
+  let status = Number(selected.statusCode);
+  const overrides = templateOverrides(inv);
+  if (overrides) {
+    if (overrides.response.status !== undefined) status = overrides.response.status;
+    for (const [name, value] of Object.entries(overrides.response.header)) setHeader(headers, name, value);
   }
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
     headers['Content-Type'] = 'application/json';
-  return { status: Number(selected.statusCode), headers, body };
+  return { status, headers, body };
 }

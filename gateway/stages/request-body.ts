@@ -1,8 +1,16 @@
+import {
+  ContentConversionError,
+  convertRequestPayload,
+  isBinaryMediaType,
+  mediaTypeOfHeader,
+} from '../../mappings/content';
 import { chooseRequestTemplate } from '../../mappings/templates';
 import type { Integration } from '../../openapi/model';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
+import { renderTemplate, templateOverrides } from '../templates';
+import type { IntegrationRequestParts } from './integration-request';
 
 function firstHeader(inv: Invocation, name: string): string | undefined {
   const v = inv.request.nodeHeaders[name];
@@ -10,17 +18,43 @@ function firstHeader(inv: Invocation, name: string): string | undefined {
 }
 
 /**
- * The body of a non-proxy integration request: the request template chosen by Content-Type, or
- * the client's body passed through, or 415 — by the passthrough behaviour (reference §6).
+ * The body of a non-proxy integration request (reference §6, §7.2): content handling first, then
+ * the request template chosen by Content-Type (or passthrough, or 415). `$context.requestOverride`
+ * set by the template is applied to `parts` (it wins over requestParameters).
  */
-export function integrationRequestBody(inv: Invocation, integration: Integration, log: Logger): Buffer {
+export function integrationRequestBody(
+  inv: Invocation,
+  integration: Integration,
+  log: Logger,
+  parts?: IntegrationRequestParts,
+): Buffer {
+  const contentType = firstHeader(inv, 'content-type');
   const choice = chooseRequestTemplate(
     integration.requestTemplates,
     integration.passthroughBehavior,
-    firstHeader(inv, 'content-type'),
+    contentType,
   );
   if (choice.kind === 'unsupported-media-type') throw GatewayErrors.unsupportedMediaType();
-  if (choice.kind === 'passthrough') return inv.request.body;
-  log.error(`${inv.requestId} ${integration.pointer}: mapping templates are not supported yet`);
-  throw GatewayErrors.internalServerError();
+  const binary = isBinaryMediaType(mediaTypeOfHeader(contentType), inv.api.binaryMediaTypes);
+  let payload;
+  try {
+    payload = convertRequestPayload(inv.request.body, binary, integration.contentHandling);
+  } catch (e) {
+    if (!(e instanceof ContentConversionError)) throw e;
+    log.error(`${inv.requestId} ${integration.pointer}: CONVERT_TO_BINARY of a request that is not base64`);
+    throw GatewayErrors.internalServerError();
+  }
+  if (choice.kind === 'passthrough') return payload.body;
+  const pointer = `${integration.pointer}/requestTemplates/${choice.contentType.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  const body = renderTemplate(inv, choice.template, payload, { side: 'request', pointer }, log);
+  const overrides = templateOverrides(inv);
+  if (parts && overrides) {
+    Object.assign(parts.path, overrides.request.path);
+    Object.assign(parts.headers, overrides.request.header);
+    for (const [name, value] of Object.entries(overrides.request.querystring)) {
+      parts.querystring = parts.querystring.filter(([k]) => k !== name);
+      parts.querystring.push([name, value]);
+    }
+  }
+  return body;
 }

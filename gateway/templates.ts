@@ -1,0 +1,101 @@
+import {
+  compileTemplate,
+  overridesOf,
+  TemplateRuntimeError,
+  TemplateSyntaxError,
+  type TemplateOverrides,
+} from '../mappings/vtl';
+import type { ApiDefinition } from '../openapi/model';
+import type { Problem } from '../openapi';
+import { contextVariables } from './context-variables';
+import { GatewayError, GatewayErrors } from './gateway-error';
+import type { Invocation } from './invocation';
+import type { Logger } from './log';
+
+/**
+ * Compiles every mapping template of the API once, at load (compiled templates are cached by
+ * source, so requests never parse). A malformed template is an error naming its location.
+ */
+export function compileApiTemplates(api: ApiDefinition): Problem[] {
+  const problems: Problem[] = [];
+  const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+  const check = (pointer: string, source: string) => {
+    try {
+      compileTemplate(source);
+    } catch (e) {
+      if (!(e instanceof TemplateSyntaxError)) throw e;
+      problems.push({
+        severity: 'error',
+        file: api.source,
+        pointer,
+        message: `mapping template: ${e.message}`,
+      });
+    }
+  };
+  for (const resource of api.resources) {
+    for (const method of Object.values(resource.methods)) {
+      const integration = method!.integration;
+      for (const [type, source] of Object.entries(integration.requestTemplates)) {
+        check(`${integration.pointer}/requestTemplates/${escape(type)}`, source);
+      }
+      for (const response of integration.integrationResponses) {
+        for (const [type, source] of Object.entries(response.responseTemplates)) {
+          check(`${response.pointer}/responseTemplates/${escape(type)}`, source);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** The `$context` of the invocation, shared by its request and response templates (overrides live there). */
+export function templateContext(inv: Invocation): Record<string, unknown> {
+  inv.templateContext ??= contextVariables(inv);
+  return inv.templateContext;
+}
+
+/** What the templates of this invocation asked to override so far. */
+export function templateOverrides(inv: Invocation): TemplateOverrides | undefined {
+  return inv.templateContext ? overridesOf(inv.templateContext) : undefined;
+}
+
+function lastValues(map: Record<string, string[]>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v[v.length - 1]]));
+}
+
+/**
+ * Renders a mapping template for this invocation. A run-time failure is API Gateway's 500 (with a
+ * log line naming the method, the template and the error); a request body that starts like JSON
+ * but does not parse is 400 on the request side.
+ */
+export function renderTemplate(
+  inv: Invocation,
+  source: string,
+  payload: { body: Buffer; binary: boolean },
+  where: { side: 'request' | 'response'; pointer: string },
+  log: Logger,
+): Buffer {
+  try {
+    const output = compileTemplate(source).render({
+      body: payload.body,
+      binaryBody: payload.binary,
+      params: {
+        path: inv.request.pathParameters,
+        querystring: lastValues(inv.request.querystring),
+        header: lastValues(inv.request.headers),
+      },
+      context: templateContext(inv),
+      stageVariables: inv.stageVariables,
+    });
+    return Buffer.from(output, 'utf8');
+  } catch (e) {
+    const method = `${inv.method?.httpMethod} ${inv.resource?.path}`;
+    log.error(
+      `${inv.requestId} ${method}: ${where.side} template ${where.pointer} failed: ${(e as Error).message}`,
+    );
+    if (e instanceof TemplateRuntimeError && e.kind === 'invalid-json' && where.side === 'request') {
+      throw new GatewayError('BAD_REQUEST_BODY', 'Invalid JSON in request body');
+    }
+    throw GatewayErrors.internalServerError();
+  }
+}
