@@ -7,7 +7,6 @@ import { createLogger } from '../../gateway/log';
 import { startGateway, type RunningGateway } from '../../gateway/serve';
 
 const KEYS = { accessKeyId: 'AKIALAMBDACALC000001', secretAccessKey: 'lambda-calc-secret' };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const calc = require(path.join(REPO, 'examples', 'lambda-calc', 'calc.js')) as {
   handler: (event: unknown) => Promise<unknown>;
 };
