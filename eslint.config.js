@@ -11,6 +11,8 @@ module.exports = tseslint.config(
       globals: {
         require: 'readonly',
         module: 'writable',
+        exports: 'writable',
+        Buffer: 'readonly',
         process: 'readonly',
         __dirname: 'readonly',
         console: 'readonly',
