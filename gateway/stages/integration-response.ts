@@ -68,7 +68,9 @@ function chooseResponseTemplate(
 ): [string, string] | undefined {
   const keys = Object.keys(templates);
   if (keys.length === 0) return undefined;
-  const wanted = mediaTypeOfHeader(accept) ?? 'application/json';
+  // `*/*` (what curl and fetch send) names no media type: it counts as no Accept, i.e. application/json.
+  const first = mediaTypeOfHeader(accept);
+  const wanted = first === undefined || first === '*/*' ? 'application/json' : first;
   const key = keys.find((k) => k.toLowerCase() === wanted) ?? keys[0];
   return [key, templates[key]];
 }
