@@ -30,6 +30,9 @@ export function contextVariables(
   return {
     accountId: inv.identity?.accountId ?? '123456789012',
     apiId: inv.apiId,
+    // No authorizers run yet: the map exists (so keySet() and bracket access work) but is empty.
+    authorizer: {},
+    deploymentId: inv.apiId.slice(0, 6),
     domainName,
     domainPrefix: domainName.split('.')[0],
     extendedRequestId: inv.extendedRequestId,
@@ -37,6 +40,8 @@ export function contextVariables(
     identity: {
       accessKey: inv.identity?.accessKey ?? null,
       accountId: inv.identity?.accountId ?? null,
+      apiKey: null,
+      apiKeyId: null,
       caller: inv.identity?.caller ?? null,
       cognitoAuthenticationProvider: null,
       cognitoAuthenticationType: null,

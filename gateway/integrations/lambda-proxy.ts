@@ -47,7 +47,7 @@ export function proxyEvent(inv: Invocation): Record<string, unknown> {
     requestContext: {
       accountId: context.accountId,
       apiId: context.apiId,
-      deploymentId: inv.apiId.slice(0, 6),
+      deploymentId: context.deploymentId,
       domainName: context.domainName,
       domainPrefix: context.domainPrefix,
       extendedRequestId: context.extendedRequestId,

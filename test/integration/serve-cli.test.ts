@@ -135,3 +135,31 @@ test('serve refuses a bad --stage and a missing file clearly', async () => {
   expect(await missing.exited).toBe(1);
   expect(missing.stderr()).toContain('/nonexistent/api.yaml');
 });
+
+test('a malformed mapping template stops start-up with its location', async () => {
+  const d = dir();
+  const file = path.join(d, 'template.yaml');
+  writeFileSync(
+    file,
+    [
+      'swagger: "2.0"',
+      'info: { title: template, version: "1" }',
+      'paths:',
+      '  /m:',
+      '    get:',
+      '      responses: { "200": { description: ok } }',
+      '      x-amazon-apigateway-integration:',
+      '        type: mock',
+      '        requestTemplates:',
+      '          application/json: "#if($x == 1) {\\"statusCode\\": 200}"',
+      '        responses: { default: { statusCode: "200" } }',
+      '',
+    ].join('\n'),
+  );
+  const proc = spawnApigw(['serve', file, '--port', '0', '--data-dir', path.join(d, 'data')]);
+  expect(await proc.exited).toBe(1);
+  expect(proc.stderr()).toContain(
+    `#/paths/~1m/get/x-amazon-apigateway-integration/requestTemplates/application~1json`,
+  );
+  expect(proc.stderr()).toMatch(/mapping template: .*line 1/i);
+});
