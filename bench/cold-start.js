@@ -15,11 +15,29 @@ function once() {
   return new Promise((resolve, reject) => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'apigw-bench-'));
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['bin/apigw.js', 'serve', 'examples/s3-proxy', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], {
-      cwd: repo,
-      env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIABENCHMARK0000001', AWS_SECRET_ACCESS_KEY: 'bench' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/apigw.js',
+        'serve',
+        'examples/s3-proxy',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--log-level',
+        'error',
+      ],
+      {
+        cwd: repo,
+        env: {
+          PATH: process.env.PATH,
+          AWS_ACCESS_KEY_ID: 'AKIABENCHMARK0000001',
+          AWS_SECRET_ACCESS_KEY: 'bench',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -41,5 +59,7 @@ function once() {
   for (let i = 0; i < runs; i++) times.push(await once());
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
-  console.log(`cold start over ${runs} runs: min ${times[0].toFixed(0)} ms, median ${median.toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms`);
+  console.log(
+    `cold start over ${runs} runs: min ${times[0].toFixed(0)} ms, median ${median.toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms`,
+  );
 })();

@@ -2,8 +2,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPrincipals, type Principal } from './auth/credentials';
+import { startLambdaServer } from './backends/lambda';
 import { startS3Server } from './backends/s3';
-import { ConfigError, keyName, parseStageVariables, resolveConfig } from './config';
+import { ConfigError, flagName, keyName, parseStageVariables, resolveConfig } from './config';
 import { createLogger } from './log';
 import { ApiLoadError, startGateway, type RunningGateway } from './serve';
 
@@ -23,12 +24,14 @@ Usage:
                             Serve a REST API exported from API Gateway (a directory means
                             its apigw.yaml config file)
   apigw s3 [options]        Run the embedded S3 server on its own
+  apigw lambda [dir | config-file] [options]
+                            Run the embedded Lambda (the functions: of the config file) on its own
   apigw help                Show this help
   apigw --version           Print the version
 
 Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --config FILE             YAML config file; flags override its keys
-  --port N                  Port to listen on (serve: 8080, s3: 4568; 0 picks a free one)
+  --port N                  Port to listen on (serve: 8080, s3: 4568, lambda: 4569; 0 picks a free one)
   --host H                  Address to listen on (default 127.0.0.1)
   --data-dir DIR            Where data is kept (default ./.apigw)
   --region R                serve: callers must sign for this region (default: any);
@@ -36,8 +39,10 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --stage NAME              serve: stage name (default: the document's base path, else dev)
   --stage-variable K=V      serve: a $stageVariables entry (repeatable; config stageVariables)
   --s3-endpoint URL         serve: S3 endpoint (config endpoints.s3): a URL, 'aws' or 'embedded'
-  --lambda-endpoint URL     serve: Lambda endpoint (config endpoints.lambda): a URL or 'aws'
+  --lambda-endpoint URL     serve: Lambda endpoint (config endpoints.lambda): a URL, 'aws' or 'embedded'
   --sigv4-compat            serve: also accept curl 7.x's single-encoded SigV4 paths (logged)
+  --max-payload SIZE        serve: request/response payload limit (default 10MB, as AWS): bytes,
+                            a size such as 100MB or 1GiB (binary units), or none (beyond AWS)
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
   --log-level L             debug | info | warn | error (default info)
 
@@ -58,6 +63,7 @@ const OPTIONS = {
   's3-endpoint': { type: 'string' },
   'lambda-endpoint': { type: 'string' },
   'sigv4-compat': { type: 'boolean' },
+  'max-payload': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -81,6 +87,7 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     s3Endpoint: '--s3-endpoint',
     lambdaEndpoint: '--lambda-endpoint',
     sigv4Compat: '--sigv4-compat',
+    maxPayload: '--max-payload',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {
     if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
@@ -106,6 +113,58 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
   process.stdout.write(`S3 endpoint: ${s3.url} (region ${config.region})\n`);
   await untilSignalled();
   await s3.close();
+  return 0;
+}
+
+async function runLambda(flags: Record<string, unknown>, positional: string | undefined): Promise<number> {
+  for (const key of [
+    'stage',
+    'stageVariables',
+    's3Endpoint',
+    'lambdaEndpoint',
+    'sigv4Compat',
+    'maxPayload',
+  ]) {
+    const flag = key === 'stageVariables' ? '--stage-variable' : flagName(key);
+    if (flags[key] !== undefined)
+      throw new ConfigError(`${flag} is an option of apigw serve, not apigw lambda`);
+  }
+  if (positional !== undefined) {
+    if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
+    const target = path.resolve(positional);
+    const isDir = existsSync(target) && statSync(target).isDirectory();
+    flags = { ...flags, config: isDir ? path.join(target, 'apigw.yaml') : target };
+  }
+  const config = resolveConfig(flags, {
+    port: 4569,
+    host: '127.0.0.1',
+    dataDir: '.apigw',
+    region: 'us-east-1',
+  });
+  const functions = config.functions ?? {};
+  if (Object.keys(functions).length === 0) {
+    throw new ConfigError(
+      'no functions to run: give a config file with functions: (e.g. apigw lambda examples/lambda-calc)',
+    );
+  }
+  const log = createLogger(config.logLevel ?? 'info');
+  const { principals, development } = loadPrincipals(config.credentials);
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+  const lambda = await startLambdaServer({
+    functions,
+    port: config.port,
+    host: config.host,
+    region: config.region,
+    users: principals,
+    roleCredentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    cacheDir: path.join(config.dataDir, 'lambda-cache'),
+    log,
+  });
+  process.stdout.write(`${describePrincipals(principals, development)}\n`);
+  process.stdout.write(`Functions: ${Object.keys(functions).join(', ')}\n`);
+  process.stdout.write(`Lambda endpoint: ${lambda.url} (region ${config.region})\n`);
+  await untilSignalled();
+  await lambda.close();
   return 0;
 }
 
@@ -195,13 +254,15 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const maxPositionals = command === 'serve' ? 1 : 0;
+    const maxPositionals = command === 'serve' || command === 'lambda' ? 1 : 0;
     if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);
     switch (command) {
       case 'serve':
         return await runServe(flags, rest[0]);
       case 's3':
         return await runS3(flags);
+      case 'lambda':
+        return await runLambda(flags, rest[0]);
       default:
         process.stderr.write(`apigw: unknown command '${command}'\n\n${USAGE}`);
         return 2;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda/functions';
 
 /**
  * The one configuration model of apigw. Keys mirror the command-line flags (`dataDir` is
@@ -31,6 +32,13 @@ export interface ApigwConfig {
   lambdaEndpoint?: string;
   /** Also accept curl 7.x's single-encoded SigV4 paths (logged). */
   sigv4Compat?: boolean;
+  /** Functions of the embedded Lambda: name → handler (`file.js#export`), timeout, memory, environment. */
+  functions?: FunctionsConfig;
+  /**
+   * Request and response payload limit in bytes (default 10 MB, as AWS); Infinity lifts it. Given
+   * as bytes, a size (`10MB`, `1GiB`) or `none`.
+   */
+  maxPayload?: number;
 }
 
 /** A problem with the configuration the user gave; the CLI prints it and exits non-zero. */
@@ -41,7 +49,7 @@ export class ConfigError extends Error {
   }
 }
 
-type KeyKind = 'port' | 'string' | 'path' | 'logLevel' | 'boolean' | 'stringMap';
+type KeyKind = 'port' | 'string' | 'path' | 'logLevel' | 'boolean' | 'stringMap' | 'size' | 'functions';
 const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   port: 'port',
   host: 'string',
@@ -56,7 +64,37 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   s3Endpoint: 'string',
   lambdaEndpoint: 'string',
   sigv4Compat: 'boolean',
+  functions: 'functions',
+  maxPayload: 'size',
 };
+
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  tb: 1024 ** 4,
+  tib: 1024 ** 4,
+};
+
+/**
+ * A payload size: bytes (`10485760`), a number with a unit (`10MB`, `1.5GiB`; units are binary,
+ * as AWS counts its "10 MB" limit: 1 MB = 1 MiB = 1,048,576 bytes), or `none` (Infinity: no
+ * limit). Undefined when it is none of these.
+ */
+export function parseSize(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim().toLowerCase();
+  if (text === 'none') return Infinity;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?$/.exec(text);
+  if (!m) return undefined;
+  const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[m[2] ?? 'b']);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
 
 /** The flag spelling of a config key: dataDir → --data-dir. */
 export function flagName(key: string): string {
@@ -96,6 +134,22 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
       out[k] = String(v);
     }
     return out;
+  }
+  if (kind === 'functions') {
+    try {
+      return parseFunctions(value, baseDir, where);
+    } catch (e) {
+      throw e instanceof FunctionConfigError ? new ConfigError(e.message) : e;
+    }
+  }
+  if (kind === 'size') {
+    const size = parseSize(value);
+    if (size === undefined) {
+      throw new ConfigError(
+        `${where}: ${key} must be a number of bytes, a size such as 10MB or 1GiB, or none, got ${JSON.stringify(value)}`,
+      );
+    }
+    return size;
   }
   if (kind === 'logLevel') {
     if (!['debug', 'info', 'warn', 'error'].includes(value as string)) {

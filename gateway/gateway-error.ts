@@ -23,6 +23,15 @@ export const GATEWAY_RESPONSE_TYPES = {
 
 export type GatewayResponseType = keyof typeof GATEWAY_RESPONSE_TYPES;
 
+/** How a GatewayError departs from its type's defaults. */
+export interface GatewayErrorOptions {
+  status?: number;
+  errorType?: string;
+  validationErrorString?: string;
+  /** False when the API's gateway responses cannot apply (no deployed stage to take them from). */
+  customisable?: boolean;
+}
+
 /**
  * An error the gateway itself answers (never the backend's): rendered by the gateway response of
  * its type. `status` and `errorType` override the type's defaults where AWS deviates from its own
@@ -33,17 +42,20 @@ export class GatewayError extends Error {
   readonly errorType: string;
   /** `$context.error.validationErrorString` of a request-validation failure. */
   readonly validationErrorString: string | undefined;
+  /** Whether x-amazon-apigateway-gateway-responses may change it (REQUEST_TOO_LARGE never: AWS known issue). */
+  readonly customisable: boolean;
 
   constructor(
     readonly type: GatewayResponseType,
     message: string,
-    options: { status?: number; errorType?: string; validationErrorString?: string } = {},
+    options: GatewayErrorOptions = {},
   ) {
     super(message);
     this.name = 'GatewayError';
     this.status = options.status ?? GATEWAY_RESPONSE_TYPES[type].status;
     this.errorType = options.errorType ?? GATEWAY_RESPONSE_TYPES[type].errorType;
     this.validationErrorString = options.validationErrorString;
+    this.customisable = type !== 'REQUEST_TOO_LARGE' && options.customisable !== false;
   }
 }
 
@@ -51,7 +63,12 @@ export class GatewayError extends Error {
 export const GatewayErrors = {
   missingAuthenticationToken: () =>
     new GatewayError('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token'),
-  forbidden: () => new GatewayError('ACCESS_DENIED', 'Forbidden', { errorType: 'ForbiddenException' }),
+  /**
+   * A path whose first segment is not the served stage. Gateway responses are part of a stage's
+   * deployment, and there is none here, so the API's customisations do not apply.
+   */
+  unknownStage: () =>
+    new GatewayError('ACCESS_DENIED', 'Forbidden', { errorType: 'ForbiddenException', customisable: false }),
   internalServerError: () => new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error'),
   integrationFailure: () => new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 500 }),
   integrationTimeout: () => new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out'),

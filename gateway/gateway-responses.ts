@@ -1,5 +1,11 @@
 import type { ApiDefinition, GatewayResponse } from '../openapi/model';
-import { evaluateMappingSource, parseMappingSource, type MappingInput } from '../mappings/parameters';
+import { mediaTypeOfHeader } from '../mappings/content';
+import {
+  evaluateMappingSource,
+  parseMappingSource,
+  type MappingInput,
+  type MappingSource,
+} from '../mappings/parameters';
 import { GATEWAY_RESPONSE_TYPES, type GatewayError } from './gateway-error';
 
 /** A rendered gateway response, ready to send. */
@@ -9,14 +15,31 @@ export interface RenderedGatewayResponse {
   body: Buffer;
 }
 
-const DEFAULT_TEMPLATE = '{"message":$context.error.messageString}';
+/** What a gateway response is rendered from, besides the error. */
+export interface GatewayResponseInput {
+  requestId: string;
+  extendedRequestId: string;
+  /** The client's Accept header: it picks among the response templates, as for integration responses. */
+  accept?: string;
+  /** `$context` of the request as far as it got (`error` is added here). */
+  context: Record<string, unknown>;
+  /** What `responseParameters` read: `method.request.*`, `context.*`, `stageVariables.*`. */
+  mapping: MappingInput;
+}
+
+/** The template of every type that is not customised (reference §11.1). */
+export const DEFAULT_GATEWAY_RESPONSE_TEMPLATE = '{"message":$context.error.messageString}';
 
 /**
- * The configuration that applies to a response type: its own entry when the API customises it,
- * else DEFAULT_4XX / DEFAULT_5XX by the class of its status; REQUEST_TOO_LARGE cannot be customised.
+ * The configuration that applies to an error: its type's own entry when the API customises that
+ * type (used as is: absent fields take the type's defaults, not DEFAULT_xXX's), else DEFAULT_4XX or
+ * DEFAULT_5XX by the class of the type's default status, else none.
  */
-function configurationFor(api: ApiDefinition | undefined, error: GatewayError): GatewayResponse | undefined {
-  if (!api || error.type === 'REQUEST_TOO_LARGE') return undefined;
+export function gatewayResponseConfiguration(
+  api: ApiDefinition | undefined,
+  error: GatewayError,
+): GatewayResponse | undefined {
+  if (!api || !error.customisable) return undefined;
   const own = api.gatewayResponses[error.type];
   if (own) return own;
   const defaultStatus = GATEWAY_RESPONSE_TYPES[error.type].status;
@@ -33,70 +56,111 @@ function lookup(context: Record<string, unknown>, dotted: string): unknown {
   return value;
 }
 
-/** Gateway-response templates are plain substitution of $context.* and $stageVariables.*, not VTL. */
+/** `$context.a.b`, `${context.a.b}`, `$stageVariables.x` and `${stageVariables.x}`; a trailing `.` stays text. */
+const REFERENCE =
+  /\$(?:\{(context|stageVariables)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\}|(context|stageVariables)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*))/g;
+
+/**
+ * Gateway-response templates are plain substitution of `$context.*` and `$stageVariables.*`, not
+ * VTL (reference §5.7): directives such as `#if` stay as text, other `$` references too. Missing
+ * values (and non-scalar ones, which have no text form here) render empty.
+ */
 export function substituteTemplate(
   template: string,
   context: Record<string, unknown>,
   stageVariables: Record<string, string>,
 ): string {
   return template.replace(
-    /\$(?:\{(context|stageVariables)\.([A-Za-z0-9_.]+)\}|(context|stageVariables)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*))/g,
+    REFERENCE,
     (_m, b1: string | undefined, p1: string | undefined, b2: string | undefined, p2: string | undefined) => {
       const root = b1 ?? b2;
       const path = (p1 ?? p2) as string;
-      const value = root === 'context' ? lookup(context, path) : stageVariables[path];
-      return value === undefined || value === null ? '' : String(value);
+      const value =
+        root === 'context'
+          ? lookup(context, path)
+          : Object.hasOwn(stageVariables, path)
+            ? stageVariables[path]
+            : undefined;
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : '';
     },
   );
 }
 
 /**
- * Renders a gateway-generated error the way API Gateway does: status, `{"message": ...}` body (or
- * the API's customised template), configured headers, and the x-amzn-* headers.
+ * The response template for the client's Accept, as integration responses choose (reference
+ * §5.1): the first media type (none, or `*\/*`, means application/json), else the first template.
+ */
+function chooseTemplate(templates: Record<string, string>, accept: string | undefined): [string, string] {
+  const keys = Object.keys(templates);
+  if (keys.length === 0) return ['application/json', DEFAULT_GATEWAY_RESPONSE_TEMPLATE];
+  const first = mediaTypeOfHeader(accept);
+  const wanted = first === undefined || first === '*/*' ? 'application/json' : first;
+  const key = keys.find((k) => k.toLowerCase() === wanted) ?? keys[0];
+  return [key, templates[key]];
+}
+
+type CompiledHeader = { name: string; source: MappingSource };
+const compiledHeaders = new WeakMap<GatewayResponse, CompiledHeader[]>();
+
+/** `gatewayresponse.header.*` parameters, parsed once per configuration (the importer checked them). */
+function headerMappings(config: GatewayResponse): CompiledHeader[] {
+  let list = compiledHeaders.get(config);
+  if (!list) {
+    list = Object.entries(config.responseParameters)
+      .filter(([destination]) => destination.startsWith('gatewayresponse.header.'))
+      .map(([destination, expression]) => ({
+        name: destination.slice('gatewayresponse.header.'.length),
+        source: parseMappingSource(expression, 'gateway-response'),
+      }));
+    compiledHeaders.set(config, list);
+  }
+  return list;
+}
+
+/** Sets a header case-insensitively (a configured `content-type` replaces the template's). */
+function setHeader(headers: Record<string, string>, name: string, value: string): void {
+  for (const existing of Object.keys(headers))
+    if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+  headers[name] = value;
+}
+
+/**
+ * Renders a gateway-generated error the way API Gateway does (reference §11.2): the status of the
+ * configuration or the error, the chosen template with `$context.error.*` filled in, the configured
+ * headers, `Content-Type` (the template's media type unless a parameter sets it), and
+ * `x-amzn-ErrorType`, `x-amzn-RequestId`, `x-amz-apigw-id`.
  */
 export function renderGatewayResponse(
   api: ApiDefinition | undefined,
   error: GatewayError,
-  input: {
-    requestId: string;
-    extendedRequestId: string;
-    context: Record<string, unknown>;
-    mapping: MappingInput;
-  },
+  input: GatewayResponseInput,
 ): RenderedGatewayResponse {
-  const config = configurationFor(api, error);
+  const config = gatewayResponseConfiguration(api, error);
   const context = {
     ...input.context,
     error: {
       message: error.message,
+      // The message as a JSON string, quotes included: the default template relies on it.
       messageString: JSON.stringify(error.message),
       responseType: error.type,
       validationErrorString: error.validationErrorString,
     },
   };
   const status = config?.statusCode !== undefined ? Number(config.statusCode) : error.status;
-  const templates = config?.responseTemplates ?? {};
-  const template = templates['application/json'] ?? Object.values(templates)[0] ?? DEFAULT_TEMPLATE;
+  const [mediaType, template] = chooseTemplate(config?.responseTemplates ?? {}, input.accept);
   const body = Buffer.from(substituteTemplate(template, context, input.mapping.stageVariables), 'utf8');
-  const headers: Record<string, string> = {};
-  for (const [destination, expression] of Object.entries(config?.responseParameters ?? {})) {
-    const name = destination.replace(/^gatewayresponse\.header\./, '');
-    if (name === destination) continue;
-    const value = evaluateMappingSource(parseMappingSource(expression, 'gateway-response'), {
-      ...input.mapping,
-      context,
-    });
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  const headers: Record<string, string> = { 'Content-Type': mediaType };
+  if (config) {
+    const mapping = { ...input.mapping, context };
+    for (const { name, source } of headerMappings(config)) {
+      const value = evaluateMappingSource(source, mapping);
+      if (value !== undefined) setHeader(headers, name, Array.isArray(value) ? value.join(',') : value);
+    }
   }
-  return {
-    status,
-    headers: {
-      ...headers,
-      'Content-Type': 'application/json',
-      'x-amzn-ErrorType': error.errorType,
-      'x-amzn-RequestId': input.requestId,
-      'x-amz-apigw-id': input.extendedRequestId,
-    },
-    body,
-  };
+  setHeader(headers, 'x-amzn-ErrorType', error.errorType);
+  setHeader(headers, 'x-amzn-RequestId', input.requestId);
+  setHeader(headers, 'x-amz-apigw-id', input.extendedRequestId);
+  return { status, headers, body };
 }

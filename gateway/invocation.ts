@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ApiDefinition, IntegrationResponse, Method, Resource } from '../openapi/model';
 import type { CallerIdentity } from './auth/sigv4';
+import type { RequestPayload } from './stages/request-payload';
 
 /** The method request as API Gateway sees it, after parsing and routing. */
 export interface MethodRequest {
@@ -19,7 +20,13 @@ export interface MethodRequest {
   querystring: Record<string, string[]>;
   /** Path parameters from the matched resource, still percent-encoded as AWS keeps them. */
   pathParameters: Record<string, string>;
+  /**
+   * The whole body, once a stage that reads it has made the lifecycle buffer it (templates,
+   * validation, body mappings, Lambda; see prepareRequestBody); empty while the body streams.
+   */
   body: Buffer;
+  /** How the body is read: streamed, spooled or buffered, within the payload limit. */
+  payload: RequestPayload;
 }
 
 /** What the integration hands back to the integration response stage. */
@@ -35,7 +42,8 @@ export interface IntegrationResult {
 export interface MethodResponseOut {
   status: number;
   headers: Record<string, string>;
-  body: { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable };
+  /** A stream's `length`, when known, is sent as Content-Length (else it goes chunked). */
+  body: { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable; length?: number };
 }
 
 /** One request travelling through the lifecycle; each stage fills its part. */
@@ -48,6 +56,8 @@ export interface Invocation {
   readonly extendedRequestId: string;
   readonly requestTimeEpoch: number;
   readonly sourceIp: string;
+  /** The payload limit of requests and responses, in bytes (Infinity: `--max-payload none`). */
+  readonly maxPayload: number;
   /** `$context` as the mapping templates see and mutate it (overrides cross from request to response). */
   templateContext?: Record<string, unknown>;
   /** X-Amzn-Trace-Id sent to AWS-type backends and echoed to the client, as API Gateway does. */

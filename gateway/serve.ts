@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { formatProblem, loadApi, type Problem } from '../openapi';
 import type { ApiDefinition } from '../openapi/model';
 import { loadPrincipals, principal, type Principal } from './auth/credentials';
 import { resolveOutboundCredentials, type OutboundCredentials } from './aws/credentials';
 import { EndpointResolver, parseEndpointSetting, type EndpointSetting } from './aws/endpoints';
+import { startLambdaServer, type RunningLambda } from './backends/lambda';
 import { startS3Server, type RunningS3 } from './backends/s3';
 import { ConfigError, type ApigwConfig } from './config';
 import type { Logger } from './log';
@@ -30,6 +32,7 @@ export interface RunningGateway {
   readonly principals: readonly Principal[];
   readonly developmentKeys: boolean;
   readonly s3: RunningS3 | undefined;
+  readonly lambda: RunningLambda | undefined;
   close(): Promise<void>;
 }
 
@@ -127,12 +130,39 @@ export async function startGateway(
     embedded.s3 = new URL(s3.url);
     log.info(`embedded S3 at ${s3.url} (data in ${config.dataDir})`);
   }
+  let lambda: RunningLambda | undefined;
+  const functionNames = Object.keys(config.functions ?? {});
+  if (functionNames.length > 0 && (settings.lambda ?? { kind: 'embedded' }).kind === 'embedded') {
+    // As with S3: the integration's own key may invoke, and functions get it as their role's keys.
+    const own = await credentials();
+    const users = principals.some((p) => p.accessKeyId === own.accessKeyId)
+      ? principals
+      : [...principals, principal('integration', own.accessKeyId, own.secretAccessKey)];
+    lambda = await startLambdaServer({
+      functions: config.functions!,
+      port: 0,
+      host: '127.0.0.1',
+      region: config.region ?? 'us-east-1',
+      users,
+      roleCredentials: own,
+      cacheDir: path.join(config.dataDir, 'lambda-cache'),
+      log,
+    });
+    embedded.lambda = new URL(lambda.url);
+    log.info(`embedded Lambda at ${lambda.url} (functions: ${functionNames.join(', ')})`);
+  } else if (functionNames.length > 0) {
+    log.warn(`functions are configured but endpoints.lambda is set: the embedded Lambda is not started`);
+  }
+  if (config.maxPayload !== undefined && config.maxPayload !== DEFAULT_MAX_PAYLOAD) {
+    const limit = Number.isFinite(config.maxPayload) ? `${config.maxPayload} bytes` : 'none';
+    log.info(`payload limit ${limit} (AWS: 10485760 bytes, not adjustable): beyond what API Gateway accepts`);
+  }
   const endpoints = new EndpointResolver(settings, embedded);
   for (const service of services) {
     const setting = endpoints.settingFor(service);
-    if (!setting)
+    if (!setting || (setting.kind === 'embedded' && !embedded[service]))
       log.warn(
-        `service '${service}' has no endpoint: set endpoints.${service} to a URL or 'aws' (calls answer 500)`,
+        `service '${service}' has no endpoint: set endpoints.${service} to a URL or 'aws'${service === 'lambda' ? ', or configure functions' : ''} (calls answer 500)`,
       );
     else if (setting.kind !== 'embedded')
       log.info(`${service} → ${setting.kind === 'aws' ? 'real AWS' : setting.url.href}`);
@@ -147,7 +177,7 @@ export async function startGateway(
     sigv4Compat: config.sigv4Compat ?? false,
     endpoints,
     credentials,
-    maxPayload: DEFAULT_MAX_PAYLOAD,
+    maxPayload: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     log,
   });
   const server: Server = createGatewayServer(gateway);
@@ -156,6 +186,7 @@ export async function startGateway(
     address = await listen(server, config.port, config.host);
   } catch (e) {
     await s3?.close();
+    await lambda?.close();
     throw e;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -167,12 +198,14 @@ export async function startGateway(
     principals,
     developmentKeys: development,
     s3,
+    lambda,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       await s3?.close();
+      await lambda?.close();
     },
   };
 }

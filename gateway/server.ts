@@ -13,6 +13,7 @@ import { GatewayError, GatewayErrors } from './gateway-error';
 import { renderGatewayResponse } from './gateway-responses';
 import { invokeAwsService } from './integrations/aws';
 import { invokeHttp, invokeHttpProxy } from './integrations/http';
+import { joinHeaderValues } from './integrations/request-headers';
 import { invokeLambda, lambdaSelectionString } from './integrations/lambda';
 import { invokeLambdaProxy } from './integrations/lambda-proxy';
 import { invokeMock } from './integrations/mock';
@@ -27,7 +28,10 @@ import { validateRequest } from './stages/validate';
 import { integrationResponse } from './stages/integration-response';
 import { mappingInput } from './stages/mapping-input';
 import { proxyResponse } from './stages/proxy-response';
-import { methodRequestOf, readRequestBody } from './stages/method-request';
+import { methodRequestOf } from './stages/method-request';
+import { RequestPayload } from './stages/request-payload';
+import { prepareRequestBody } from './stages/request-streaming';
+import { enforceResponseLimit } from './stages/response-limit';
 
 export interface GatewayOptions {
   api: ApiDefinition;
@@ -75,13 +79,16 @@ export class Gateway {
       extendedRequestId: randomBytes(12).toString('base64').replace(/[+/]/g, 'A'),
       requestTimeEpoch: started,
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-      request: methodRequestOf(req, '/', Buffer.alloc(0)),
+      maxPayload: this.options.maxPayload,
+      request: methodRequestOf(req, '/', RequestPayload.none(req)),
     };
     try {
       const out = await this.invoke(req, inv);
       await this.send(res, inv, out);
     } catch (e) {
       this.fail(res, inv, e);
+    } finally {
+      await inv.request.payload.dispose();
     }
     this.options.log.info(
       `${inv.request.httpMethod} ${inv.request.rawUrl} → ${res.statusCode} (${Date.now() - started} ms) ${inv.requestId}`,
@@ -94,15 +101,17 @@ export class Gateway {
     const split = splitStage(q < 0 ? rawUrl : rawUrl.slice(0, q), this.options.stage);
     if (split.kind === 'wrong-stage') {
       req.resume();
-      throw GatewayErrors.forbidden();
+      throw GatewayErrors.unknownStage();
     }
-    const body = await readRequestBody(req, this.options.maxPayload);
-    inv.request = methodRequestOf(req, split.rest, body);
+    // A declared length over the limit is refused before routing (413); the body itself is read
+    // (or streamed) once the method says how: prepareRequestBody.
+    inv.request = methodRequestOf(req, split.rest, new RequestPayload(req, this.options.maxPayload));
     const match = this.router.match(inv.request.httpMethod, split.rest);
     if (!match) throw GatewayErrors.missingAuthenticationToken();
     inv.resource = match.resource;
     inv.method = match.method;
     inv.request.pathParameters = match.pathParameters;
+    await prepareRequestBody(inv);
     authorize(inv, {
       lookup: (id) => this.principals.get(id),
       region: this.options.region,
@@ -145,6 +154,13 @@ export class Gateway {
       case 'HTTP_PROXY': {
         const parts = mapIntegrationRequest(inv, integration);
         inv.integrationResult = await invokeHttpProxy(inv, integration, parts, this.options.log);
+        const sent = integration.httpMethod?.toUpperCase();
+        enforceResponseLimit(
+          inv,
+          inv.integrationResult,
+          sent === undefined || sent === 'ANY' ? inv.request.httpMethod : sent,
+          this.options.log,
+        );
         return proxyResponse(inv.integrationResult);
       }
       default:
@@ -162,7 +178,7 @@ export class Gateway {
     parts: IntegrationRequestParts,
   ): Promise<MethodResponseOut> {
     const payload = integrationRequestBody(inv, integration, this.options.log, parts);
-    const invocationType = Object.entries(parts.headers).find(
+    const invocationType = Object.entries(joinHeaderValues(parts.headers)).find(
       ([k]) => k.toLowerCase() === 'x-amz-invocation-type',
     );
     const result = await invokeLambda(
@@ -193,6 +209,9 @@ export class Gateway {
       'x-amz-apigw-id': inv.extendedRequestId,
       ...(inv.traceId ? { 'X-Amzn-Trace-Id': inv.traceId } : {}),
       ...(out.body.kind === 'buffer' ? { 'Content-Length': String(out.body.data.length) } : {}),
+      ...(out.body.kind === 'stream' && out.body.length !== undefined && inv.request.httpMethod !== 'HEAD'
+        ? { 'Content-Length': String(out.body.length) }
+        : {}),
     });
     if (out.body.kind === 'buffer') {
       res.end(out.body.data);
@@ -225,6 +244,7 @@ export class Gateway {
     const rendered = renderGatewayResponse(this.options.api, error, {
       requestId: inv.requestId,
       extendedRequestId: inv.extendedRequestId,
+      accept: inv.request.nodeHeaders.accept,
       context: contextVariables(inv),
       mapping: mappingInput(inv),
     });

@@ -5,6 +5,8 @@ import {
   TemplateSyntaxError,
   type TemplateOverrides,
 } from '../mappings/vtl';
+import { javaToString } from '../mappings/vtl/text';
+import { isList, isMap, isNull } from '../mappings/vtl/values';
 import type { ApiDefinition } from '../openapi/model';
 import type { Problem } from '../openapi';
 import { contextVariables } from './context-variables';
@@ -57,6 +59,25 @@ export function templateContext(inv: Invocation): Record<string, unknown> {
 /** What the templates of this invocation asked to override so far. */
 export function templateOverrides(inv: Invocation): TemplateOverrides | undefined {
   return inv.templateContext ? overridesOf(inv.templateContext) : undefined;
+}
+
+/**
+ * `$context.requestOverride.header` or `.querystring` with every value: a list (`["a", "b"]`)
+ * stands for the parameter repeated, once per element; other values read as overridesOf reads them.
+ */
+export function requestOverrideValues(
+  inv: Invocation,
+  location: 'header' | 'querystring',
+): Record<string, string[]> {
+  const request = inv.templateContext?.requestOverride;
+  const map = isMap(request) ? request[location] : undefined;
+  const out: Record<string, string[]> = {};
+  if (!isMap(map)) return out;
+  for (const [name, value] of Object.entries(map)) {
+    const values = (isList(value) ? value : [value]).filter((v) => !isNull(v)).map(javaToString);
+    if (values.length > 0) out[name] = values;
+  }
+  return out;
 }
 
 function lastValues(map: Record<string, string[]>): Record<string, string> {

@@ -1,3 +1,6 @@
+import { Transform } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+
 /** The media type of a header value (first entry of a list), lower-cased, without parameters. */
 export function mediaTypeOfHeader(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -14,13 +17,26 @@ export function isBinaryMediaType(
   binaryMediaTypes: readonly string[],
 ): boolean {
   if (mediaType === undefined) return false;
-  const [type] = mediaType.split('/');
+  const value = mediaType.trim().toLowerCase();
+  const [type] = value.split('/');
   return binaryMediaTypes.some((entry) => {
     const e = entry.trim().toLowerCase();
     if (e === '*/*') return true;
     if (e.endsWith('/*')) return e.slice(0, -2) === type;
-    return e === mediaType;
+    return e === value;
   });
+}
+
+/**
+ * Is a request payload binary (reference §7.2)? Its Content-Type is judged like template choice
+ * judges it: absent means application/json, which is why BMT `*\/*` makes even a CORS preflight
+ * (no Content-Type) binary, and a mock's request template then fails (the §7.5 trap).
+ */
+export function isBinaryRequest(
+  contentType: string | undefined,
+  binaryMediaTypes: readonly string[],
+): boolean {
+  return isBinaryMediaType(mediaTypeOfHeader(contentType) ?? 'application/json', binaryMediaTypes);
 }
 
 /** A text payload that had to be base64 (CONVERT_TO_BINARY, or a binary Accept) but is not: API Gateway's 500. */
@@ -51,6 +67,39 @@ export function decodeBase64Strict(text: string): Buffer {
 /** Text payloads are UTF-8: invalid bytes become U+FFFD, as API Gateway decodes them. */
 export function asUtf8Text(body: Buffer): Buffer {
   return Buffer.from(body.toString('utf8'), 'utf8');
+}
+
+/**
+ * asUtf8Text as a stream, so that text payloads need not be held whole: a sequence split across
+ * chunks is completed by the next chunk (StringDecoder), not replaced.
+ */
+export function utf8Normaliser(): Transform {
+  const decoder = new StringDecoder('utf8');
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      done(null, Buffer.from(decoder.write(chunk), 'utf8'));
+    },
+    flush(done) {
+      const rest = decoder.end();
+      done(null, rest ? Buffer.from(rest, 'utf8') : undefined);
+    },
+  });
+}
+
+/** Counts the bytes asUtf8Text would produce, chunk by chunk, without keeping the text. */
+export class Utf8LengthCounter {
+  private readonly decoder = new StringDecoder('utf8');
+  private count = 0;
+
+  /** Adds a chunk of the payload. */
+  update(chunk: Buffer): void {
+    this.count += Buffer.byteLength(this.decoder.write(chunk), 'utf8');
+  }
+
+  /** The total, once the payload has ended. */
+  total(): number {
+    return this.count + Buffer.byteLength(this.decoder.end(), 'utf8');
+  }
 }
 
 /**

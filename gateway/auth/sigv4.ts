@@ -33,6 +33,8 @@ export interface CallerRequest {
   headers: IncomingHttpHeaders;
   /** The whole body; its SHA-256 is the payload line of the canonical request. */
   body: Buffer;
+  /** That SHA-256 (hex), hashed as the body was read; wins over `body` (a spooled body is not in memory). */
+  payloadSha256?: string;
 }
 
 /** Where keys are looked up, the server clock and region, and client-quirk tolerance. */
@@ -396,8 +398,9 @@ function queryReadings(rawQuery: string, presigned: boolean, compat: boolean): R
 }
 
 /** The payload line is the body's hash: execute-api ignores x-amz-content-sha256 (only S3 honours it). */
-function payloadReadings(body: Buffer, compat: boolean): Reading[] {
-  const readings: Reading[] = [{ value: createHash('sha256').update(body).digest('hex') }];
+function payloadReadings(req: CallerRequest, compat: boolean): Reading[] {
+  const hash = req.payloadSha256 ?? createHash('sha256').update(req.body).digest('hex');
+  const readings: Reading[] = [{ value: hash }];
   if (compat && readings[0].value !== EMPTY_SHA256) {
     readings.push({ value: EMPTY_SHA256, quirk: QUIRK_EMPTY_PAYLOAD });
   }
@@ -413,7 +416,7 @@ interface Candidate {
 function candidates(req: CallerRequest, fields: AuthFields, compat: boolean): Candidate[] {
   const { path, query } = splitTarget(req.rawUrl);
   const queries = queryReadings(query, fields.presigned, compat);
-  const payloads = payloadReadings(req.body, compat);
+  const payloads = payloadReadings(req, compat);
   const out: Candidate[] = [];
   for (const uri of pathReadings(path, compat)) {
     for (const q of queries) {

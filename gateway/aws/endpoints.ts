@@ -6,8 +6,8 @@ import { ConfigError } from '../config';
  */
 export type EndpointSetting = { kind: 'embedded' } | { kind: 'url'; url: URL } | { kind: 'aws' };
 
-/** Services apigw embeds an emulator for. */
-export const EMBEDDED_SERVICES = new Set(['s3']);
+/** Services apigw embeds an emulator for (Lambda runs only when functions are configured). */
+export const EMBEDDED_SERVICES = new Set(['s3', 'lambda']);
 
 /** Parses one `endpoints.<service>` value: `embedded`, `aws` or an http(s) URL. */
 export function parseEndpointSetting(service: string, value: string): EndpointSetting {

@@ -2,8 +2,9 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { buildQueryString } from '@smithy/querystring-builder';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { Readable } from 'node:stream';
 import type { IntegrationResult } from '../invocation';
-import { sendBackendRequest } from '../integrations/transport';
+import { sendBackendRequest, type BackendBody } from '../integrations/transport';
 import type { OutboundCredentials } from './credentials';
 
 export { IntegrationNetworkError } from '../integrations/transport';
@@ -19,8 +20,20 @@ export interface AwsServiceRequest {
   /** Decoded query parameters in order; repeated names allowed. */
   query: Array<[string, string]>;
   headers: Record<string, string>;
-  body: Buffer;
+  /** A stream is sent with UNSIGNED-PAYLOAD to S3; other services get it read whole first. */
+  body: BackendBody;
   timeoutMs: number;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** Headers without any of the given names, whatever their case. */
+function withoutHeaders(headers: Record<string, string>, names: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
 }
 
 function queryRecord(query: Array<[string, string]>): Record<string, string | string[]> {
@@ -32,12 +45,21 @@ function queryRecord(query: Array<[string, string]>): Record<string, string | st
   return out;
 }
 
-/** Signs with SigV4 for the request's service and region (S3 rules for s3) and sends it. */
+/**
+ * Signs with SigV4 for the request's service and region (S3 rules for s3) and sends it. A
+ * streamed body cannot be hashed before it is sent: S3 accepts `x-amz-content-sha256:
+ * UNSIGNED-PAYLOAD` (the signature still covers method, path, query and headers, the length
+ * included), which keeps a 1 GiB upload out of memory; any other service signs the body's hash,
+ * so a stream is read whole for it.
+ */
 export async function sendAwsRequest(
   req: AwsServiceRequest,
   credentials: OutboundCredentials,
 ): Promise<IntegrationResult> {
   const isS3 = req.service === 's3';
+  const body: BackendBody = Buffer.isBuffer(req.body) || isS3 ? req.body : await readAll(req.body.stream);
+  const streamed = !Buffer.isBuffer(body);
+  const length = body.length;
   const signer = new SignatureV4({
     service: req.service,
     region: req.region,
@@ -61,13 +83,14 @@ export async function sendAwsRequest(
     path: basePath + req.path,
     query: queryRecord(req.query),
     headers: {
-      ...req.headers,
+      ...(streamed ? withoutHeaders(req.headers, ['x-amz-content-sha256']) : req.headers),
       host: req.endpoint.host,
-      ...(req.body.length > 0 || ['PUT', 'POST', 'PATCH'].includes(req.method)
-        ? { 'content-length': String(req.body.length) }
+      ...(streamed ? { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } : {}),
+      ...(length !== undefined && (length > 0 || ['PUT', 'POST', 'PATCH'].includes(req.method))
+        ? { 'content-length': String(length) }
         : {}),
     },
-    body: req.body,
+    body: streamed ? undefined : body,
   });
   const signed = await signer.sign(unsigned);
   const qs = buildQueryString(signed.query ?? {});
@@ -76,7 +99,7 @@ export async function sendAwsRequest(
     target: qs ? `${signed.path}?${qs}` : signed.path,
     method: signed.method,
     headers: signed.headers,
-    body: req.body,
+    body,
     timeoutMs: req.timeoutMs,
   });
 }

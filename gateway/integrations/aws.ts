@@ -7,8 +7,8 @@ import { GatewayErrors } from '../gateway-error';
 import type { IntegrationResult, Invocation } from '../invocation';
 import type { Logger } from '../log';
 import type { IntegrationRequestParts } from '../stages/integration-request';
-import { integrationRequestBody } from '../stages/request-body';
-import { nonProxyHeaders } from './request-headers';
+import { integrationRequestPayload } from '../stages/request-streaming';
+import { joinHeaderValues, nonProxyHeaders } from './request-headers';
 
 /** What the AWS integration needs from the running gateway. */
 export interface AwsIntegrationDeps {
@@ -62,7 +62,7 @@ export async function invokeAwsService(
     );
     throw GatewayErrors.internalServerError();
   }
-  const body = integrationRequestBody(inv, integration, deps.log, parts);
+  const body = await integrationRequestPayload(inv, integration, deps.log, parts);
   const endpoint = deps.endpoints.resolve(target.service, target.region);
   if (!endpoint) {
     deps.log.error(
@@ -75,7 +75,7 @@ export async function invokeAwsService(
       ? inv.request.httpMethod
       : integration.httpMethod.toUpperCase();
   // Non-proxy integrations send only mapped headers plus API Gateway's defaults (reference §15).
-  const headers = nonProxyHeaders(inv, body, parts.headers);
+  const headers = joinHeaderValues(nonProxyHeaders(inv, body, parts.headers));
   let path = renderUriPath(target.path, parts.path, inv.stageVariables);
   if (target.service === 's3') path = normaliseS3Path(path);
   return sendAwsRequest(

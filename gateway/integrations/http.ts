@@ -3,7 +3,7 @@ import { GatewayErrors } from '../gateway-error';
 import type { IntegrationResult, Invocation } from '../invocation';
 import type { Logger } from '../log';
 import type { IntegrationRequestParts } from '../stages/integration-request';
-import { integrationRequestBody } from '../stages/request-body';
+import { integrationRequestPayload, proxyRequestBody } from '../stages/request-streaming';
 import { clientHeader, newTraceId, nonProxyHeaders, setHeader } from './request-headers';
 import { sendBackendRequest } from './transport';
 
@@ -63,7 +63,7 @@ export async function invokeHttp(
 ): Promise<IntegrationResult> {
   if (integration.target.kind !== 'http') throw GatewayErrors.internalServerError();
   // The template may override path values, so it renders before the URL does.
-  const body = integrationRequestBody(inv, integration, log, parts);
+  const body = await integrationRequestPayload(inv, integration, log, parts);
   const url = renderBackendUrl(integration.target.url, parts.path, inv.stageVariables);
   if (!url) {
     log.error(`${inv.requestId} ${integration.pointer}: the uri does not render to a usable http(s) URL`);
@@ -105,10 +105,9 @@ export async function invokeHttpProxy(
     if (NOT_FORWARDED.has(name.toLowerCase())) continue;
     headers[name] = values.length === 1 ? values[0] : values;
   }
-  const flat = headers as Record<string, string>;
-  setHeader(flat, 'X-Amzn-Apigateway-Api-Id', inv.apiId);
-  setHeader(flat, 'X-Amzn-Trace-Id', clientHeader(inv, 'x-amzn-trace-id') ?? inv.traceId);
-  for (const [name, value] of Object.entries(parts.headers)) setHeader(flat, name, value);
+  setHeader(headers, 'X-Amzn-Apigateway-Api-Id', inv.apiId);
+  setHeader(headers, 'X-Amzn-Trace-Id', clientHeader(inv, 'x-amzn-trace-id') ?? inv.traceId);
+  for (const [name, value] of Object.entries(parts.headers)) setHeader(headers, name, value);
   const rawUrl = inv.request.rawUrl;
   const q = rawUrl.indexOf('?');
   return sendBackendRequest({
@@ -116,7 +115,7 @@ export async function invokeHttpProxy(
     target: targetOf(url, q < 0 ? '' : rawUrl.slice(q + 1), parts.querystring),
     method: backendMethod(inv, integration),
     headers: { ...headers, Host: url.host },
-    body: inv.request.body,
+    body: proxyRequestBody(inv),
     timeoutMs: integration.timeoutInMillis,
     insecureSkipVerification: integration.tlsConfig?.insecureSkipVerification,
   });

@@ -1,31 +1,68 @@
+import { chooseRequestTemplate } from '../../mappings/templates';
 import type { Integration } from '../../openapi/model';
+import { GatewayErrors } from '../gateway-error';
 import type { IntegrationResult, Invocation } from '../invocation';
 import type { Logger } from '../log';
 import { integrationRequestBody } from '../stages/request-body';
 
+/** A top-level `statusCode` key, quoted or not (`{statusCode: 200}` is what CDK writes for CORS). */
+const LENIENT_STATUS = /(?:^|[{,\s])["']?statusCode["']?\s*:\s*["']?\s*(\d+)\s*["']?\s*(?=[,}\s]|$)/;
+
 /**
- * The statusCode a mock's request template produced, read leniently as API Gateway does: the
- * output need not be JSON (`{statusCode: 200}` works, as CDK writes it).
+ * The statusCode a mock's request template produced, read leniently as API Gateway does: JSON
+ * first (so a nested `statusCode` does not count), else the first `statusCode: <digits>` of text
+ * that is not JSON. A number or a string of digits; anything else is no statusCode.
  */
 export function mockStatusCode(output: string): string | undefined {
-  return /["']?statusCode["']?\s*:\s*["']?\s*(\d{3})\b/.exec(output)?.[1];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(output);
+  } catch {
+    return LENIENT_STATUS.exec(output)?.[1];
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const status = (parsed as Record<string, unknown>).statusCode;
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 0) return String(status);
+  if (typeof status === 'string' && /^\s*\d+\s*$/.test(status)) return status.trim();
+  return undefined;
+}
+
+/** Whether a request template (not passthrough) produces the mock's integration request. */
+function rendersTemplate(inv: Invocation, integration: Integration): boolean {
+  const contentType = inv.request.nodeHeaders['content-type'];
+  return (
+    chooseRequestTemplate(integration.requestTemplates, integration.passthroughBehavior, contentType).kind ===
+    'template'
+  );
 }
 
 /**
- * The `mock` integration: nothing is called; the request template's statusCode selects the
- * integration response (none: the default one), whose body starts empty.
+ * The `mock` integration (reference §5.6–§5.7): nothing is called. A rendered request template must
+ * yield a statusCode, which selects the integration response; without a template (none defined, or
+ * passthrough) the default response is used, as AWS documents. The integration response body is
+ * empty; overrides the template set stay on the invocation's `$context` for the response phase.
  */
 export function invokeMock(
   inv: Invocation,
   integration: Integration,
   log: Logger,
-): { result: IntegrationResult; selection: string } {
+): { result: IntegrationResult; selection: string | undefined } {
+  // Rendered even when passed through: 415 and template errors happen as for any integration.
   const rendered = integrationRequestBody(inv, integration, log);
-  const hasTemplate = Object.keys(integration.requestTemplates).length > 0;
-  const status = hasTemplate ? mockStatusCode(rendered.toString('utf8')) : undefined;
-  return {
-    result: { status: Number(status ?? 200), headers: {}, body: { kind: 'buffer', data: Buffer.alloc(0) } },
-    // No statusCode: only the default response (no pattern) can be chosen.
-    selection: status ?? '',
+  const empty: IntegrationResult = {
+    status: 200,
+    headers: {},
+    body: { kind: 'buffer', data: Buffer.alloc(0) },
   };
+  if (!rendersTemplate(inv, integration)) return { result: empty, selection: undefined };
+  const status = mockStatusCode(rendered.toString('utf8'));
+  if (status === undefined) {
+    // AWS's execution log says exactly this, and the client gets 500 Internal server error.
+    log.error(
+      `${inv.requestId} ${integration.pointer}: Execution failed due to configuration error: Unable to parse ` +
+        'statusCode. It should be an integer that is defined in the request template.',
+    );
+    throw GatewayErrors.internalServerError();
+  }
+  return { result: { ...empty, status: Number(status) }, selection: status };
 }

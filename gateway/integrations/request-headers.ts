@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Invocation } from '../invocation';
+import type { BackendBody } from './transport';
 
 /** An X-Amzn-Trace-Id root, as API Gateway adds to integration requests (and echoes back). */
 export function newTraceId(epochMs: number): string {
@@ -13,7 +14,11 @@ export function clientHeader(inv: Invocation, name: string): string | undefined 
 }
 
 /** Sets a header, replacing any of the same name in another case. */
-export function setHeader(headers: Record<string, string>, name: string, value: string): void {
+export function setHeader<V extends string | string[]>(
+  headers: Record<string, V>,
+  name: string,
+  value: V,
+): void {
   for (const existing of Object.keys(headers)) {
     if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
   }
@@ -26,19 +31,25 @@ export function setHeader(headers: Record<string, string>, name: string, value: 
  */
 export function nonProxyHeaders(
   inv: Invocation,
-  body: Buffer,
-  mapped: Record<string, string>,
+  body: BackendBody,
+  mapped: Record<string, string | string[]>,
   extra: Record<string, string> = {},
-): Record<string, string> {
+): Record<string, string | string[]> {
   inv.traceId ??= newTraceId(inv.requestTimeEpoch);
-  const headers: Record<string, string> = {
+  const headers: Record<string, string | string[]> = {
     Accept: 'application/json',
     'User-Agent': `AmazonAPIGateway_${inv.apiId}`,
     'X-Amzn-Trace-Id': inv.traceId,
     ...extra,
   };
   const contentType = clientHeader(inv, 'content-type');
-  if (body.length > 0 && contentType !== undefined) headers['Content-Type'] = contentType;
+  // A streamed body of unknown length (chunked) is not empty: it would not have been streamed.
+  if (body.length !== 0 && contentType !== undefined) headers['Content-Type'] = contentType;
   for (const [name, value] of Object.entries(mapped)) setHeader(headers, name, value);
   return headers;
+}
+
+/** Repeated headers as one value each, joined with `,` (HTTP's equivalent form, and what SigV4 signs). */
+export function joinHeaderValues(headers: Record<string, string | string[]>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
 }

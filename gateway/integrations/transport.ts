@@ -1,6 +1,21 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import type { IntegrationResult } from '../invocation';
+
+/** A body that streams to the backend; `length` when known up front (else it goes chunked). */
+export interface StreamedBody {
+  stream: Readable;
+  length: number | undefined;
+}
+
+/** An integration request body: bytes in memory, or a stream. */
+export type BackendBody = Buffer | StreamedBody;
+
+/** The length of a body when known up front. */
+export function bodyLength(body: BackendBody): number | undefined {
+  return body.length;
+}
 
 /** The backend could not be reached or did not answer in time. */
 export class IntegrationNetworkError extends Error {
@@ -20,7 +35,7 @@ export interface BackendRequest {
   target: string;
   method: string;
   headers: Record<string, string | string[]>;
-  body: Buffer;
+  body: BackendBody;
   timeoutMs: number;
   /** tlsConfig.insecureSkipVerification of HTTP integrations. */
   insecureSkipVerification?: boolean;
@@ -34,12 +49,21 @@ const agents = {
 
 /**
  * Sends a request and resolves once the response headers arrive; the body streams on. The
- * integration timeout bounds the wait for that answer, as API Gateway's timeoutInMillis does.
+ * integration timeout bounds the wait for that answer, as API Gateway's timeoutInMillis does. API
+ * Gateway calls the backend with a body it already holds, so the time a streamed body takes to
+ * come from the client does not count: the clock restarts with every chunk sent and once more
+ * when the body is complete (a backend that stops reading still times out).
  */
 export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResult> {
   const secure = req.url.protocol === 'https:';
   const agent = secure ? (req.insecureSkipVerification ? agents.httpsInsecure : agents.https) : agents.http;
   const transport = secure ? https : http;
+  // A stream of known length goes with Content-Length (S3 requires it); of unknown length, chunked.
+  const streamLength = Buffer.isBuffer(req.body) ? undefined : req.body.length;
+  const headers =
+    streamLength !== undefined && !Object.keys(req.headers).some((k) => k.toLowerCase() === 'content-length')
+      ? { ...req.headers, 'Content-Length': String(streamLength) }
+      : req.headers;
   return new Promise((resolve, reject) => {
     const outgoing = transport.request(
       {
@@ -48,7 +72,7 @@ export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResu
         hostname: req.url.hostname,
         port: req.url.port ? Number(req.url.port) : undefined,
         path: req.target,
-        headers: req.headers,
+        headers,
       },
       (incoming) => {
         clearTimeout(timer);
@@ -63,6 +87,7 @@ export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResu
         new IntegrationNetworkError('timeout', `no answer from ${req.url.origin} within ${req.timeoutMs} ms`),
       );
     }, req.timeoutMs);
+    outgoing.on('finish', () => timer.refresh());
     outgoing.on('error', (e) => {
       clearTimeout(timer);
       reject(
@@ -71,6 +96,30 @@ export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResu
           : new IntegrationNetworkError('failure', `${req.url.origin}: ${e.message}`),
       );
     });
-    outgoing.end(req.body);
+    if (Buffer.isBuffer(req.body)) {
+      outgoing.end(req.body);
+      return;
+    }
+    const source = req.body.stream;
+    // The source may be the client's own request: it is never destroyed here (that would reset
+    // the client's connection before it gets the gateway's answer), only drained when the backend
+    // call fails, and the backend call is cut when the source fails (client gone).
+    const onSourceError = (e: Error) =>
+      outgoing.destroy(new IntegrationNetworkError('failure', `request body: ${e.message}`));
+    const onProgress = () => timer.refresh();
+    source.once('error', onSourceError);
+    source.on('data', onProgress);
+    outgoing.once('error', () => {
+      source.off('error', onSourceError);
+      source.off('data', onProgress);
+      source.unpipe(outgoing);
+      source.on('error', () => undefined);
+      source.resume();
+    });
+    outgoing.once('finish', () => {
+      source.off('error', onSourceError);
+      source.off('data', onProgress);
+    });
+    source.pipe(outgoing);
   });
 }

@@ -27,6 +27,8 @@ export function authorize(inv: Invocation, settings: AuthorizationSettings): voi
           rawUrl: inv.request.rawUrl,
           headers: inv.request.nodeHeaders,
           body: inv.request.body,
+          // Read (buffered or spooled) by prepareRequestBody for every AWS_IAM method.
+          payloadSha256: inv.request.payload.payloadSha256(),
         },
         {
           lookup: settings.lookup,

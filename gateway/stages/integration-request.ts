@@ -16,7 +16,8 @@ export interface IntegrationRequestParts {
   /** Values for `{name}` placeholders of the uri, spliced in as given (still encoded). */
   path: Record<string, string>;
   querystring: Array<[string, string]>;
-  headers: Record<string, string>;
+  /** A list (only from a template's `$context.requestOverride.header`) is the header repeated. */
+  headers: Record<string, string | string[]>;
 }
 
 type CompiledMapping = { destination: MappingDestination; source: MappingSource; key: string };

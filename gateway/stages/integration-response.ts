@@ -1,11 +1,10 @@
-import { Transform } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import {
   applyResponseConversion,
   ContentConversionError,
   isBinaryMediaType,
   mediaTypeOfHeader,
   responseConversion,
+  utf8Normaliser,
   type ResponseConversion,
 } from '../../mappings/content';
 import { methodResponseHeaderName } from '../../mappings/headers';
@@ -17,6 +16,7 @@ import type { IntegrationResult, Invocation, MethodResponseOut } from '../invoca
 import type { Logger } from '../log';
 import { renderTemplate, templateOverrides } from '../templates';
 import { mappingInput } from './mapping-input';
+import { enforceResponseLimit, reportedLength } from './response-limit';
 
 type CompiledHeader = { name: string; source: MappingSource };
 const compiledHeaders = new WeakMap<IntegrationResponse, CompiledHeader[]>();
@@ -40,20 +40,6 @@ async function drain(body: IntegrationResult['body']): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of body.stream as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks);
-}
-
-/** UTF-8 normalisation (invalid bytes → U+FFFD) as a stream, so text responses need not be held whole. */
-function utf8Normaliser(): Transform {
-  const decoder = new StringDecoder('utf8');
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      done(null, Buffer.from(decoder.write(chunk), 'utf8'));
-    },
-    flush(done) {
-      const rest = decoder.end();
-      done(null, rest ? Buffer.from(rest, 'utf8') : undefined);
-    },
-  });
 }
 
 function headerOf(headers: Record<string, string[]>, name: string): string | undefined {
@@ -93,11 +79,20 @@ function setHeader(headers: Record<string, string>, name: string, value: string)
 export async function integrationResponse(
   inv: Invocation,
   result: IntegrationResult,
-  selection: string,
+  /** Undefined: only the default response may be chosen (a mock without a request template). */
+  selection: string | undefined,
   log: Logger,
 ): Promise<MethodResponseOut> {
   const integration = inv.method!.integration;
-  const selected = selectIntegrationResponse(integration.integrationResponses, selection);
+  const integrationMethod =
+    integration.httpMethod === undefined || integration.httpMethod.toUpperCase() === 'ANY'
+      ? inv.request.httpMethod
+      : integration.httpMethod.toUpperCase();
+  enforceResponseLimit(inv, result, integrationMethod, log);
+  const selected =
+    selection === undefined
+      ? integration.integrationResponses.find((r) => r.selectionPattern === undefined)
+      : selectIntegrationResponse(integration.integrationResponses, selection);
   if (!selected) {
     if (result.body.kind === 'stream') result.body.stream.resume();
     throw GatewayErrors.internalServerError();
@@ -142,7 +137,14 @@ export async function integrationResponse(
     }
     body = { kind: 'buffer', data };
   } else if (result.body.kind === 'stream' && conversion === 'utf8') {
-    body = { kind: 'stream', stream: result.body.stream.pipe(utf8Normaliser()) };
+    const text = utf8Normaliser();
+    // pipe() does not pass errors on: a backend that fails mid-body (or the payload limit) must
+    // fail the client's response too, not crash the process.
+    result.body.stream.once('error', (e) => text.destroy(e));
+    body = { kind: 'stream', stream: result.body.stream.pipe(text) };
+  } else if (result.body.kind === 'stream' && integrationMethod !== 'HEAD') {
+    // Bytes passed through unchanged keep the backend's length: the client gets Content-Length.
+    body = { ...result.body, length: reportedLength(result) };
   } else {
     body = result.body;
   }

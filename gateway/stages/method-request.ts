@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { isDroppedRequestHeader } from '../../mappings/headers';
-import { GatewayError } from '../gateway-error';
 import type { MethodRequest } from '../invocation';
+import type { RequestPayload } from './request-payload';
 
-/** API Gateway's request payload limit (10 MB). */
+/** API Gateway's request and response payload limit (10 MB = 10,485,760 bytes), unless --max-payload. */
 export const DEFAULT_MAX_PAYLOAD = 10 * 1024 * 1024;
 
 /** Query values are form-decoded (`+` and `%20` are spaces); names keep their order of appearance. */
@@ -23,28 +23,16 @@ export function clientHeaders(rawHeaders: string[]): Record<string, string[]> {
   return out;
 }
 
-/** Reads the whole request body, refusing more than `limit` bytes with 413 (before any backend call). */
-export async function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(req);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(req);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
-
-function tooLarge(req: IncomingMessage): GatewayError {
-  // The rest of the body will not be read: close the connection after answering.
-  req.resume();
-  return new GatewayError('REQUEST_TOO_LARGE', 'Request Too Long');
-}
-
-/** The method request of an incoming HTTP request, before routing (path parameters come later). */
-export function methodRequestOf(req: IncomingMessage, pathAfterStage: string, body: Buffer): MethodRequest {
+/**
+ * The method request of an incoming HTTP request, before routing (path parameters come later).
+ * The body is not read here: `body` stays empty until a stage needs it whole (see
+ * prepareRequestBody); `payload` is how it is read or streamed.
+ */
+export function methodRequestOf(
+  req: IncomingMessage,
+  pathAfterStage: string,
+  payload: RequestPayload,
+): MethodRequest {
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
   return {
@@ -55,6 +43,7 @@ export function methodRequestOf(req: IncomingMessage, pathAfterStage: string, bo
     nodeHeaders: req.headers,
     querystring: parseQueryString(q < 0 ? '' : rawUrl.slice(q + 1)),
     pathParameters: {},
-    body,
+    body: Buffer.alloc(0),
+    payload,
   };
 }

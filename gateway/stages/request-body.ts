@@ -1,15 +1,10 @@
-import {
-  ContentConversionError,
-  convertRequestPayload,
-  isBinaryMediaType,
-  mediaTypeOfHeader,
-} from '../../mappings/content';
+import { ContentConversionError, convertRequestPayload, isBinaryRequest } from '../../mappings/content';
 import { chooseRequestTemplate } from '../../mappings/templates';
 import type { Integration } from '../../openapi/model';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
-import { renderTemplate, templateOverrides } from '../templates';
+import { renderTemplate, requestOverrideValues, templateOverrides } from '../templates';
 import type { IntegrationRequestParts } from './integration-request';
 
 function firstHeader(inv: Invocation, name: string): string | undefined {
@@ -35,7 +30,10 @@ export function integrationRequestBody(
     contentType,
   );
   if (choice.kind === 'unsupported-media-type') throw GatewayErrors.unsupportedMediaType();
-  const binary = isBinaryMediaType(mediaTypeOfHeader(contentType), inv.api.binaryMediaTypes);
+  // prepareRequestBody buffers the body for every call that gets here; an empty stand-in would be silently wrong.
+  if (!inv.request.payload.buffered)
+    throw new Error('the request body was not buffered for its integration request');
+  const binary = isBinaryRequest(contentType, inv.api.binaryMediaTypes);
   let payload;
   try {
     payload = convertRequestPayload(inv.request.body, binary, integration.contentHandling);
@@ -50,10 +48,13 @@ export function integrationRequestBody(
   const overrides = templateOverrides(inv);
   if (parts && overrides) {
     Object.assign(parts.path, overrides.request.path);
-    Object.assign(parts.headers, overrides.request.header);
-    for (const [name, value] of Object.entries(overrides.request.querystring)) {
+    // A list value repeats the header or query parameter (the backend sees each value).
+    for (const [name, values] of Object.entries(requestOverrideValues(inv, 'header'))) {
+      parts.headers[name] = values.length === 1 ? values[0] : values;
+    }
+    for (const [name, values] of Object.entries(requestOverrideValues(inv, 'querystring'))) {
       parts.querystring = parts.querystring.filter(([k]) => k !== name);
-      parts.querystring.push([name, value]);
+      for (const value of values) parts.querystring.push([name, value]);
     }
   }
   return body;

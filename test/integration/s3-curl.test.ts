@@ -132,7 +132,7 @@ describe('raw HTTP', () => {
     const res = await curl('-X', 'PUT', `${s3.url}/${bucket}?versioning`);
     expect(res.status).toBe(501);
     expect(res.body).toContain('<Code>NotImplemented</Code>');
-    const del = await curl('-X', 'DELETE', `${s3.url}/${bucket}/shared.txt?tagging`);
+    const del = await curl('-X', 'PUT', `${s3.url}/${bucket}/shared.txt?retention`);
     expect(del.status).toBe(501);
     const after = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
     expect(after.KeyCount).toBe(before.KeyCount);

@@ -2,12 +2,18 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { spawnApigw, type ApigwProcess } from '../helpers/cli';
 
@@ -104,3 +110,155 @@ test('SIGKILL during 20 uploads leaves every key absent or whole', async () => {
     await second.proc.exited;
   }
 });
+
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const MiB = 1024 * 1024;
+const { crashContent } = require('../fixtures/s3-store-crash-content') as {
+  crashContent(seed: number, size: number): Buffer;
+};
+
+/** One of 50 concurrent uploads: a PUT (buffer or stream) or a multipart upload of 2–3 parts. */
+interface Job {
+  key: string;
+  kind: 'put' | 'stream' | 'multipart';
+  parts: Buffer[];
+}
+
+function jobs(): Job[] {
+  return Array.from({ length: 50 }, (_, i) => {
+    const kind = i % 5 === 0 ? 'multipart' : i % 5 === 1 ? 'stream' : 'put';
+    const parts =
+      kind === 'multipart'
+        ? [crashContent(i * 3, 5 * MiB), crashContent(i * 3 + 1, 5 * MiB), crashContent(i * 3 + 2, 1000 + i)]
+        : [crashContent(i * 3, (i % 4) * MiB + i * 997)];
+    return { key: `mixed/${kind}-${i}`, kind, parts };
+  });
+}
+
+/** Runs one job; resolves with the upload id of a multipart job (acknowledged parts are recorded). */
+async function runJob(s3: S3Client, job: Job, acknowledgedParts: Map<string, Set<string>>): Promise<void> {
+  const Bucket = 'mixed';
+  if (job.kind === 'put') {
+    await s3.send(new PutObjectCommand({ Bucket, Key: job.key, Body: job.parts[0] }));
+    return;
+  }
+  if (job.kind === 'stream') {
+    const body = job.parts[0];
+    await s3.send(
+      new PutObjectCommand({
+        Bucket,
+        Key: job.key,
+        Body: Readable.from([body.subarray(0, body.length >> 1), body.subarray(body.length >> 1)]),
+        ContentLength: body.length,
+      }),
+    );
+    return;
+  }
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: job.key }));
+  const done = await Promise.all(
+    job.parts.map(async (Body, i) => {
+      const res = await s3.send(
+        new UploadPartCommand({ Bucket, Key: job.key, UploadId, PartNumber: i + 1, Body }),
+      );
+      acknowledgedParts.set(UploadId!, (acknowledgedParts.get(UploadId!) ?? new Set()).add(res.ETag!));
+      return { PartNumber: i + 1, ETag: res.ETag };
+    }),
+  );
+  await s3.send(
+    new CompleteMultipartUploadCommand({ Bucket, Key: job.key, UploadId, MultipartUpload: { Parts: done } }),
+  );
+}
+
+test('SIGKILL during 50 mixed uploads (PUT, streamed PUT, multipart) leaves every key absent or whole, and every acknowledged part', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'apigw-kill-mixed-'));
+  const credentials = path.join(dir, 'credentials');
+  writeFileSync(credentials, CREDS);
+  const dataDir = path.join(dir, 'data');
+  const all = jobs();
+
+  const first = await start(dataDir, credentials);
+  const s3 = client(first.url);
+  await s3.send(new CreateBucketCommand({ Bucket: 'mixed' }));
+  const acknowledgedParts = new Map<string, Set<string>>();
+  let finished = 0;
+  let kill!: () => void;
+  const killTime = new Promise<void>((resolve) => (kill = resolve));
+  const outcomes = all.map((job) =>
+    runJob(s3, job, acknowledgedParts).then(
+      () => {
+        if (++finished === 12) kill();
+        return 'done';
+      },
+      () => 'failed',
+    ),
+  );
+  // Kill once some uploads are acknowledged: most of the rest, multipart ones included, are mid-flight.
+  await Promise.race([killTime, Promise.all(outcomes)]);
+  first.proc.child.kill('SIGKILL');
+  expect(await first.proc.exited).toBe('SIGKILL');
+  const results = await Promise.all(outcomes);
+  s3.destroy();
+
+  const second = await start(dataDir, credentials);
+  const after = client(second.url);
+  try {
+    let whole = 0;
+    for (const [i, job] of all.entries()) {
+      const expected = md5(Buffer.concat(job.parts));
+      try {
+        const res = await after.send(new GetObjectCommand({ Bucket: 'mixed', Key: job.key }));
+        const got = Buffer.from(await res.Body!.transformToByteArray());
+        expect([job.key, md5(got)]).toEqual([job.key, expected]);
+        whole++;
+      } catch (e) {
+        expect([job.key, (e as Error).name]).toEqual([job.key, 'NoSuchKey']);
+        // An acknowledged upload is durable.
+        expect([job.key, results[i]]).toEqual([job.key, 'failed']);
+      }
+    }
+    expect(whole).toBeGreaterThanOrEqual(12);
+    expect(whole).toBeLessThan(all.length);
+    // Uploads cut short are still there, holding only whole parts, every acknowledged one included.
+    const uploads = await after.send(new ListMultipartUploadsCommand({ Bucket: 'mixed' }));
+    for (const upload of uploads.Uploads ?? []) {
+      const job = all.find((j) => j.key === upload.Key)!;
+      const listed = await after.send(
+        new ListPartsCommand({ Bucket: 'mixed', Key: upload.Key, UploadId: upload.UploadId }),
+      );
+      for (const part of listed.Parts ?? []) {
+        expect(part.ETag).toBe(`"${md5(job.parts[part.PartNumber! - 1])}"`);
+        expect(part.Size).toBe(job.parts[part.PartNumber! - 1].length);
+      }
+      const listedEtags = new Set((listed.Parts ?? []).map((p) => p.ETag));
+      for (const etag of acknowledgedParts.get(upload.UploadId!) ?? []) expect(listedEtags).toContain(etag);
+      // The interrupted upload carries on where it stopped.
+      const have = new Set((listed.Parts ?? []).map((p) => p.PartNumber));
+      for (const [i, Body] of job.parts.entries()) {
+        if (have.has(i + 1)) continue;
+        await after.send(
+          new UploadPartCommand({
+            Bucket: 'mixed',
+            Key: job.key,
+            UploadId: upload.UploadId,
+            PartNumber: i + 1,
+            Body,
+          }),
+        );
+      }
+      await after.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'mixed',
+          Key: job.key,
+          UploadId: upload.UploadId,
+          MultipartUpload: { Parts: job.parts.map((p, i) => ({ PartNumber: i + 1, ETag: md5(p) })) },
+        }),
+      );
+      const res = await after.send(new GetObjectCommand({ Bucket: 'mixed', Key: job.key }));
+      expect(md5(Buffer.from(await res.Body!.transformToByteArray()))).toBe(md5(Buffer.concat(job.parts)));
+    }
+  } finally {
+    after.destroy();
+    second.proc.child.kill('SIGTERM');
+    await second.proc.exited;
+  }
+}, 60_000);

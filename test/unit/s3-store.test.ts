@@ -11,6 +11,7 @@ import { compareKeys } from '../../gateway/backends/s3/store/key-order';
 import {
   DiskStore,
   NoSuchBucketError,
+  NoSuchUploadError,
   validateBucketName,
   type BucketRecord,
   type ListQuery,
@@ -267,6 +268,7 @@ describe('objects', () => {
       size: body.length,
       etag: md5(body),
       lastModified: expect.any(Number),
+      generation: expect.stringMatching(/^[0-9a-f]{16}$/),
       ...attrs,
     });
     expect(record.lastModified).toBeGreaterThanOrEqual(before);
@@ -738,6 +740,7 @@ function fakeRecord(key: string): ObjectRecord {
     metadata: {},
     checksums: {},
     storageClass: 'STANDARD',
+    generation: 'g',
   };
 }
 
@@ -765,3 +768,201 @@ function naiveList(keys: string[], q: ListQuery): [string[], boolean, string] {
   const last = page.length ? page[page.length - 1].replace(/^P:/, '') : '';
   return [page, q.maxKeys > 0 && out.length > q.maxKeys, last];
 }
+
+describe('ACL and tag updates', () => {
+  let store: DiskStore;
+  const grants = [
+    {
+      grantee: { type: 'Group' as const, uri: 'http://acs.amazonaws.com/groups/global/AllUsers' },
+      permission: 'READ' as const,
+    },
+  ];
+
+  beforeEach(async () => {
+    store = await openStore();
+    await store.createBucket(bucketRecord('bkt'));
+  });
+
+  it('replaces ACL and tags durably without touching the bytes or the footer', async () => {
+    const body = randomBytes(10_000);
+    const original = await put(store, 'bkt', 'k', body, { ...attributes, tags: [{ key: 'a', value: '1' }] });
+    const objectFile = join(dataDir, 's3', 'buckets', 'bkt', 'objects', sha256('k').slice(0, 2), sha256('k'));
+    const fileBefore = await readFile(objectFile);
+    const updated = await store.updateObject('bkt', 'k', { acl: grants, tags: [{ key: 'b', value: '2' }] });
+    expect(updated).toMatchObject({
+      etag: original.etag,
+      generation: original.generation,
+      acl: grants,
+      tags: [{ key: 'b', value: '2' }],
+    });
+    expect((await readFile(objectFile)).equals(fileBefore)).toBe(true);
+    const opened = await store.openObject('bkt', 'k');
+    expect(opened?.record.tags).toEqual([{ key: 'b', value: '2' }]);
+    await opened?.close();
+    expect((await store.updateObject('bkt', 'k', { tags: undefined }))?.tags).toBeUndefined();
+    expect(await store.updateObject('bkt', 'absent', { tags: undefined })).toBeUndefined();
+
+    store = await restart(store);
+    const reloaded = store.getObjectRecord('bkt', 'k');
+    expect([reloaded?.acl, reloaded?.tags]).toEqual([grants, undefined]);
+    expect((await get(store, 'bkt', 'k'))?.equals(body)).toBe(true);
+  });
+
+  it('an overwrite or delete makes an earlier ACL/tag change stale, even if the sidecar survives a crash', async () => {
+    await put(store, 'bkt', 'k', Buffer.from('one'));
+    await store.updateObject('bkt', 'k', { tags: [{ key: 'old', value: 'x' }] });
+    const sidecar = join(
+      dataDir,
+      's3',
+      'buckets',
+      'bkt',
+      'objects',
+      sha256('k').slice(0, 2),
+      `${sha256('k')}.sub`,
+    );
+    const saved = await readFile(sidecar);
+    await put(store, 'bkt', 'k', Buffer.from('two'));
+    expect(store.getObjectRecord('bkt', 'k')?.tags).toBeUndefined();
+    expect(existsSync(sidecar)).toBe(false);
+    // A crash between the rename and the sidecar's removal would leave it behind: it must not apply.
+    await writeFile(sidecar, saved);
+    const infos: string[] = [];
+    await store.close();
+    store = new DiskStore(
+      dataDir,
+      createLogger('info', (line) => infos.push(line)),
+    );
+    stores.push(store);
+    await store.open();
+    expect(store.getObjectRecord('bkt', 'k')?.tags).toBeUndefined();
+    expect(existsSync(sidecar)).toBe(false);
+    expect(infos.join('')).toMatch(/object version it described is gone/);
+    await store.updateObject('bkt', 'k', { tags: [{ key: 'n', value: 'y' }] });
+    await store.deleteObject('bkt', 'k');
+    expect(existsSync(sidecar)).toBe(false);
+  });
+
+  it('replaces a bucket ACL durably', async () => {
+    expect(store.getBucket('bkt')?.acl).toBeUndefined();
+    await store.updateBucketAcl('bkt', grants);
+    expect(store.getBucket('bkt')?.acl).toEqual(grants);
+    store = await restart(store);
+    expect(store.getBucket('bkt')?.acl).toEqual(grants);
+    expect(await store.updateBucketAcl('missing', grants)).toBeUndefined();
+  });
+});
+
+describe('multipart uploads', () => {
+  let store: DiskStore;
+
+  beforeEach(async () => {
+    store = await openStore();
+    await store.createBucket(bucketRecord('bkt'));
+  });
+
+  async function part(uploadId: string, partNumber: number, body: Buffer) {
+    const staged = await store.stagePart('bkt', uploadId);
+    staged.stream.end(body);
+    await finished(staged.stream);
+    return staged.commit(partNumber, {});
+  }
+
+  it('assembles listed parts into one object with the multipart ETag and part sizes', async () => {
+    const upload = await store.createUpload('bkt', 'big', owner, attributes);
+    expect(upload.uploadId).toMatch(/^[0-9a-f]{32}$/);
+    const bodies = [randomBytes(3000), randomBytes(2000), randomBytes(10)];
+    for (const [i, body] of bodies.entries()) await part(upload.uploadId, i + 1, body);
+    await part(upload.uploadId, 9, randomBytes(5)); // uploaded but not listed: dropped
+    const outcome = await store.completeUpload(
+      'bkt',
+      upload.uploadId,
+      bodies.map((b, i) => ({ partNumber: i + 1, etag: md5(b) })),
+      1000,
+    );
+    expect(outcome.kind).toBe('completed');
+    const record = store.getObjectRecord('bkt', 'big')!;
+    const md5s = Buffer.concat(bodies.map((b) => createHash('md5').update(b).digest()));
+    expect(record.etag).toBe(`${createHash('md5').update(md5s).digest('hex')}-3`);
+    expect(record.parts).toEqual([3000, 2000, 10]);
+    expect((await get(store, 'bkt', 'big'))?.equals(Buffer.concat(bodies))).toBe(true);
+    expect(store.getUpload('bkt', upload.uploadId)).toBeUndefined();
+    expect(await readdir(join(dataDir, 's3', 'buckets', 'bkt', 'uploads'))).toEqual([]);
+    store = await restart(store);
+    expect(store.getObjectRecord('bkt', 'big')?.parts).toEqual([3000, 2000, 10]);
+  });
+
+  it('refuses missing parts, wrong ETags and small parts before the last, changing nothing', async () => {
+    const upload = await store.createUpload('bkt', 'k', owner, attributes);
+    const small = await part(upload.uploadId, 1, randomBytes(10));
+    const big = await part(upload.uploadId, 2, randomBytes(2000));
+    const id = upload.uploadId;
+    expect(await store.completeUpload('bkt', id, [{ partNumber: 3, etag: big.etag }], 1000)).toEqual({
+      kind: 'invalid-part',
+      partNumber: 3,
+      etag: big.etag,
+    });
+    expect((await store.completeUpload('bkt', id, [{ partNumber: 2, etag: small.etag }], 1000)).kind).toBe(
+      'invalid-part',
+    );
+    expect(
+      await store.completeUpload(
+        'bkt',
+        id,
+        [
+          { partNumber: 1, etag: small.etag },
+          { partNumber: 2, etag: big.etag },
+        ],
+        1000,
+      ),
+    ).toEqual({ kind: 'too-small', partNumber: 1, size: 10, etag: small.etag });
+    expect(store.getObjectRecord('bkt', 'k')).toBeUndefined();
+    expect(store.listParts('bkt', id)?.map((p) => p.partNumber)).toEqual([1, 2]);
+    expect(await store.completeUpload('bkt', 'f'.repeat(32), [], 0)).toEqual({ kind: 'no-such-upload' });
+  });
+
+  it('keeps uploads and parts across restarts, quarantining a damaged part', async () => {
+    const upload = await store.createUpload('bkt', 'k', owner, {
+      ...attributes,
+      tags: [{ key: 't', value: 'v' }],
+    });
+    await part(upload.uploadId, 1, randomBytes(100));
+    await part(upload.uploadId, 2, randomBytes(100));
+    await store.close();
+    const dir = join(dataDir, 's3', 'buckets', 'bkt', 'uploads', upload.uploadId);
+    await truncate(join(dir, '00002'), 50);
+    await writeFile(join(dataDir, 's3', 'tmp', 'interrupted.part'), 'half a part');
+    const warnings: string[] = [];
+    store = new DiskStore(
+      dataDir,
+      createLogger('warn', (line) => warnings.push(line)),
+    );
+    stores.push(store);
+    await store.open();
+    expect(store.listUploads('bkt')).toEqual([upload]);
+    expect(store.listParts('bkt', upload.uploadId)?.map((p) => p.partNumber)).toEqual([1]);
+    expect(warnings.join('')).toMatch(/damaged part footer/);
+    expect(await readdir(join(dataDir, 's3', 'lost+found', 'bkt'))).toHaveLength(1);
+  });
+
+  it('aborts discard the parts; parts committed to an aborted upload fail with NoSuchUploadError', async () => {
+    const upload = await store.createUpload('bkt', 'k', owner, attributes);
+    const staged = await store.stagePart('bkt', upload.uploadId);
+    staged.stream.end(Buffer.from('late'));
+    await finished(staged.stream);
+    expect(await store.abortUpload('bkt', upload.uploadId)).toBe(true);
+    await expect(staged.commit(1, {})).rejects.toThrow(NoSuchUploadError);
+    expect(await store.abortUpload('bkt', upload.uploadId)).toBe(false);
+    await expect(store.stagePart('bkt', upload.uploadId)).rejects.toThrow(NoSuchUploadError);
+    expect(await readdir(join(dataDir, 's3', 'tmp'))).toEqual([]);
+  });
+
+  it('lists uploads by key, then creation; deleting the bucket takes them along', async () => {
+    const b1 = await store.createUpload('bkt', 'b', owner, attributes);
+    const a = await store.createUpload('bkt', 'a', owner, attributes);
+    const b2 = await store.createUpload('bkt', 'b', owner, attributes);
+    expect(store.listUploads('bkt').map((u) => u.uploadId)).toEqual([a.uploadId, b1.uploadId, b2.uploadId]);
+    expect(await store.deleteBucket('bkt')).toBe('deleted');
+    await store.createBucket(bucketRecord('bkt'));
+    expect(store.listUploads('bkt')).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log';
-import type { S3User } from './identity';
+import type { OwnerDirectory, S3User } from './identity';
 import type { S3Query, S3Target } from './request';
 import type { ObjectStore } from './store/types';
 import { Xml, xmlDocument } from './xml';
@@ -11,6 +11,10 @@ export interface S3Settings {
   region: string;
   /** Largest single PUT accepted (S3: 5 GiB). */
   maxObjectSize: number;
+  /** Smallest size of every part of a multipart upload but the last (S3: 5 MiB). */
+  minPartSize: number;
+  /** The owners behind the server's access keys, for ACL grants. */
+  directory: OwnerDirectory;
   log: Logger;
 }
 

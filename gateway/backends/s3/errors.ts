@@ -45,11 +45,71 @@ export const S3Errors = {
       ProposedSize: proposed,
       MaxSizeAllowed: max,
     }),
-  incompleteBody: () =>
+  incompleteBody: (
+    message = 'You did not provide the number of bytes specified by the Content-Length HTTP header',
+  ) => new S3Error('IncompleteBody', 400, message),
+  entityTooSmall: (partNumber: number, size: number, min: number, etag: string) =>
     new S3Error(
-      'IncompleteBody',
+      'EntityTooSmall',
       400,
-      'You did not provide the number of bytes specified by the Content-Length HTTP header',
+      'Your proposed upload is smaller than the minimum allowed object size.',
+      {
+        ProposedSize: size,
+        MinSizeAllowed: min,
+        PartNumber: partNumber,
+        ETag: etag,
+      },
+    ),
+  invalidChunkSize: (chunk: number, size: number) =>
+    new S3Error(
+      'InvalidChunkSizeError',
+      400,
+      'Only the last chunk is allowed to have a size less than 8192 bytes',
+      {
+        Chunk: chunk,
+        BadChunkSize: size,
+      },
+    ),
+  invalidPart: (partNumber?: number, etag?: string) =>
+    new S3Error(
+      'InvalidPart',
+      400,
+      "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+      partNumber === undefined ? {} : { PartNumber: partNumber, ETag: etag ?? '' },
+    ),
+  invalidPartOrder: () =>
+    new S3Error(
+      'InvalidPartOrder',
+      400,
+      'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
+    ),
+  invalidTag: (message: string) => new S3Error('InvalidTag', 400, message),
+  malformedACL: () =>
+    new S3Error(
+      'MalformedACLError',
+      400,
+      'The XML you provided was not well-formed or did not validate against our published schema',
+    ),
+  malformedTrailer: () =>
+    new S3Error(
+      'MalformedTrailerError',
+      400,
+      'The request contained trailing data that was not well-formed or did not conform to our published schema.',
+    ),
+  noSuchUpload: (uploadId: string) =>
+    new S3Error(
+      'NoSuchUpload',
+      404,
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+      { UploadId: uploadId },
+    ),
+  unexpectedContent: () => new S3Error('UnexpectedContent', 400, 'This request does not support content'),
+  unresolvableGrantByEmailAddress: (email: string) =>
+    new S3Error(
+      'UnresolvableGrantByEmailAddress',
+      400,
+      'The e-mail address you provided does not match any account on record.',
+      { EmailAddress: email },
     ),
   internalError: () =>
     new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.'),

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { S3Errors } from './errors';
 
 /** Where a request points: the service, a bucket, or an object in a bucket. */
@@ -78,4 +79,33 @@ export function parseTarget(rawPath: string, vhostBucket: string | undefined): S
   const bytes = Buffer.byteLength(key, 'utf8');
   if (bytes > MAX_KEY_BYTES) throw S3Errors.keyTooLong(bytes);
   return { kind: 'object', bucket, key };
+}
+
+// The query parameters of presigned URLs that carry the signature itself.
+const AUTH_PARAMETERS = new Set([
+  'x-amz-algorithm',
+  'x-amz-credential',
+  'x-amz-date',
+  'x-amz-expires',
+  'x-amz-signedheaders',
+  'x-amz-signature',
+  'x-amz-security-token',
+  'x-amz-content-sha256',
+]);
+
+/**
+ * In a presigned URL, `x-amz-*` query parameters (x-amz-acl, x-amz-meta-*, ...) stand for the
+ * headers the signer hoisted into the query (s3.md §5.7); a header sent as well wins. Checksums
+ * are the exception: AWS documents that presigned uploads do not support them, and SDK v3 bakes
+ * the CRC32 of an empty body into every presigned PutObject URL, so they are ignored there.
+ */
+export function hoistQueryHeaders(req: IncomingMessage, query: Map<string, string>): void {
+  for (const [name, value] of query) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith('x-amz-') || AUTH_PARAMETERS.has(lower) || req.headers[lower] !== undefined)
+      continue;
+    if (lower.startsWith('x-amz-checksum-') || lower === 'x-amz-sdk-checksum-algorithm') continue;
+    req.headers[lower] = value;
+    req.rawHeaders.push(lower, value);
+  }
 }

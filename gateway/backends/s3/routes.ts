@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { S3Errors } from './errors';
 import type { S3Query, S3Target } from './request';
 
@@ -8,12 +9,28 @@ export type S3Operation =
   | 'DeleteBucket'
   | 'HeadBucket'
   | 'GetBucketLocation'
+  | 'GetBucketAcl'
+  | 'PutBucketAcl'
   | 'ListObjects'
   | 'ListObjectsV2'
+  | 'ListMultipartUploads'
+  | 'DeleteObjects'
   | 'GetObject'
   | 'HeadObject'
   | 'PutObject'
-  | 'DeleteObject';
+  | 'CopyObject'
+  | 'DeleteObject'
+  | 'GetObjectAcl'
+  | 'PutObjectAcl'
+  | 'GetObjectTagging'
+  | 'PutObjectTagging'
+  | 'DeleteObjectTagging'
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'UploadPartCopy'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+  | 'ListParts';
 
 /**
  * Query parameters that name a sub-resource, i.e. change which operation a request is. A request
@@ -62,43 +79,75 @@ function subresourceOf(query: S3Query): string | undefined {
   return undefined;
 }
 
+type Table = Partial<Record<string, S3Operation>>;
+
+/** Sub-resources of a bucket that run, by method. */
+const BUCKET_SUBRESOURCES: Record<string, Table> = {
+  location: { GET: 'GetBucketLocation' },
+  acl: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' },
+  uploads: { GET: 'ListMultipartUploads' },
+  delete: { POST: 'DeleteObjects' },
+};
+
+/** Sub-resources of an object that run, by method (UploadPart/UploadPartCopy are told apart later). */
+const OBJECT_SUBRESOURCES: Record<string, Table> = {
+  acl: { GET: 'GetObjectAcl', PUT: 'PutObjectAcl' },
+  tagging: { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' },
+  uploads: { POST: 'CreateMultipartUpload' },
+  uploadId: {
+    PUT: 'UploadPart',
+    POST: 'CompleteMultipartUpload',
+    DELETE: 'AbortMultipartUpload',
+    GET: 'ListParts',
+  },
+};
+
+function fromTable(table: Table, method: string, resourceType: string): S3Operation {
+  const operation = table[method];
+  if (!operation) throw S3Errors.methodNotAllowed(method, resourceType);
+  return operation;
+}
+
+function notImplemented(sub: string): never {
+  throw S3Errors.notImplemented(`The '${sub}' sub-resource is not implemented yet`);
+}
+
 /** Resolves method × target × sub-resource to an operation, or throws the error S3 gives. */
-export function resolveOperation(method: string, target: S3Target, query: S3Query): S3Operation {
+export function resolveOperation(
+  method: string,
+  target: S3Target,
+  query: S3Query,
+  headers: IncomingHttpHeaders = {},
+): S3Operation {
   const sub = subresourceOf(query);
   if (target.kind === 'service') {
     if (method === 'GET' && sub === undefined) return 'ListBuckets';
     throw S3Errors.methodNotAllowed(method, 'SERVICE');
   }
+  const copy = headers['x-amz-copy-source'] !== undefined;
   if (target.kind === 'bucket') {
-    if (sub === 'location') {
-      if (method === 'GET') return 'GetBucketLocation';
-      throw S3Errors.methodNotAllowed(method, 'BUCKET');
+    if (sub !== undefined) {
+      const table = BUCKET_SUBRESOURCES[sub] ?? notImplemented(sub);
+      return fromTable(table, method, 'BUCKET');
     }
-    if (sub !== undefined) throw S3Errors.notImplemented(`The '${sub}' sub-resource is not implemented yet`);
-    switch (method) {
-      case 'GET':
-        return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
-      case 'PUT':
-        return 'CreateBucket';
-      case 'DELETE':
-        return 'DeleteBucket';
-      case 'HEAD':
-        return 'HeadBucket';
-      default:
-        throw S3Errors.methodNotAllowed(method, 'BUCKET');
-    }
+    const table: Table = {
+      GET: query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects',
+      PUT: 'CreateBucket',
+      DELETE: 'DeleteBucket',
+      HEAD: 'HeadBucket',
+    };
+    return fromTable(table, method, 'BUCKET');
   }
-  if (sub !== undefined) throw S3Errors.notImplemented(`The '${sub}' sub-resource is not implemented yet`);
-  switch (method) {
-    case 'GET':
-      return 'GetObject';
-    case 'HEAD':
-      return 'HeadObject';
-    case 'PUT':
-      return 'PutObject';
-    case 'DELETE':
-      return 'DeleteObject';
-    default:
-      throw S3Errors.methodNotAllowed(method, 'OBJECT');
+  if (sub !== undefined) {
+    const table = OBJECT_SUBRESOURCES[sub] ?? notImplemented(sub);
+    const operation = fromTable(table, method, 'OBJECT');
+    return operation === 'UploadPart' && copy ? 'UploadPartCopy' : operation;
   }
+  const table: Table = {
+    GET: 'GetObject',
+    HEAD: 'HeadObject',
+    PUT: copy ? 'CopyObject' : 'PutObject',
+    DELETE: 'DeleteObject',
+  };
+  return fromTable(table, method, 'OBJECT');
 }

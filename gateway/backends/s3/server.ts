@@ -5,16 +5,29 @@ import { silentLogger, type Logger } from '../../log';
 import { verifyRequest } from './auth';
 import type { S3Context, S3Settings } from './context';
 import { S3Error, S3Errors } from './errors';
+import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './handlers/acl';
 import { createBucket, deleteBucket, getBucketLocation, headBucket } from './handlers/bucket';
+import { copyObject } from './handlers/copy';
+import { deleteObjects } from './handlers/delete-objects';
 import { listObjects, listObjectsV2 } from './handlers/list';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  uploadPart,
+  uploadPartCopy,
+} from './handlers/multipart';
+import { listMultipartUploads, listParts } from './handlers/multipart-list';
 import { deleteObject, getObject, putObject } from './handlers/object';
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './handlers/tagging';
 import { listBuckets } from './handlers/service';
-import type { S3User } from './identity';
-import { bucketFromHost, parseQuery, parseTarget, type S3Target } from './request';
+import { ownerDirectory, type S3User } from './identity';
+import { bucketFromHost, hoistQueryHeaders, parseQuery, parseTarget, type S3Target } from './request';
 import { resolveOperation, type S3Operation } from './routes';
-import { NoSuchBucketError, type ObjectStore } from './store';
+import { NoSuchBucketError, NoSuchUploadError, type ObjectStore } from './store';
 import { el, xmlDocument } from './xml';
 
+/** How an S3Server is set up: its store, its users and S3's limits. */
 export interface S3ServerOptions {
   store: ObjectStore;
   /** Every access key the server accepts. */
@@ -23,12 +36,17 @@ export interface S3ServerOptions {
   region?: string;
   /** Largest single PUT (default 5 GiB, as S3). */
   maxObjectSize?: number;
+  /** Smallest part but the last of a multipart upload (default 5 MiB, as S3). */
+  minPartSize?: number;
   /** Host names under which `<bucket>.<name>` is read as virtual-host style. */
   baseDomains?: readonly string[];
   log?: Logger;
 }
 
 const FIVE_GIB = 5 * 1024 * 1024 * 1024;
+const FIVE_MIB = 5 * 1024 * 1024;
+/** How much of a refused body is read and dropped before the connection is cut. */
+const MAX_DRAIN = 64 * 1024 * 1024;
 
 type Handler = (ctx: S3Context, target: never) => Promise<void>;
 const HANDLERS: Record<S3Operation, Handler> = {
@@ -37,12 +55,28 @@ const HANDLERS: Record<S3Operation, Handler> = {
   DeleteBucket: deleteBucket,
   HeadBucket: headBucket,
   GetBucketLocation: getBucketLocation,
+  GetBucketAcl: getBucketAcl,
+  PutBucketAcl: putBucketAcl,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
+  ListMultipartUploads: listMultipartUploads,
+  DeleteObjects: deleteObjects,
   GetObject: getObject,
   HeadObject: getObject,
   PutObject: putObject,
+  CopyObject: copyObject,
   DeleteObject: deleteObject,
+  GetObjectAcl: getObjectAcl,
+  PutObjectAcl: putObjectAcl,
+  GetObjectTagging: getObjectTagging,
+  PutObjectTagging: putObjectTagging,
+  DeleteObjectTagging: deleteObjectTagging,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
 };
 
 /** The S3 REST protocol over a storage engine: routing, authentication, errors. */
@@ -57,6 +91,8 @@ export class S3Server {
     this.settings = {
       region,
       maxObjectSize: options.maxObjectSize ?? FIVE_GIB,
+      minPartSize: options.minPartSize ?? FIVE_MIB,
+      directory: ownerDirectory(options.users),
       log: options.log ?? silentLogger,
     };
     this.users = new Map(options.users.map((u) => [u.accessKeyId, u]));
@@ -114,7 +150,8 @@ export class S3Server {
       );
       // Every resource is private until ACLs exist, so an unsigned request is never allowed.
       if (auth.kind === 'anonymous') throw S3Errors.accessDenied();
-      const operation = resolveOperation(method, target, query);
+      if (auth.presigned) hoistQueryHeaders(req, query);
+      const operation = resolveOperation(method, target, query, req.headers);
       ctx = {
         req,
         res,
@@ -155,6 +192,9 @@ export class S3Server {
     } else if (e instanceof NoSuchBucketError) {
       // The bucket was deleted while this request was writing into it.
       error = S3Errors.noSuchBucket(e.bucket);
+    } else if (e instanceof NoSuchUploadError) {
+      // The upload was completed or aborted while this request was writing a part.
+      error = S3Errors.noSuchUpload(e.uploadId);
     } else {
       this.settings.log.error(
         `s3 ${info.requestId} ${info.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`,
@@ -169,6 +209,19 @@ export class S3Server {
     }
     // A client still waiting for 100-continue will not send its body; don't wait for it either.
     if (info.expectContinue) res.setHeader('Connection', 'close');
+    if (!req.complete && !req.destroyed) {
+      // The body was refused part-way (bad chunk signature, too large, ...). Read and drop the
+      // rest rather than reset the connection, which could lose the error response on its way
+      // to the client; then close, as the connection's state is no longer worth reusing. A client
+      // that keeps sending long after the answer is cut off.
+      res.setHeader('Connection', 'close');
+      let drained = 0;
+      req.on('data', (chunk: Buffer) => {
+        drained += chunk.length;
+        if (drained > MAX_DRAIN && res.writableFinished) req.socket.destroy();
+      });
+      req.resume();
+    }
     if (info.method === 'HEAD') {
       // HEAD errors carry no body and nothing that promises one (SDKs misparse otherwise).
       res.writeHead(error.status, { 'Content-Length': '0' });

@@ -61,16 +61,59 @@ const parser = new XMLParser({
   removeNSPrefix: true,
   parseTagValue: false,
   trimValues: false,
-  processEntities: true,
+  // Entities are decoded by decodeEntities below: the parser's own decoding drops character
+  // references to control characters (`&#x1F;`), which S3 keys may hold.
+  processEntities: false,
   // Elements that may repeat are always arrays, so a single <Object> is handled like many.
-  isArray: (name) => ['Object', 'Part', 'Grant'].includes(name),
+  isArray: (name) => ['Object', 'Part', 'Grant', 'Tag'].includes(name),
 });
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Decodes XML's predefined entities and numeric character references in text. */
+function decodeText(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, ref: string) => {
+    if (ref[0] !== '#') return NAMED_ENTITIES[ref] ?? whole;
+    const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw S3Errors.malformedXML();
+    return String.fromCodePoint(code);
+  });
+}
+
+function decodeEntities(value: unknown): unknown {
+  if (typeof value === 'string') return decodeText(value);
+  if (Array.isArray(value)) return value.map(decodeEntities);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeEntities(v)]));
+  }
+  return value;
+}
 
 /** Parses a request body; anything that is not well-formed XML is MalformedXML, as S3 answers. */
 export function parseXml(body: Buffer): Record<string, unknown> {
   const text = body.toString('utf8');
   if (XMLValidator.validate(text) !== true) throw S3Errors.malformedXML();
-  const parsed: unknown = parser.parse(text);
+  const parsed: unknown = decodeEntities(parser.parse(text));
   if (parsed === null || typeof parsed !== 'object') throw S3Errors.malformedXML();
   return parsed as Record<string, unknown>;
+}
+
+/** A parsed element's children, or undefined when it is missing or is plain text (an empty element). */
+export function childrenOf(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** The text of a leaf element; undefined when missing or not a leaf. */
+export function textOf(parent: Record<string, unknown> | undefined, name: string): string | undefined {
+  const value = parent?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The repeated elements `name` (parsed as arrays); [] when there are none. */
+export function listOf(parent: Record<string, unknown> | undefined, name: string): unknown[] {
+  const value = parent?.[name];
+  return Array.isArray(value) ? value : [];
 }

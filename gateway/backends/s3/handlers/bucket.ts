@@ -1,3 +1,4 @@
+import { aclFromHeaders } from '../acl';
 import { readSmallBody } from '../body';
 import { sendEmpty, sendXml, type S3Context } from '../context';
 import { S3Errors } from '../errors';
@@ -20,17 +21,19 @@ function locationConstraintOf(body: Buffer): string {
   return constraint.trim();
 }
 
-/** CreateBucket, with an optional CreateBucketConfiguration whose LocationConstraint is kept. */
+/** CreateBucket, with an optional CreateBucketConfiguration whose LocationConstraint is kept, and x-amz-acl / x-amz-grant-*. */
 export async function createBucket(ctx: S3Context, { bucket: name }: BucketTarget): Promise<void> {
   if (!validateBucketName(name)) throw S3Errors.invalidBucketName(name);
   const existing = ctx.store.getBucket(name);
   if (existing && existing.owner.id !== ctx.user.owner.id) throw S3Errors.bucketAlreadyExists(name);
+  const acl = aclFromHeaders(ctx.req.headers, ctx.user.owner, ctx.user.owner, ctx.settings.directory);
   const locationConstraint = locationConstraintOf(await readSmallBody(ctx));
   const { created, bucket } = await ctx.store.createBucket({
     name,
     owner: ctx.user.owner,
     creationDate: Date.now(),
     locationConstraint,
+    ...(acl === undefined ? {} : { acl }),
   });
   if (!created) {
     if (bucket.owner.id !== ctx.user.owner.id) throw S3Errors.bucketAlreadyExists(name);

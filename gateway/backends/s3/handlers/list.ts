@@ -9,21 +9,22 @@ type BucketTarget = { bucket: string };
 
 const MAX_KEYS = 1000;
 
-function maxKeysOf(ctx: S3Context): number {
-  const raw = ctx.query.get('max-keys');
-  if (raw === undefined) return MAX_KEYS;
+/** A non-negative integer query parameter capped at `ceiling` (S3 caps, not refuses); `fallback` when absent. */
+export function boundedInteger(ctx: S3Context, name: string, fallback: number, ceiling: number): number {
+  const raw = ctx.query.get(name);
+  if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) {
-    throw S3Errors.invalidArgument(
-      'Provided max-keys not an integer or within integer range',
-      'max-keys',
-      raw,
-    );
+    throw S3Errors.invalidArgument(`Provided ${name} not an integer or within integer range`, name, raw);
   }
-  return Math.min(Number(raw), MAX_KEYS);
+  return Math.min(Number(raw), ceiling);
+}
+
+function maxKeysOf(ctx: S3Context): number {
+  return boundedInteger(ctx, 'max-keys', MAX_KEYS, MAX_KEYS);
 }
 
 /** The encoder for keys and prefixes: identity, or %-encoding with encoding-type=url. */
-function encoderOf(ctx: S3Context): (s: string) => string {
+export function encoderOf(ctx: S3Context): (s: string) => string {
   const type = ctx.query.get('encoding-type');
   if (type === undefined) return (s) => s;
   if (type !== 'url')

@@ -2,35 +2,37 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createLogger, type Logger } from '../../../log';
+import type { Owner } from '../identity';
 import { BucketIndex } from './bucket-index';
 import { writeBucketFile } from './bucket-file';
+import { newBucketState, type BucketState } from './bucket-state';
 import { fsyncDir, isErrno } from './durable';
 import { KeyedMutex } from './keyed-mutex';
 import { Layout } from './layout';
 import { clearTmp, loadBuckets } from './loader';
+import { Multipart } from './multipart';
 import { validateBucketName } from './names';
 import { NoSuchBucketError } from './no-such-bucket';
 import { openObjectFile } from './opened-object';
-import { buildBucketRecord } from './records';
-import { stageObject } from './staged-object';
+import { attributesOf, buildBucketRecord, buildObjectRecord } from './records';
+import { stageObject, type DiskStagedObject } from './staged-object';
+import { removeSubresources, writeSubresources } from './subresources-file';
 import type {
   BucketRecord,
+  CompletedPart,
+  CompleteOutcome,
+  Grant,
   ListQuery,
   ListResult,
+  ObjectAttributes,
   ObjectRecord,
   ObjectStore,
+  ObjectSubresources,
   OpenedObject,
-  StagedObject,
+  PartRecord,
+  StagedPart,
+  UploadRecord,
 } from './types';
-
-interface BucketState {
-  readonly record: BucketRecord;
-  readonly index: BucketIndex;
-  /** Fan-out directories created (and made durable) or being created in this process. */
-  readonly dirs: Map<string, Promise<void>>;
-  /** Commits and deletes in progress: a bucket with any is not empty yet. */
-  writers: number;
-}
 
 /**
  * The embedded S3's storage: one directory per bucket, one file per object (bytes + record),
@@ -43,6 +45,7 @@ export class DiskStore implements ObjectStore {
   private readonly bucketLocks = new KeyedMutex();
   // Serialises rename + index update per key, so the index always ends as the disk does.
   private readonly objectLocks = new KeyedMutex();
+  private readonly multipart: Multipart;
   private readonly inFlight = new Set<Promise<unknown>>();
   private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
 
@@ -51,6 +54,14 @@ export class DiskStore implements ObjectStore {
     private readonly log: Logger = createLogger('warn'),
   ) {
     this.layout = new Layout(dataDir);
+    this.multipart = new Multipart({
+      layout: this.layout,
+      log,
+      uploadLocks: new KeyedMutex(),
+      requireBucket: (bucket) => this.requireBucket(bucket),
+      stageObject: (bucket) => this.stageObject(bucket, false),
+      asWriter: (state, change) => this.asWriter(state, change),
+    });
   }
 
   async open(): Promise<void> {
@@ -60,8 +71,12 @@ export class DiskStore implements ObjectStore {
       await mkdir(this.layout.buckets, { recursive: true });
       await mkdir(this.layout.tmp, { recursive: true });
       await clearTmp(this.layout, this.log);
-      for (const { record, objects } of await loadBuckets(this.layout, this.log)) {
-        this.buckets.set(record.name, newBucketState(record, BucketIndex.fromRecords(objects)));
+      for (const { record, objects, uploads } of await loadBuckets(this.layout, this.log)) {
+        const loaded = uploads.map((u) => ({
+          record: u.record,
+          parts: new Map(u.parts.map((p) => [p.partNumber, p])),
+        }));
+        this.buckets.set(record.name, newBucketState(record, BucketIndex.fromRecords(objects), loaded));
       }
     } catch (error) {
       // Leave it retryable: a half-loaded index must never serve requests.
@@ -109,6 +124,7 @@ export class DiskStore implements ObjectStore {
       this.bucketLocks.run(name, async () => {
         const state = this.buckets.get(name);
         if (!state) return 'missing';
+        // Multipart uploads in progress do not keep a bucket alive (as on AWS): they go with it.
         if (state.index.size > 0 || state.writers > 0) return 'not-empty';
         // Out of the map first, so a write staged meanwhile fails instead of landing in a doomed directory.
         this.buckets.delete(name);
@@ -129,13 +145,40 @@ export class DiskStore implements ObjectStore {
     );
   }
 
+  async updateBucketAcl(name: string, acl: readonly Grant[]): Promise<BucketRecord | undefined> {
+    this.requireOpen();
+    return this.track(
+      this.bucketLocks.run(name, async () => {
+        const state = this.buckets.get(name);
+        if (!state) return undefined;
+        const record = buildBucketRecord({ ...state.record, acl });
+        // A new bucket.json written aside and renamed over the old one: one or the other, never a mix.
+        const tmp = join(this.layout.tmp, `${randomBytes(16).toString('hex')}.bucket.json`);
+        await writeBucketFile(tmp, record);
+        const dir = this.layout.bucketDir(name);
+        await rename(tmp, this.layout.bucketRecord(dir)).catch(async (error: unknown) => {
+          await unlink(tmp).catch(() => undefined);
+          throw error;
+        });
+        await fsyncDir(dir);
+        state.record = record;
+        return record;
+      }),
+    );
+  }
+
   getObjectRecord(bucket: string, key: string): ObjectRecord | undefined {
     return this.requireBucket(bucket).index.get(key);
   }
 
   async openObject(bucket: string, key: string): Promise<OpenedObject | undefined> {
-    if (!this.requireBucket(bucket).index.get(key)) return undefined;
-    const opened = await openObjectFile(this.layout.objectPath(bucket, key).file);
+    const state = this.requireBucket(bucket);
+    if (!state.index.get(key)) return undefined;
+    // The index holds the latest ACL and tags of the version it knows; the footer those at upload.
+    const opened = await openObjectFile(this.layout.objectPath(bucket, key).file, (footer) => {
+      const current = state.index.get(key);
+      return current && current.generation === footer.generation ? current : footer;
+    });
     if (opened && opened.record.key !== key) {
       await opened.close();
       throw new Error(`the object file of ${JSON.stringify(key)} holds ${JSON.stringify(opened.record.key)}`);
@@ -143,10 +186,13 @@ export class DiskStore implements ObjectStore {
     return opened;
   }
 
-  async stageObject(bucket: string): Promise<StagedObject> {
+  /** `md5: false` is for writers that set the ETag themselves (CompleteMultipartUpload): hashing GiBs for nothing is slow. */
+  async stageObject(bucket: string, md5 = true): Promise<DiskStagedObject> {
     this.requireBucket(bucket);
-    return stageObject(this.layout.tmp, (tmpFile, record, seal) =>
-      this.publish(bucket, tmpFile, record, seal),
+    return stageObject(
+      this.layout.tmp,
+      (tmpFile, record, seal) => this.publish(bucket, tmpFile, record, seal),
+      md5,
     );
   }
 
@@ -167,6 +213,8 @@ export class DiskStore implements ObjectStore {
           if (!isErrno(error, 'ENOENT')) throw error;
         }
         try {
+          // Stale once the object is gone; removed so that it does not linger until the next start.
+          await removeSubresources(this.layout.subresourcesFile(file));
           await fsyncDir(dir);
         } finally {
           state.index.delete(key);
@@ -178,6 +226,75 @@ export class DiskStore implements ObjectStore {
 
   listObjects(bucket: string, query: ListQuery): ListResult {
     return this.requireBucket(bucket).index.list(query);
+  }
+
+  async updateObject(
+    bucket: string,
+    key: string,
+    change: ObjectSubresources,
+  ): Promise<ObjectRecord | undefined> {
+    const state = this.requireBucket(bucket);
+    if (!state.index.get(key)) return undefined;
+    return this.write(
+      state,
+      bucket,
+      key,
+      async () => undefined,
+      async () => {
+        const current = state.index.get(key);
+        if (!current) return undefined;
+        const attributes = attributesOf(current);
+        if ('acl' in change) attributes.acl = change.acl;
+        if ('tags' in change) attributes.tags = change.tags;
+        const record = buildObjectRecord(current, attributes);
+        const { file } = this.layout.objectPath(bucket, key);
+        await writeSubresources(this.layout.tmp, this.layout.subresourcesFile(file), {
+          generation: record.generation,
+          acl: record.acl,
+          tags: record.tags,
+        });
+        state.index.set(record);
+        return record;
+      },
+    );
+  }
+
+  createUpload(
+    bucket: string,
+    key: string,
+    initiator: Owner,
+    attributes: ObjectAttributes,
+  ): Promise<UploadRecord> {
+    return this.track(this.multipart.create(bucket, key, initiator, attributes));
+  }
+
+  getUpload(bucket: string, uploadId: string): UploadRecord | undefined {
+    return this.multipart.get(bucket, uploadId);
+  }
+
+  listUploads(bucket: string): UploadRecord[] {
+    return this.multipart.list(bucket);
+  }
+
+  listParts(bucket: string, uploadId: string): PartRecord[] | undefined {
+    return this.multipart.parts(bucket, uploadId);
+  }
+
+  stagePart(bucket: string, uploadId: string): Promise<StagedPart> {
+    return this.multipart.stagePart(bucket, uploadId);
+  }
+
+  completeUpload(
+    bucket: string,
+    uploadId: string,
+    parts: readonly CompletedPart[],
+    minPartSize: number,
+  ): Promise<CompleteOutcome> {
+    return this.track(this.multipart.complete(bucket, uploadId, parts, minPartSize));
+  }
+
+  abortUpload(bucket: string, uploadId: string): Promise<boolean> {
+    return this.track(this.multipart.abort(bucket, uploadId));
   }
 
   /** Seals a temp file and moves it into place; the last rename wins, on disk and in the index alike. */
@@ -193,6 +310,8 @@ export class DiskStore implements ObjectStore {
       await this.ensureDir(state, dir);
       await rename(tmpFile, file);
       try {
+        // The previous version's ACL and tags are stale now (their generation no longer matches).
+        await removeSubresources(this.layout.subresourcesFile(file));
         await fsyncDir(dir);
       } finally {
         // The new file is in place either way; the index must say so even if the fsync failed.
@@ -213,13 +332,16 @@ export class DiskStore implements ObjectStore {
     prepare: () => Promise<void>,
     change: () => Promise<T>,
   ): Promise<T> {
+    // Sealing (fsync) needs no lock, so commits of one key do it in parallel. Bucket names
+    // hold no '/', so lock keys of different buckets cannot collide.
+    return this.asWriter(state, () => prepare().then(() => this.objectLocks.run(`${bucket}/${key}`, change)));
+  }
+
+  /** Runs `change` counted as a writer of the bucket (which cannot be deleted meanwhile) and tracked for close(). */
+  private async asWriter<T>(state: BucketState, change: () => Promise<T>): Promise<T> {
     state.writers++;
     try {
-      return await this.track(
-        // Sealing (fsync) needs no lock, so commits of one key do it in parallel. Bucket names
-        // hold no '/', so lock keys of different buckets cannot collide.
-        prepare().then(() => this.objectLocks.run(`${bucket}/${key}`, change)),
-      );
+      return await this.track(change());
     } finally {
       state.writers--;
     }
@@ -278,8 +400,4 @@ export class DiskStore implements ObjectStore {
     operation.then(forget, forget);
     return operation;
   }
-}
-
-function newBucketState(record: BucketRecord, index: BucketIndex): BucketState {
-  return { record, index, dirs: new Map(), writers: 0 };
 }

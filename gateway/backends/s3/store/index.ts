@@ -3,3 +3,4 @@ export { DiskStore } from './disk-store';
 export { validateBucketName, MAX_KEY_BYTES } from './names';
 export { compareKeys } from './key-order';
 export { NoSuchBucketError } from './no-such-bucket';
+export { NoSuchUploadError } from './no-such-upload';

@@ -33,10 +33,38 @@ export class Layout {
     return join(bucketDir, 'objects');
   }
 
+  /** The directory holding a bucket's multipart uploads in progress (created with the first one). */
+  uploadsDir(bucket: string): string {
+    return join(this.bucketDir(bucket), 'uploads');
+  }
+
+  /** The directory of one multipart upload: its record and its parts. */
+  uploadDir(bucket: string, uploadId: string): string {
+    return join(this.uploadsDir(bucket), uploadId);
+  }
+
+  /** The record of an upload inside its directory. */
+  uploadRecord(uploadDir: string): string {
+    return join(uploadDir, 'upload.json');
+  }
+
+  /** The file of part `partNumber` inside an upload directory: 5 digits, so names sort by number. */
+  partFile(uploadDir: string, partNumber: number): string {
+    return join(uploadDir, String(partNumber).padStart(5, '0'));
+  }
+
   /** The file of `key`: objects/<first 2 hex digits>/<SHA-256 of the key in hex>. */
   objectPath(bucket: string, key: string): { dir: string; file: string } {
     const name = objectFileName(key);
     const dir = join(this.objectsDir(this.bucketDir(bucket)), name.slice(0, 2));
     return { dir, file: join(dir, name) };
   }
+
+  /** Where the ACL and tags of an object file live once changed after upload. */
+  subresourcesFile(objectFile: string): string {
+    return `${objectFile}${SUBRESOURCES_SUFFIX}`;
+  }
 }
+
+/** Suffix of the file beside an object file holding its current ACL and tags. */
+export const SUBRESOURCES_SUFFIX = '.sub';

@@ -1,23 +1,37 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { basename, join } from 'node:path';
 import type { Logger } from '../../../log';
 import { isErrno } from './durable';
-import type { Layout } from './layout';
+import { SUBRESOURCES_SUFFIX, type Layout } from './layout';
 import { objectFileName, objectKeyProblem, validateBucketName } from './names';
-import { DamagedObjectError, readFooter } from './object-file';
+import { DamagedObjectError, readFooterSync } from './object-file';
 import { parseBucketFile } from './bucket-file';
-import type { BucketRecord, ObjectRecord } from './types';
+import { attributesOf, buildObjectRecord } from './records';
+import { readSubresources, removeSubresources } from './subresources-file';
+import type { BucketRecord, ObjectRecord, PartRecord, UploadRecord } from './types';
+import { PART_FILE, parseUploadFile, readPartFooter, UPLOAD_ID } from './upload-files';
+
+/** A multipart upload as found on disk by open(). */
+export interface LoadedUpload {
+  record: UploadRecord;
+  parts: PartRecord[];
+}
 
 /** A bucket as found on disk by open(). */
 export interface LoadedBucket {
   record: BucketRecord;
   objects: ObjectRecord[];
+  uploads: LoadedUpload[];
 }
 
 const FAN_OUT_DIR = /^[0-9a-f]{2}$/;
 // Enough parallel reads to hide latency when loading many objects, few enough to stay under fd limits.
 const PARALLEL_READS = 32;
+// Object records read with blocking I/O between two turns of the event loop (a few milliseconds).
+const SYNC_BATCH = 500;
 
 /** Removes everything in tmp/: writes and bucket creations or deletions a crash interrupted. */
 export async function clearTmp(layout: Layout, log: Logger): Promise<void> {
@@ -43,7 +57,11 @@ export async function loadBuckets(layout: Layout, log: Logger): Promise<LoadedBu
       log.warn(`s3 store: ignoring ${dir}: its bucket.json names bucket ${JSON.stringify(record.name)}`);
       continue;
     }
-    loaded.push({ record, objects: await loadObjects(layout, record.name, log) });
+    loaded.push({
+      record,
+      objects: await loadObjects(layout, record.name, log),
+      uploads: await loadUploads(layout, record.name, log),
+    });
   }
   return loaded;
 }
@@ -57,34 +75,128 @@ async function readBucketRecord(layout: Layout, dir: string): Promise<BucketReco
   }
 }
 
+const OBJECT_FILE = /^[0-9a-f]{64}$/;
+
 async function loadObjects(layout: Layout, bucket: string, log: Logger): Promise<ObjectRecord[]> {
   const objectsDir = layout.objectsDir(layout.bucketDir(bucket));
   const files: Array<{ fan: string; name: string }> = [];
+  const sidecars: string[] = [];
   for (const fan of await readdirOrEmpty(objectsDir)) {
     if (!fan.isDirectory() || !FAN_OUT_DIR.test(fan.name)) {
       log.warn(`s3 store: ignoring unexpected ${join(objectsDir, fan.name)}`);
       continue;
     }
     for (const file of await readdir(join(objectsDir, fan.name), { withFileTypes: true })) {
-      if (file.isFile()) files.push({ fan: fan.name, name: file.name });
-      else log.warn(`s3 store: ignoring unexpected ${join(objectsDir, fan.name, file.name)}`);
+      const path = join(objectsDir, fan.name, file.name);
+      if (file.isFile() && file.name.endsWith(SUBRESOURCES_SUFFIX)) sidecars.push(path);
+      else if (file.isFile()) files.push({ fan: fan.name, name: file.name });
+      else log.warn(`s3 store: ignoring unexpected ${path}`);
     }
   }
-  const records = await mapParallel(files, PARALLEL_READS, async ({ fan, name }) => {
-    const path = join(objectsDir, fan, name);
-    const result = await readObjectRecord(path, fan, name);
-    if (typeof result !== 'string') return result;
-    await quarantine(layout, bucket, path, name, result, log);
-    return undefined;
-  });
-  return records.filter((r): r is ObjectRecord => r !== undefined);
+  const byFile = new Map<string, ObjectRecord>();
+  for (let start = 0; start < files.length; start += SYNC_BATCH) {
+    for (const { fan, name } of files.slice(start, start + SYNC_BATCH)) {
+      const path = join(objectsDir, fan, name);
+      const result = readObjectRecord(path, fan, name);
+      if (typeof result !== 'string') byFile.set(path, result);
+      else await quarantine(layout, bucket, path, name, result, log);
+    }
+    // Blocking reads are several times faster than the thread pool for this; between batches,
+    // whatever else the process does (another server starting, say) gets its turn.
+    await yieldToEventLoop();
+  }
+  await mapParallel(sidecars, PARALLEL_READS, (path) => applySidecar(layout, bucket, path, byFile, log));
+  return [...byFile.values()];
+}
+
+/**
+ * Applies a subresources file (current ACL and tags) to the record of its object file, when it
+ * names that version; a stale one (its object was overwritten or deleted) is removed.
+ */
+async function applySidecar(
+  layout: Layout,
+  bucket: string,
+  path: string,
+  byFile: Map<string, ObjectRecord>,
+  log: Logger,
+): Promise<void> {
+  const objectFile = path.slice(0, -SUBRESOURCES_SUFFIX.length);
+  const record = byFile.get(objectFile);
+  const contents = await readSubresources(path);
+  if (typeof contents === 'string') {
+    await quarantine(layout, bucket, path, basename(path), `unreadable ACL/tags file (${contents})`, log);
+    return;
+  }
+  if (!OBJECT_FILE.test(basename(objectFile)) || !record || record.generation !== contents.generation) {
+    await removeSubresources(path);
+    log.info(`s3 store: removed ${path}: the object version it described is gone`);
+    return;
+  }
+  byFile.set(
+    objectFile,
+    buildObjectRecord(record, { ...attributesOf(record), acl: contents.acl, tags: contents.tags }),
+  );
+}
+
+/** Reads every upload directory under uploads/: its record and its parts. */
+async function loadUploads(layout: Layout, bucket: string, log: Logger): Promise<LoadedUpload[]> {
+  const uploadsDir = layout.uploadsDir(bucket);
+  const uploads: LoadedUpload[] = [];
+  for (const entry of await readdirOrEmpty(uploadsDir)) {
+    const dir = join(uploadsDir, entry.name);
+    if (!entry.isDirectory() || !UPLOAD_ID.test(entry.name)) {
+      log.warn(`s3 store: ignoring unexpected ${dir}`);
+      continue;
+    }
+    let record: UploadRecord | string;
+    try {
+      record = parseUploadFile(await readFile(layout.uploadRecord(dir), 'utf8'));
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+      record = 'no upload.json';
+    }
+    if (typeof record === 'string' || record.uploadId !== entry.name) {
+      const reason = typeof record === 'string' ? record : 'upload.json names another upload';
+      await quarantine(layout, bucket, dir, `upload-${entry.name}`, reason, log);
+      continue;
+    }
+    const parts: PartRecord[] = [];
+    for (const file of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, file.name);
+      if (file.name === 'upload.json') continue;
+      if (!file.isFile() || !PART_FILE.test(file.name)) {
+        log.warn(`s3 store: ignoring unexpected ${path}`);
+        continue;
+      }
+      const part = await readPartRecord(path);
+      if (typeof part !== 'string' && part.partNumber === Number(file.name)) parts.push(part);
+      else {
+        const reason = typeof part === 'string' ? part : 'it holds another part number';
+        await quarantine(layout, bucket, path, `upload-${entry.name}-${file.name}`, reason, log);
+      }
+    }
+    uploads.push({ record, parts });
+  }
+  return uploads;
+}
+
+async function readPartRecord(path: string): Promise<PartRecord | string> {
+  const handle = await open(path, 'r');
+  try {
+    return await readPartFooter(handle, (await handle.stat()).size);
+  } catch (error) {
+    if (error instanceof DamagedObjectError) return `damaged part footer (${error.message})`;
+    throw error;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The record of an object file, or why it cannot be one (damaged or not where its key puts it). */
-async function readObjectRecord(path: string, fan: string, name: string): Promise<ObjectRecord | string> {
-  const handle = await open(path, 'r');
+function readObjectRecord(path: string, fan: string, name: string): ObjectRecord | string {
+  const fd = openSync(path, 'r');
   try {
-    const record = await readFooter(handle, (await handle.stat()).size);
+    const record = readFooterSync(fd, fstatSync(fd).size);
     const problem = objectKeyProblem(record.key);
     if (problem) return `its record is unusable: ${problem}`;
     const expected = objectFileName(record.key);
@@ -95,11 +207,11 @@ async function readObjectRecord(path: string, fan: string, name: string): Promis
     if (error instanceof DamagedObjectError) return `damaged footer (${error.message})`;
     throw error;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-/** Moves a file open() cannot use to lost+found/<bucket>/ so that nothing is destroyed by guesswork. */
+/** Moves a file (or upload directory) open() cannot use to lost+found/<bucket>/ so that nothing is destroyed by guesswork. */
 async function quarantine(
   layout: Layout,
   bucket: string,

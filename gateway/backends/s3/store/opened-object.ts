@@ -7,9 +7,13 @@ import type { ObjectRecord, OpenedObject } from './types';
 /**
  * Opens an object file and reads its record through the same descriptor the bytes will be
  * streamed from, so record and bytes are one version even if the object is replaced meanwhile.
- * Undefined when the file is gone.
+ * `resolve` may swap the footer's record for a newer record of the same version (changed ACL or
+ * tags). Undefined when the file is gone.
  */
-export async function openObjectFile(file: string): Promise<OpenedObject | undefined> {
+export async function openObjectFile(
+  file: string,
+  resolve: (footer: ObjectRecord) => ObjectRecord = (footer) => footer,
+): Promise<OpenedObject | undefined> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -19,7 +23,7 @@ export async function openObjectFile(file: string): Promise<OpenedObject | undef
   }
   try {
     const { size } = await handle.stat();
-    return new DiskOpenedObject(handle, await readFooter(handle, size));
+    return new DiskOpenedObject(handle, resolve(await readFooter(handle, size)));
   } catch (error) {
     await handle.close();
     throw error;
@@ -46,7 +50,8 @@ class DiskOpenedObject implements OpenedObject {
       this.handle.close().catch(() => undefined);
       return emptyStream();
     }
-    return this.handle.createReadStream({ start, end: last, autoClose: true });
+    // Big reads mean fewer trips through the thread pool for large objects; small ones read only what they are.
+    return this.handle.createReadStream({ start, end: last, autoClose: true, highWaterMark: 512 * 1024 });
   }
 
   async close(): Promise<void> {

@@ -1,38 +1,64 @@
 import type { Owner } from '../identity';
-import type { BucketRecord, ObjectAttributes, ObjectRecord } from './types';
+import type {
+  BucketRecord,
+  Grant,
+  ObjectAttributes,
+  ObjectRecord,
+  PartRecord,
+  Tag,
+  UploadRecord,
+} from './types';
 
 // Records are shared between the index and every caller; freezing them makes an accidental
 // mutation fail loudly instead of silently making the index disagree with the disk.
 
-/** A frozen copy of an object record built from a commit's attributes. */
-export function buildObjectRecord(
-  key: string,
-  size: number,
-  etag: string,
-  lastModified: number,
-  attributes: ObjectAttributes,
-): ObjectRecord {
-  return Object.freeze({
-    key,
-    size,
-    etag,
-    lastModified,
+/** What the store itself decides about an object version. */
+export interface ObjectFacts {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: number;
+  generation: string;
+  parts?: readonly number[];
+}
+
+/** A frozen object record from the store's facts and a commit's attributes. */
+export function buildObjectRecord(facts: ObjectFacts, attributes: ObjectAttributes): ObjectRecord {
+  const record: ObjectRecord = {
+    key: facts.key,
+    size: facts.size,
+    etag: facts.etag,
+    lastModified: facts.lastModified,
     owner: copyOwner(attributes.owner),
     headers: copyStrings(attributes.headers),
     metadata: copyStrings(attributes.metadata),
     checksums: copyStrings(attributes.checksums),
     storageClass: attributes.storageClass,
-  });
+    generation: facts.generation,
+  };
+  // Optional members are left out rather than set to undefined, so records compare and serialise cleanly.
+  if (attributes.acl !== undefined) record.acl = copyGrants(attributes.acl);
+  if (attributes.tags !== undefined) record.tags = copyTags(attributes.tags);
+  if (facts.parts !== undefined) record.parts = Object.freeze([...facts.parts]);
+  return Object.freeze(record);
+}
+
+/** The commit attributes of a record (everything the store does not decide). */
+export function attributesOf(record: ObjectRecord): ObjectAttributes {
+  const { owner, headers, metadata, checksums, storageClass, acl, tags } = record;
+  return { owner, headers, metadata, checksums, storageClass, acl, tags };
 }
 
 /** A frozen copy of a bucket record. */
 export function buildBucketRecord(record: BucketRecord): BucketRecord {
-  return Object.freeze({
+  const copy: BucketRecord = {
     name: record.name,
     owner: copyOwner(record.owner),
     creationDate: record.creationDate,
     locationConstraint: record.locationConstraint,
-  });
+  };
+  if (record.acl !== undefined) copy.acl = copyGrants(record.acl);
+  return Object.freeze(copy);
 }
 
 /** The object record in parsed JSON, or undefined when it does not have the right shape. */
@@ -43,19 +69,29 @@ export function parseObjectRecord(value: unknown): ObjectRecord | undefined {
     return undefined;
   if (!isCount(size) || typeof lastModified !== 'number' || !isOwner(owner)) return undefined;
   if (!isStrings(headers) || !isStrings(metadata) || !isStrings(checksums)) return undefined;
-  return buildObjectRecord(key, size, etag, lastModified, {
-    owner,
-    headers,
-    metadata,
-    checksums,
-    storageClass,
-  });
+  const { acl, tags, parts, generation } = value;
+  if (acl !== undefined && !isGrants(acl)) return undefined;
+  if (tags !== undefined && !isTags(tags)) return undefined;
+  if (parts !== undefined && !(Array.isArray(parts) && parts.every(isCount))) return undefined;
+  if (generation !== undefined && typeof generation !== 'string') return undefined;
+  return buildObjectRecord(
+    {
+      key,
+      size,
+      etag,
+      lastModified,
+      // Files written before generations existed get a stable stand-in.
+      generation: generation ?? `${etag}-${lastModified}`,
+      parts,
+    },
+    { owner, headers, metadata, checksums, storageClass, acl, tags },
+  );
 }
 
 /** The bucket record in parsed JSON, or undefined when it does not have the right shape. */
 export function parseBucketRecord(value: unknown): BucketRecord | undefined {
   if (!isObject(value)) return undefined;
-  const { name, owner, creationDate, locationConstraint } = value;
+  const { name, owner, creationDate, locationConstraint, acl } = value;
   if (
     typeof name !== 'string' ||
     typeof creationDate !== 'number' ||
@@ -63,8 +99,76 @@ export function parseBucketRecord(value: unknown): BucketRecord | undefined {
   ) {
     return undefined;
   }
-  if (!isOwner(owner)) return undefined;
-  return buildBucketRecord({ name, owner, creationDate, locationConstraint });
+  if (!isOwner(owner) || (acl !== undefined && !isGrants(acl))) return undefined;
+  return buildBucketRecord({ name, owner, creationDate, locationConstraint, acl });
+}
+
+/** A frozen copy of an upload record. */
+export function buildUploadRecord(record: UploadRecord): UploadRecord {
+  return Object.freeze({
+    uploadId: record.uploadId,
+    key: record.key,
+    initiated: record.initiated,
+    initiator: copyOwner(record.initiator),
+    attributes: Object.freeze({
+      ...record.attributes,
+      owner: copyOwner(record.attributes.owner),
+      headers: copyStrings(record.attributes.headers),
+      metadata: copyStrings(record.attributes.metadata),
+      checksums: copyStrings(record.attributes.checksums),
+    }),
+  });
+}
+
+/** The upload record in parsed JSON, or undefined when it does not have the right shape. */
+export function parseUploadRecord(value: unknown): UploadRecord | undefined {
+  if (!isObject(value)) return undefined;
+  const { uploadId, key, initiated, initiator, attributes } = value;
+  if (typeof uploadId !== 'string' || typeof key !== 'string' || typeof initiated !== 'number')
+    return undefined;
+  if (!isOwner(initiator) || !isObject(attributes)) return undefined;
+  const { owner, headers, metadata, checksums, storageClass, acl, tags } = attributes;
+  if (!isOwner(owner) || !isStrings(headers) || !isStrings(metadata) || !isStrings(checksums))
+    return undefined;
+  if (typeof storageClass !== 'string') return undefined;
+  if ((acl !== undefined && !isGrants(acl)) || (tags !== undefined && !isTags(tags))) return undefined;
+  return buildUploadRecord({
+    uploadId,
+    key,
+    initiated,
+    initiator,
+    attributes: { owner, headers, metadata, checksums, storageClass, acl, tags },
+  });
+}
+
+/** The part record in parsed JSON, or undefined when it does not have the right shape. */
+export function parsePartRecord(value: unknown): PartRecord | undefined {
+  if (!isObject(value)) return undefined;
+  const { partNumber, size, etag, lastModified, checksums } = value;
+  if (!isCount(partNumber) || !isCount(size) || typeof etag !== 'string') return undefined;
+  if (typeof lastModified !== 'number' || !isStrings(checksums)) return undefined;
+  return Object.freeze({ partNumber, size, etag, lastModified, checksums: copyStrings(checksums) });
+}
+
+/** A frozen copy of a list of grants. */
+export function copyGrants(grants: readonly Grant[]): readonly Grant[] {
+  return Object.freeze(
+    grants.map((g) =>
+      Object.freeze({
+        grantee: Object.freeze(
+          g.grantee.type === 'Group'
+            ? { type: 'Group' as const, uri: g.grantee.uri }
+            : { type: 'CanonicalUser' as const, id: g.grantee.id, displayName: g.grantee.displayName },
+        ),
+        permission: g.permission,
+      }),
+    ),
+  );
+}
+
+/** A frozen copy of a list of tags. */
+export function copyTags(tags: readonly Tag[]): readonly Tag[] {
+  return Object.freeze(tags.map((t) => Object.freeze({ key: t.key, value: t.value })));
 }
 
 function copyOwner(owner: Owner): Owner {
@@ -95,5 +199,33 @@ function isOwner(value: unknown): value is Owner {
     typeof value.id === 'string' &&
     typeof value.displayName === 'string' &&
     (value.email === undefined || typeof value.email === 'string')
+  );
+}
+
+const PERMISSIONS = new Set(['FULL_CONTROL', 'WRITE', 'WRITE_ACP', 'READ', 'READ_ACP']);
+
+/** True when `value` is a list of grants as the store writes them. */
+export function isGrants(value: unknown): value is Grant[] {
+  return (
+    Array.isArray(value) &&
+    value.every((g: unknown) => {
+      if (!isObject(g) || typeof g.permission !== 'string' || !PERMISSIONS.has(g.permission)) return false;
+      const grantee = g.grantee;
+      if (!isObject(grantee)) return false;
+      if (grantee.type === 'Group') return typeof grantee.uri === 'string';
+      return (
+        grantee.type === 'CanonicalUser' &&
+        typeof grantee.id === 'string' &&
+        typeof grantee.displayName === 'string'
+      );
+    })
+  );
+}
+
+/** True when `value` is a list of tags as the store writes them. */
+export function isTags(value: unknown): value is Tag[] {
+  return (
+    Array.isArray(value) &&
+    value.every((t: unknown) => isObject(t) && typeof t.key === 'string' && typeof t.value === 'string')
   );
 }

@@ -1,0 +1,93 @@
+import { pipeline } from 'node:stream/promises';
+import { sendXml, type S3Context } from '../context';
+import { S3Errors } from '../errors';
+import { quoteEtag, xmlTime } from '../format';
+import type { ObjectAttributes } from '../store/types';
+import { el, S3_NS } from '../xml';
+import { authorizeBucket } from './access';
+import { representationOf, requestAcl, requestTags, storageClassOf } from './attributes';
+import { openCopySource } from './copy-source';
+
+type ObjectTarget = { bucket: string; key: string };
+
+function directive(ctx: S3Context, name: string): 'COPY' | 'REPLACE' {
+  const value = ctx.req.headers[name];
+  if (value === undefined) return 'COPY';
+  if (value === 'COPY' || value === 'REPLACE') return value;
+  throw S3Errors.invalidArgument(
+    `Unknown ${name === 'x-amz-metadata-directive' ? 'metadata' : 'tagging'} directive.`,
+    name,
+    String(value),
+  );
+}
+
+/**
+ * CopyObject: the source's bytes stream into a staged object (never whole in memory) that is
+ * published like a PUT. Metadata comes from the source (COPY, the default) or from this request
+ * (REPLACE); the ACL is this request's; tags follow x-amz-tagging-directive.
+ */
+export async function copyObject(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
+  const destination = authorizeBucket(ctx, bucket);
+  const metadataDirective = directive(ctx, 'x-amz-metadata-directive');
+  const taggingDirective = directive(ctx, 'x-amz-tagging-directive');
+  const storageClass = storageClassOf(ctx);
+  const representation = metadataDirective === 'REPLACE' ? representationOf(ctx) : undefined;
+  const acl = requestAcl(ctx, destination);
+  const tags = taggingDirective === 'REPLACE' ? requestTags(ctx) : undefined;
+  const { source, opened } = await openCopySource(ctx);
+  let reading = false;
+  try {
+    const { record } = opened;
+    const changesSomething =
+      metadataDirective === 'REPLACE' ||
+      (storageClass !== undefined && storageClass !== record.storageClass) ||
+      ctx.req.headers['x-amz-website-redirect-location'] !== undefined ||
+      ctx.req.headers['x-amz-server-side-encryption'] !== undefined;
+    if (source.bucket === bucket && source.key === key && !changesSomething) {
+      throw S3Errors.invalidRequest(
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      );
+    }
+    if (record.size > ctx.settings.maxObjectSize) {
+      throw S3Errors.invalidRequest(
+        `The specified copy source is larger than the maximum allowable size for a copy source: ${ctx.settings.maxObjectSize}`,
+      );
+    }
+    const attributes: ObjectAttributes = {
+      owner: ctx.user.owner,
+      headers: representation?.headers ?? record.headers,
+      metadata: representation?.metadata ?? record.metadata,
+      // Same bytes, so the source's verified checksums still hold.
+      checksums: record.checksums,
+      storageClass: storageClass ?? 'STANDARD',
+    };
+    if (acl !== undefined) attributes.acl = acl;
+    const copiedTags = taggingDirective === 'REPLACE' ? tags : record.tags;
+    if (copiedTags !== undefined && copiedTags.length > 0) attributes.tags = copiedTags;
+
+    const staged = await ctx.store.stageObject(bucket);
+    reading = true;
+    try {
+      await pipeline(opened.createReadStream(), staged.stream);
+    } catch (error) {
+      await staged.abort();
+      throw error;
+    }
+    const copied = await staged.commit(key, attributes);
+    sendXml(
+      ctx,
+      200,
+      el(
+        'CopyObjectResult',
+        { xmlns: S3_NS },
+        el('LastModified', xmlTime(copied.lastModified)),
+        el('ETag', quoteEtag(copied.etag)),
+        Object.entries(copied.checksums).map(([algorithm, value]) =>
+          el(`Checksum${algorithm.toUpperCase()}`, value),
+        ),
+      ),
+    );
+  } finally {
+    if (!reading) await opened.close();
+  }
+}

@@ -1,0 +1,94 @@
+import { readSmallBody } from '../body';
+import { sendXml, type S3Context } from '../context';
+import { S3Errors } from '../errors';
+import { MAX_KEY_BYTES } from '../store';
+import { childrenOf, el, listOf, parseXml, S3_NS, textOf, type Xml } from '../xml';
+import { authorizeBucket } from './access';
+
+type BucketTarget = { bucket: string };
+
+/** S3 deletes at most this many keys per request. */
+const MAX_KEYS = 1000;
+// 1000 keys of up to 1024 bytes, each escaped as character references at worst, plus markup.
+const MAX_BODY = 8 * 1024 * 1024;
+// Deletions fsync a directory each; a few at a time keep a 1000-key request quick without a storm.
+const PARALLEL_DELETES = 8;
+
+interface Entry {
+  key: string;
+  versionId?: string;
+}
+
+/** The <Delete> document: its objects (keys kept as strings, whitespace included) and Quiet. */
+function parseDelete(body: Buffer): { quiet: boolean; entries: Entry[] } {
+  const root = childrenOf(parseXml(body).Delete);
+  const objects = listOf(root, 'Object');
+  if (!root || objects.length === 0 || objects.length > MAX_KEYS) throw S3Errors.malformedXML();
+  const entries = objects.map((o) => {
+    const object = childrenOf(o);
+    const key = textOf(object, 'Key');
+    if (key === undefined) throw S3Errors.malformedXML();
+    const versionId = textOf(object, 'VersionId');
+    return versionId === undefined ? { key } : { key, versionId };
+  });
+  return { quiet: textOf(root, 'Quiet')?.trim().toLowerCase() === 'true', entries };
+}
+
+/** Why one key cannot be deleted, as an <Error> entry's code and message; undefined when it can. */
+function problemOf(entry: Entry): [string, string] | undefined {
+  if (entry.key === '' || Buffer.byteLength(entry.key, 'utf8') > MAX_KEY_BYTES) {
+    return ['InvalidArgument', 'Invalid key'];
+  }
+  // Versioning arrives later: only the unversioned (`null`) version exists.
+  if (entry.versionId !== undefined && entry.versionId !== 'null') {
+    return ['NoSuchVersion', 'The specified version does not exist.'];
+  }
+  return undefined;
+}
+
+/**
+ * DeleteObjects (POST ?delete): up to 1000 keys; keys that do not exist are reported Deleted, as
+ * S3 does; Quiet leaves out the successes. The body's Content-MD5 or x-amz-checksum-* is verified
+ * when sent (awscli sends the former, SDK v3 the latter) and required by neither.
+ */
+export async function deleteObjects(ctx: S3Context, { bucket }: BucketTarget): Promise<void> {
+  authorizeBucket(ctx, bucket);
+  const { quiet, entries } = parseDelete(await readSmallBody(ctx, MAX_BODY));
+  const results: Xml[] = new Array(entries.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < entries.length) {
+      const i = next++;
+      const entry = entries[i];
+      const version = entry.versionId === undefined ? undefined : el('VersionId', entry.versionId);
+      const problem = problemOf(entry);
+      if (problem) {
+        results[i] = el(
+          'Error',
+          el('Key', entry.key),
+          version,
+          el('Code', problem[0]),
+          el('Message', problem[1]),
+        );
+        continue;
+      }
+      try {
+        await ctx.store.deleteObject(bucket, entry.key);
+        if (!quiet) results[i] = el('Deleted', el('Key', entry.key), version);
+      } catch (error) {
+        ctx.settings.log.error(
+          `s3 ${ctx.requestId} DeleteObjects ${JSON.stringify(entry.key)}: ${String(error)}`,
+        );
+        results[i] = el(
+          'Error',
+          el('Key', entry.key),
+          version,
+          el('Code', 'InternalError'),
+          el('Message', 'We encountered an internal error. Please try again.'),
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_DELETES, entries.length) }, worker));
+  sendXml(ctx, 200, el('DeleteResult', { xmlns: S3_NS }, results));
+}
