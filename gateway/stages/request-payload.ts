@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Utf8LengthCounter } from '../../mappings/content';
-import { GatewayError } from '../gateway-error';
+import { GatewayErrors } from '../gateway-error';
 
 /** Spooled bodies up to this size stay in memory; a larger one goes, whole, to a temp file. */
 export const MEMORY_SPOOL_LIMIT = 1024 * 1024;
@@ -20,9 +20,7 @@ export class RequestAbortedError extends Error {
 }
 
 /** API Gateway's 413 (REQUEST_TOO_LARGE cannot be customised, reference §11.2). */
-function tooLarge(): GatewayError {
-  return new GatewayError('REQUEST_TOO_LARGE', 'Request Too Long');
-}
+const tooLarge = GatewayErrors.requestTooLarge;
 
 /**
  * Feeds every chunk of the request to `onChunk`, pausing the socket while an async `onChunk`
@@ -130,11 +128,6 @@ export class RequestPayload {
     if (this.empty) return 0;
     if (this.state === 'read') return this.readSize;
     return this.declaredLength;
-  }
-
-  /** The body has been read (buffered or spooled), so its hash and length are known. */
-  get isRead(): boolean {
-    return this.state === 'read' || this.empty;
   }
 
   /** The whole body has been buffered (it is the method request's `body`), or there is none. */

@@ -118,6 +118,6 @@ export async function integrationRequestPayload(
 /** The body an http_proxy integration forwards: the client's bytes as they came, streamed. */
 export function proxyRequestBody(inv: Invocation): BackendBody {
   const payload = inv.request.payload;
-  if (payload.empty) return Buffer.alloc(0);
+  if (payload.buffered) return inv.request.body;
   return { stream: payload.stream(), length: payload.length };
 }

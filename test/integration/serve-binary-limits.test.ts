@@ -205,6 +205,7 @@ describe('bodies stream (or spool) instead of being held whole', () => {
         put: method('AWS_IAM', 'aws', 'arn:aws:apigateway:us-east-1:s3:path/bucket/{key}'),
       },
       '/http/{key}': { put: method('NONE', 'http', `${httpUrl}/upload/{key}`) },
+      '/proxy/{key}': { put: method('NONE', 'http_proxy', `${httpUrl}/proxied/{key}`) },
     },
   });
   const method = (auth: string, type: string, uri: string) => ({
@@ -290,6 +291,20 @@ describe('bodies stream (or spool) instead of being held whole', () => {
     expect(got.path).toBe('/upload/text');
     expect(got.header('transfer-encoding')).toBe('chunked');
     expect(sameBytes(got.body, asText(body))).toBe(true);
+  });
+
+  test('http_proxy forwards a large body as it came, with its Content-Length', async () => {
+    const body = randomBytes(TWO_MIB);
+    const res = await call(t.gw.url, '/proxy/blob', {
+      method: 'PUT',
+      headers: { 'Content-Type': 'text/plain' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const [got] = s3.requests;
+    expect(got.path).toBe('/proxied/blob');
+    expect(got.header('content-length')).toBe(String(TWO_MIB));
+    expect(sameBytes(got.body, body)).toBe(true);
   });
 
   test('AWS_IAM: a large signed body is checked against its signature before S3 sees a byte', async () => {
