@@ -36,6 +36,8 @@ export interface IntegrationResult {
   headers: Record<string, string[]>;
   /** Body bytes, either buffered or streamed. */
   body: { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable };
+  /** The body is a Lambda function's JSON result (a base64 image comes as a JSON string). */
+  lambdaResult?: boolean;
 }
 
 /** The method response about to be sent. */

@@ -198,6 +198,7 @@ export class Gateway {
       status: result.status,
       headers: result.headers,
       body: { kind: 'buffer', data: result.body },
+      lambdaResult: true,
     };
     return integrationResponse(inv, inv.integrationResult, lambdaSelectionString(result), this.options.log);
   }

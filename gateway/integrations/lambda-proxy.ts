@@ -1,4 +1,4 @@
-import { isBinaryMediaType, mediaTypeOfHeader } from '../../mappings/content';
+import { isBinaryMediaType, isBinaryRequest, mediaTypeOfHeader } from '../../mappings/content';
 import { methodResponseHeaderName } from '../../mappings/headers';
 import type { Integration } from '../../openapi/model';
 import { contextVariables } from '../context-variables';
@@ -26,10 +26,8 @@ export function proxyEvent(inv: Invocation): Record<string, unknown> {
   const query = inv.request.querystring;
   const hasQuery = Object.keys(query).length > 0;
   const pathParameters = inv.request.pathParameters;
-  const binary = isBinaryMediaType(
-    mediaTypeOfHeader(inv.request.nodeHeaders['content-type']),
-    inv.api.binaryMediaTypes,
-  );
+  // As for non-proxy requests, a missing Content-Type is judged as application/json.
+  const binary = isBinaryRequest(inv.request.nodeHeaders['content-type'], inv.api.binaryMediaTypes);
   const body = inv.request.body;
   const context = contextVariables(inv);
   return {

@@ -35,6 +35,21 @@ function headerMappings(response: IntegrationResponse): CompiledHeader[] {
   return list;
 }
 
+/**
+ * A Lambda function returning a base64 string answers with a JSON string (`"W3Jh…"`); API
+ * Gateway decodes its content, which is how AWS's "binary files in Lambda" example serves images.
+ */
+function unwrapJsonString(raw: Buffer): Buffer {
+  const text = raw.toString('utf8').trim();
+  if (!text.startsWith('"')) return raw;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'string' ? Buffer.from(value, 'utf8') : raw;
+  } catch {
+    return raw;
+  }
+}
+
 async function drain(body: IntegrationResult['body']): Promise<Buffer> {
   if (body.kind === 'buffer') return body.data;
   const chunks: Buffer[] = [];
@@ -124,7 +139,10 @@ export async function integrationResponse(
     raw = await drain(result.body);
     let converted;
     try {
-      converted = applyResponseConversion(raw, conversion);
+      converted = applyResponseConversion(
+        conversion === 'base64-decode' && result.lambdaResult ? unwrapJsonString(raw) : raw,
+        conversion,
+      );
     } catch (e) {
       if (!(e instanceof ContentConversionError)) throw e;
       log.error(`${inv.requestId} ${selected.pointer}: the response payload is not valid base64`);

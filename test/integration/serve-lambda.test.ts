@@ -19,6 +19,7 @@ beforeAll(async () => {
     {
       proxy: (event) => proxyReply(event as Record<string, unknown>),
       echo: (event) => ({ got: event }),
+      image: () => Buffer.from('[raw bytes]').toString('base64'),
       fail: (event) => {
         throw new Error(`Invalid input: ${JSON.stringify(event)}`);
       },
@@ -38,6 +39,14 @@ beforeAll(async () => {
         httpMethod: 'POST',
         uri: fnUri('echo', 'us-east-2'),
         responses: { default: { statusCode: '200' }, 'Invalid.*': { statusCode: '400' } },
+      },
+    },
+    '/image': {
+      get: {
+        type: 'aws',
+        httpMethod: 'POST',
+        uri: fnUri('image'),
+        responses: { default: { statusCode: '200' } },
       },
     },
     '/fail': {
@@ -207,6 +216,14 @@ describe('aws_proxy', () => {
 });
 
 describe('aws (non-proxy) Lambda', () => {
+  test('a base64 string result is served as bytes to a binary Accept (the JSON string is decoded), as text otherwise', async () => {
+    const bytes = await fetch(`${gw.url}/image`, { headers: { Accept: 'image/png' } });
+    expect(bytes.status).toBe(200);
+    expect(Buffer.from(await bytes.arrayBuffer()).toString()).toBe('[raw bytes]');
+    const text = await fetch(`${gw.url}/image`, { headers: { Accept: 'application/json' } });
+    expect(await text.text()).toBe(JSON.stringify(Buffer.from('[raw bytes]').toString('base64')));
+  });
+
   test('the body is the event; a success selects the default response', async () => {
     const res = await fetch(`${gw.url}/echo`, { method: 'POST', body: '{"a":1,"b":2}' });
     expect(res.status).toBe(200);
