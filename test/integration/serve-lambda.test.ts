@@ -49,6 +49,19 @@ beforeAll(async () => {
         responses: { default: { statusCode: '200' } },
       },
     },
+    '/pattern/{fn}': {
+      post: {
+        type: 'aws',
+        httpMethod: 'POST',
+        uri: fnUri('${stageVariables.fn}'),
+        responses: {
+          default: { statusCode: '200' },
+          '.*Invalid.*': { statusCode: '405' },
+          '.+': { statusCode: '502' },
+          '200': { statusCode: '504' },
+        },
+      },
+    },
     '/fail': {
       post: {
         type: 'aws',
@@ -74,7 +87,7 @@ beforeAll(async () => {
       port: 0,
       host: '127.0.0.1',
       dataDir: dir.dir,
-      stageVariables: { color: 'blue' },
+      stageVariables: { color: 'blue', fn: 'echo' },
       endpoints: { lambda: lambda.url },
     },
     createLogger('error'),
@@ -117,7 +130,7 @@ describe('aws_proxy', () => {
       price: ['10'],
     });
     expect(event.pathParameters).toEqual({ proxy: 'a/b%2Bc' });
-    expect(event.stageVariables).toEqual({ color: 'blue' });
+    expect(event.stageVariables).toEqual({ color: 'blue', fn: 'echo' });
     expect(event.body).toBeNull();
     expect(event.isBase64Encoded).toBe(false);
     expect(event.requestContext).toMatchObject({
@@ -236,6 +249,13 @@ describe('aws (non-proxy) Lambda', () => {
     const res = await fetch(`${gw.url}/fail`, { method: 'POST', body: '{"x":1}' });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ errorMessage: 'Invalid input: {"x":1}', errorType: 'Error' });
+  });
+
+  test('selection as AWS records it: a success is the empty string (`.+` and `200` do not match it), errors by message', async () => {
+    // The function is chosen through a stage variable in the uri.
+    const ok = await fetch(`${gw.url}/pattern/x`, { method: 'POST', body: '{}' });
+    expect(ok.status).toBe(200);
+    expect(lambda.calls.at(-1)?.functionName).toBe('echo');
   });
 
   test('`Invalid*` does not match "Invalid input…": the error comes back with the default status', async () => {

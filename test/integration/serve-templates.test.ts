@@ -95,6 +95,14 @@ beforeAll(async () => {
           },
         },
       },
+      '/bodymap': {
+        post: method(url, 'when_no_match', undefined, {
+          requestParameters: {
+            'integration.request.header.X-Name': 'method.request.body.pet.name',
+            'integration.request.querystring.whole': 'method.request.body',
+          },
+        }),
+      },
       '/broken': {
         post: method(url, 'when_no_match', { 'application/json': "#set($s = 'abc')$s.substring(5)" }),
       },
@@ -166,6 +174,13 @@ describe('templates in the lifecycle', () => {
     expect(res.status).toBe(200);
     const sent = JSON.parse(backend.requests[0].body.toString()) as Record<string, string>;
     expect(sent).toEqual({ name: 'Ann', stage: 'blue', id: res.headers.get('x-amzn-requestid') });
+  });
+
+  test('requestParameters from method.request.body and its JSONPaths', async () => {
+    const res = await post('/bodymap', '{"pet":{"name":"Rex"}}', 'application/json');
+    expect(res.status).toBe(200);
+    expect(backend.requests[0].header('x-name')).toBe('Rex');
+    expect(backend.requests[0].query.get('whole')).toBe('{"pet":{"name":"Rex"}}');
   });
 
   test('a body that starts like JSON but does not parse → 400 Invalid JSON in request body', async () => {
