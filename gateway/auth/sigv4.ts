@@ -1,5 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import {
+  headerValue,
+  parseAuthorizationHeader,
+  parseSigningDate,
+  SIGV4_ALGORITHM,
+  signaturesEqual,
+  splitTarget,
+  toAmzDate,
+} from '../backends/sigv4';
 import {
   canonicalQuery,
   canonicalRequest,
@@ -49,7 +58,6 @@ export interface VerifyCallerOptions {
   onCompat?: (detail: string) => void;
 }
 
-const ALGORITHM = 'AWS4-HMAC-SHA256';
 const SERVICE = 'execute-api';
 const TERMINATOR = 'aws4_request';
 const SKEW_SECONDS = 5 * 60;
@@ -86,20 +94,6 @@ function signatureMismatch(canonical: string, toSign: string): GatewayError {
 // ---------------------------------------------------------------------------------------------
 // Reading the request
 // ---------------------------------------------------------------------------------------------
-
-/** Splits the request target into raw path and raw query; an absolute-form target loses its origin. */
-function splitTarget(rawUrl: string): { path: string; query: string } {
-  const target = rawUrl.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]*/, '');
-  const q = target.indexOf('?');
-  const path = q < 0 ? target : target.slice(0, q);
-  return { path: path === '' ? '/' : path, query: q < 0 ? '' : target.slice(q + 1) };
-}
-
-/** Reads one header as a single string (repeats joined with `,`). */
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
-}
 
 /**
  * A stray `%` (not followed by two hex digits) stands for itself. The shared decoder rejects it
@@ -145,48 +139,15 @@ function splitSignedHeaders(value: string): string[] {
   return value.split(';').map((name) => name.toLowerCase());
 }
 
-/**
- * Parses `Authorization`. API Gateway splits the value on whitespace and commas, takes the first
- * token as the algorithm and requires every other token to be key=value (observed: `Bearer <jwt>`
- * → "'<jwt>' not a valid key=value pair…", a bare JWT → the "requires 'Credential'…" list), so the
- * algorithm is only judged once the parameters are complete.
- */
+/** Parses `Authorization` (the shared parser, with API Gateway's IncompleteSignatureException). */
 function headerAuthFields(authorization: string, headers: IncomingHttpHeaders): AuthFields {
-  const [algorithm = '', ...pairs] = authorization.split(/[\s,]+/).filter((token) => token !== '');
-  const found = new Map<string, string>();
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq < 0) {
-      throw incompleteSignature(
-        `'${pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authorization}'.`,
-      );
-    }
-    found.set(pair.slice(0, eq), pair.slice(eq + 1));
-  }
-  const rawDate = headerValue(headers, 'x-amz-date') ?? headerValue(headers, 'date');
-  const missing = [
-    found.has('Credential') ? '' : "Authorization header requires 'Credential' parameter.",
-    found.has('Signature') ? '' : "Authorization header requires 'Signature' parameter.",
-    found.has('SignedHeaders') ? '' : "Authorization header requires 'SignedHeaders' parameter.",
-    rawDate !== undefined
-      ? ''
-      : "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
-  ].filter((message) => message !== '');
-  if (missing.length > 0) throw incompleteSignature(`${missing.join(' ')} Authorization=${authorization}`);
-  if (algorithm !== ALGORITHM) throw incompleteSignature(`Unsupported AWS 'algorithm': '${algorithm}'.`);
-  return {
-    credential: found.get('Credential') as string,
-    signature: found.get('Signature') as string,
-    signedHeaders: splitSignedHeaders(found.get('SignedHeaders') as string),
-    rawDate: rawDate as string,
-    presigned: false,
-  };
+  return { ...parseAuthorizationHeader(authorization, headers, incompleteSignature), presigned: false };
 }
 
 /** Parses the X-Amz-* query parameters of a presigned URL. */
 function queryAuthFields(params: Map<string, string>): AuthFields {
   // An unknown algorithm means "not signed with SigV4" rather than "badly signed".
-  if (params.get('X-Amz-Algorithm') !== ALGORITHM) throw GatewayErrors.missingAuthenticationToken();
+  if (params.get('X-Amz-Algorithm') !== SIGV4_ALGORITHM) throw GatewayErrors.missingAuthenticationToken();
   const required = ['X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date'];
   const missing = required.filter((name) => !params.has(name));
   if (missing.length > 0) {
@@ -223,46 +184,15 @@ function requireSignedHost(signedHeaders: readonly string[]): void {
 // Time
 // ---------------------------------------------------------------------------------------------
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** Builds a Date from UTC fields, or undefined when a field is out of range (e.g. Feb 30). */
-function utcDate([y, mo, d, h, mi, s]: number[]): Date | undefined {
-  const date = new Date(Date.UTC(y, mo, d, h, mi, s));
-  const roundTrips =
-    date.getUTCFullYear() === y &&
-    date.getUTCMonth() === mo &&
-    date.getUTCDate() === d &&
-    date.getUTCHours() === h &&
-    date.getUTCMinutes() === mi &&
-    date.getUTCSeconds() === s;
-  return roundTrips ? date : undefined;
-}
-
 /** `20130524T000000Z` (ISO 8601 basic), or an RFC 1123 `Date` header value. */
 function parseRequestDate(raw: string): Date {
-  const iso = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(raw);
-  const http = /^[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(
-    raw.trim(),
-  );
-  const date = iso
-    ? utcDate([+iso[1], +iso[2] - 1, +iso[3], +iso[4], +iso[5], +iso[6]])
-    : http && MONTHS.includes(http[2])
-      ? utcDate([+http[3], MONTHS.indexOf(http[2]), +http[1], +http[4], +http[5], +http[6]])
-      : undefined;
+  const date = parseSigningDate(raw);
   if (!date) {
     throw incompleteSignature(
       `Date must be in ISO-8601 'basic format'. Got '${raw}'. See http://en.wikipedia.org/wiki/ISO_8601`,
     );
   }
   return date;
-}
-
-/** `20130524T000000Z` */
-function toAmzDate(date: Date | number): string {
-  return new Date(date)
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
 }
 
 /** AWS writes the window as `5 min.`; other lengths (X-Amz-Expires) in seconds. */
@@ -436,12 +366,6 @@ function candidates(req: CallerRequest, fields: AuthFields, compat: boolean): Ca
     }
   }
   return out.sort((a, b) => a.quirks.length - b.quirks.length);
-}
-
-function signaturesEqual(computed: string, provided: string): boolean {
-  const a = Buffer.from(computed, 'utf8');
-  const b = Buffer.from(provided, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Recomputes the signature over each candidate; throws AWS's mismatch message for the first. */

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   canonicalQuery,
@@ -10,6 +9,14 @@ import {
   stringToSign,
   uriEncode,
 } from '../s3/auth';
+import {
+  headerValue,
+  parseAuthorizationHeader,
+  parseSigningDate,
+  signaturesEqual,
+  splitTarget,
+  toAmzDate,
+} from '../sigv4';
 import { LambdaErrors } from './errors';
 
 /**
@@ -39,14 +46,8 @@ export interface LambdaCaller {
   region: string;
 }
 
-const ALGORITHM = 'AWS4-HMAC-SHA256';
 const SERVICE = 'lambda';
 const SKEW_MS = 5 * 60 * 1000;
-
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
-}
 
 interface AuthFields {
   accessKeyId: string;
@@ -59,34 +60,13 @@ interface AuthFields {
   rawDate: string;
 }
 
-/** Splits `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` (AWS's messages for what is missing). */
+/** The Authorization header's fields, with the credential scope split (AWS's messages for what is missing). */
 function authFields(authorization: string, headers: IncomingHttpHeaders): AuthFields {
-  const [algorithm = '', ...pairs] = authorization.split(/[\s,]+/).filter((t) => t !== '');
-  const found = new Map<string, string>();
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq < 0) {
-      throw LambdaErrors.incompleteSignature(
-        `'${pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authorization}'.`,
-      );
-    }
-    found.set(pair.slice(0, eq), pair.slice(eq + 1));
-  }
-  const rawDate = headerValue(headers, 'x-amz-date') ?? headerValue(headers, 'date');
-  const missing = [
-    found.has('Credential') ? '' : "Authorization header requires 'Credential' parameter.",
-    found.has('Signature') ? '' : "Authorization header requires 'Signature' parameter.",
-    found.has('SignedHeaders') ? '' : "Authorization header requires 'SignedHeaders' parameter.",
-    rawDate !== undefined
-      ? ''
-      : "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
-  ].filter((m) => m !== '');
-  if (missing.length > 0) {
-    throw LambdaErrors.incompleteSignature(`${missing.join(' ')} Authorization=${authorization}`);
-  }
-  if (algorithm !== ALGORITHM)
-    throw LambdaErrors.incompleteSignature(`Unsupported AWS 'algorithm': '${algorithm}'.`);
-  const credential = found.get('Credential') as string;
+  const { credential, signature, signedHeaders, rawDate } = parseAuthorizationHeader(
+    authorization,
+    headers,
+    LambdaErrors.incompleteSignature,
+  );
   const parts = credential.split('/');
   if (parts.length !== 5) {
     throw LambdaErrors.incompleteSignature(
@@ -100,28 +80,10 @@ function authFields(authorization: string, headers: IncomingHttpHeaders): AuthFi
     region,
     service,
     scope: parts.slice(1).join('/'),
-    signedHeaders: (found.get('SignedHeaders') as string).split(';').map((h) => h.toLowerCase()),
-    signature: found.get('Signature') as string,
-    rawDate: rawDate as string,
+    signedHeaders,
+    signature,
+    rawDate,
   };
-}
-
-/** `20130524T000000Z`, or undefined when the value is not one. */
-function parseAmzDate(raw: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(raw);
-  if (!m) {
-    const http = Date.parse(raw);
-    return /GMT$/.test(raw.trim()) && !Number.isNaN(http) ? new Date(http) : undefined;
-  }
-  const date = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-function toAmzDate(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
 }
 
 function checkTime(date: Date, now: Date): void {
@@ -136,12 +98,6 @@ function checkTime(date: Date, now: Date): void {
       `Signature not yet current: ${toAmzDate(date.getTime())} is still later than ${toAmzDate(nowMs + SKEW_MS)} (${toAmzDate(nowMs)} + 5 min.)`,
     );
   }
-}
-
-function splitTarget(rawUrl: string): { path: string; query: string } {
-  const q = rawUrl.indexOf('?');
-  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-  return { path: path === '' ? '/' : path, query: q < 0 ? '' : rawUrl.slice(q + 1) };
 }
 
 /**
@@ -159,12 +115,6 @@ function candidateUris(rawPath: string): string[] {
   return single === doubled ? [doubled] : [doubled, single];
 }
 
-function equal(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** Verifies a request's SigV4 signature; throws the LambdaServiceError AWS would answer with. */
 export function verifyLambdaRequest(
   req: SignedLambdaRequest,
@@ -174,7 +124,7 @@ export function verifyLambdaRequest(
   const authorization = headerValue(req.headers, 'authorization');
   if (authorization === undefined) throw LambdaErrors.missingAuthenticationToken();
   const fields = authFields(authorization, req.headers);
-  const date = parseAmzDate(fields.rawDate);
+  const date = parseSigningDate(fields.rawDate);
   if (!date) {
     throw LambdaErrors.incompleteSignature(
       `Date must be in ISO-8601 'basic format'. Got '${fields.rawDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
@@ -218,7 +168,7 @@ export function verifyLambdaRequest(
       signedHeaders: fields.signedHeaders,
       payloadHash,
     });
-    if (equal(sign(key, stringToSign(amzDate, fields.scope, canonical)), fields.signature)) {
+    if (signaturesEqual(sign(key, stringToSign(amzDate, fields.scope, canonical)), fields.signature)) {
       return { accessKeyId: fields.accessKeyId, region: fields.region };
     }
   }
