@@ -488,7 +488,9 @@ describe('errors', () => {
     expect(err.$metadata.requestId).toMatch(/^[0-9A-F]{16}$/);
     const res = await fetch(`${s3.url}/no-such-bucket-${process.pid}/k`);
     const text = await res.text();
-    expect(res.status).toBe(403);
+    // Anonymous callers are judged by ACLs after the existence check (s3.md §3.4): 404 first.
+    expect(res.status).toBe(404);
+    expect(text).toContain('<Code>NoSuchBucket</Code>');
     expect(text).toContain(`<RequestId>${res.headers.get('x-amz-request-id')}</RequestId>`);
     expect(res.headers.get('content-type')).toBe('application/xml');
   });

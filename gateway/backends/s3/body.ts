@@ -79,9 +79,12 @@ function framingOf(ctx: S3Context): Framing {
       });
     }
     const trailer = payload.value.endsWith('-TRAILER');
+    const signed = payload.value.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
+    // Signed chunks chain from the request's signature, which an anonymous request has not got.
+    if (signed && ctx.auth.kind !== 'signed') throw S3Errors.accessDenied();
     return {
       kind: 'aws-chunked',
-      signed: payload.value.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD'),
+      signed,
       trailer,
       trailerChecksums: trailer ? trailerChecksums(ctx) : [],
     };
@@ -194,7 +197,8 @@ async function transfer(
     decoder = new AwsChunkedDecoder({
       decodedLength: declaration.length ?? 0,
       trailer: framing.trailer,
-      signatures: framing.signed ? new ChunkSignatureChain(ctx.auth) : undefined,
+      signatures:
+        framing.signed && ctx.auth.kind === 'signed' ? new ChunkSignatureChain(ctx.auth) : undefined,
       minChunkSize: framing.signed ? MIN_SIGNED_CHUNK : undefined,
     });
     stages.push(decoder);

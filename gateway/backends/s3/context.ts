@@ -28,8 +28,9 @@ export interface S3Context {
   readonly rawPath: string;
   readonly query: S3Query;
   readonly target: S3Target;
-  readonly auth: Extract<AuthResult, { kind: 'signed' }>;
-  readonly user: S3User;
+  readonly auth: AuthResult;
+  /** Who signed the request; undefined for an anonymous one, which only grants to AllUsers admit. */
+  readonly user: S3User | undefined;
   readonly store: ObjectStore;
   readonly settings: S3Settings;
   /** The client sent `Expect: 100-continue` and waits for our go-ahead before sending the body. */

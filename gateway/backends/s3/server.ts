@@ -148,9 +148,8 @@ export class S3Server {
         { method, rawUrl, headers: req.headers },
         { lookup: (id) => this.users.get(id) },
       );
-      // Every resource is private until ACLs exist, so an unsigned request is never allowed.
-      if (auth.kind === 'anonymous') throw S3Errors.accessDenied();
-      if (auth.presigned) hoistQueryHeaders(req, query);
+      // Anonymous requests go on: each handler judges them by the grants to AllUsers (s3.md §3.4).
+      if (auth.kind === 'signed' && auth.presigned) hoistQueryHeaders(req, query);
       const operation = resolveOperation(method, target, query, req.headers);
       ctx = {
         req,
@@ -162,7 +161,7 @@ export class S3Server {
         query,
         target,
         auth,
-        user: auth.user,
+        user: auth.kind === 'signed' ? auth.user : undefined,
         store: this.options.store,
         settings: this.settings,
         expectContinue,

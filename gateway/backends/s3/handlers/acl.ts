@@ -5,7 +5,7 @@ import { S3Errors } from '../errors';
 import type { Owner } from '../identity';
 import type { Grant } from '../store/types';
 import { parseXml } from '../xml';
-import { authorizeBucket } from './access';
+import { authorizeBucket, authorizeObject, findBucket, missingKey } from './access';
 import { checkVersionId } from './object';
 
 type BucketTarget = { bucket: string };
@@ -13,8 +13,7 @@ type ObjectTarget = { bucket: string; key: string };
 
 /**
  * The ACL a PutBucketAcl/PutObjectAcl sets: from headers (x-amz-acl or x-amz-grant-*) or from an
- * AccessControlPolicy body, never both. ACLs are stored and returned; enforcing them for other
- * users is not done yet (every resource is its owner's alone).
+ * AccessControlPolicy body, never both. handlers/access.ts enforces what is stored.
  */
 async function aclOfRequest(ctx: S3Context, owner: Owner, bucketOwner: Owner): Promise<Grant[]> {
   const fromHeaders = aclFromHeaders(ctx.req.headers, owner, bucketOwner, ctx.settings.directory);
@@ -29,13 +28,13 @@ async function aclOfRequest(ctx: S3Context, owner: Owner, bucketOwner: Owner): P
 
 /** GetBucketAcl. */
 export async function getBucketAcl(ctx: S3Context, { bucket }: BucketTarget): Promise<void> {
-  const record = authorizeBucket(ctx, bucket);
+  const record = authorizeBucket(ctx, bucket, 'READ_ACP');
   sendXml(ctx, 200, aclXml(record.owner, record.acl ?? privateAcl(record.owner)));
 }
 
 /** PutBucketAcl: stored in the bucket's record. */
 export async function putBucketAcl(ctx: S3Context, { bucket }: BucketTarget): Promise<void> {
-  const record = authorizeBucket(ctx, bucket);
+  const record = authorizeBucket(ctx, bucket, 'WRITE_ACP');
   const acl = await aclOfRequest(ctx, record.owner, record.owner);
   if (!(await ctx.store.updateBucketAcl(bucket, acl))) throw S3Errors.noSuchBucket(bucket);
   sendEmpty(ctx, 200);
@@ -43,19 +42,21 @@ export async function putBucketAcl(ctx: S3Context, { bucket }: BucketTarget): Pr
 
 /** GetObjectAcl. */
 export async function getObjectAcl(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  authorizeBucket(ctx, bucket);
+  const bucketRecord = findBucket(ctx, bucket);
   checkVersionId(ctx);
   const record = ctx.store.getObjectRecord(bucket, key);
-  if (!record) throw S3Errors.noSuchKey(key);
+  if (!record) missingKey(ctx, bucketRecord, key);
+  authorizeObject(ctx, record, 'READ_ACP');
   sendXml(ctx, 200, aclXml(record.owner, record.acl ?? privateAcl(record.owner)));
 }
 
 /** PutObjectAcl: stored beside the object, without rewriting it. */
 export async function putObjectAcl(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  const bucketRecord = authorizeBucket(ctx, bucket);
+  const bucketRecord = findBucket(ctx, bucket);
   checkVersionId(ctx);
   const current = ctx.store.getObjectRecord(bucket, key);
-  if (!current) throw S3Errors.noSuchKey(key);
+  if (!current) missingKey(ctx, bucketRecord, key);
+  authorizeObject(ctx, current, 'WRITE_ACP');
   const acl = await aclOfRequest(ctx, current.owner, bucketRecord.owner);
   if (!(await ctx.store.updateObject(bucket, key, { acl }))) throw S3Errors.noSuchKey(key);
   sendEmpty(ctx, 200);

@@ -3,6 +3,7 @@ import type { S3Context } from '../context';
 import { S3Errors } from '../errors';
 import { httpTime, quoteEtag } from '../format';
 import type { BucketRecord, ObjectAttributes, ObjectRecord } from '../store/types';
+import { uploaderOf } from './access';
 import { tagsFromHeader } from '../tagging';
 
 /** Representation headers S3 stores verbatim at upload and returns on GET/HEAD. */
@@ -81,7 +82,7 @@ export function storageClassOf(ctx: S3Context): string | undefined {
 
 /** The ACL a request sets with x-amz-acl / x-amz-grant-*, if any. */
 export function requestAcl(ctx: S3Context, bucket: BucketRecord) {
-  return aclFromHeaders(ctx.req.headers, ctx.user.owner, bucket.owner, ctx.settings.directory);
+  return aclFromHeaders(ctx.req.headers, uploaderOf(ctx, bucket), bucket.owner, ctx.settings.directory);
 }
 
 /** The tags of x-amz-tagging, if sent. */
@@ -93,7 +94,7 @@ export function requestTags(ctx: S3Context) {
 /** Everything a PUT (or CreateMultipartUpload) says about the object besides its bytes. */
 export function requestAttributes(ctx: S3Context, bucket: BucketRecord): Omit<ObjectAttributes, 'checksums'> {
   const attributes: Omit<ObjectAttributes, 'checksums'> = {
-    owner: ctx.user.owner,
+    owner: uploaderOf(ctx, bucket),
     ...representationOf(ctx),
     storageClass: storageClassOf(ctx) ?? 'STANDARD',
   };

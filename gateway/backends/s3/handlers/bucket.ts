@@ -4,7 +4,7 @@ import { sendEmpty, sendXml, type S3Context } from '../context';
 import { S3Errors } from '../errors';
 import { validateBucketName } from '../store';
 import { el, parseXml, S3_NS } from '../xml';
-import { authorizeBucket } from './access';
+import { authorizeBucket, requireSigned } from './access';
 
 type BucketTarget = { bucket: string };
 
@@ -23,20 +23,21 @@ function locationConstraintOf(body: Buffer): string {
 
 /** CreateBucket, with an optional CreateBucketConfiguration whose LocationConstraint is kept, and x-amz-acl / x-amz-grant-*. */
 export async function createBucket(ctx: S3Context, { bucket: name }: BucketTarget): Promise<void> {
+  const caller = requireSigned(ctx);
   if (!validateBucketName(name)) throw S3Errors.invalidBucketName(name);
   const existing = ctx.store.getBucket(name);
-  if (existing && existing.owner.id !== ctx.user.owner.id) throw S3Errors.bucketAlreadyExists(name);
-  const acl = aclFromHeaders(ctx.req.headers, ctx.user.owner, ctx.user.owner, ctx.settings.directory);
+  if (existing && existing.owner.id !== caller.id) throw S3Errors.bucketAlreadyExists(name);
+  const acl = aclFromHeaders(ctx.req.headers, caller, caller, ctx.settings.directory);
   const locationConstraint = locationConstraintOf(await readSmallBody(ctx));
   const { created, bucket } = await ctx.store.createBucket({
     name,
-    owner: ctx.user.owner,
+    owner: caller,
     creationDate: Date.now(),
     locationConstraint,
     ...(acl === undefined ? {} : { acl }),
   });
   if (!created) {
-    if (bucket.owner.id !== ctx.user.owner.id) throw S3Errors.bucketAlreadyExists(name);
+    if (bucket.owner.id !== caller.id) throw S3Errors.bucketAlreadyExists(name);
     // us-east-1 answers 200 to re-creating your own bucket (legacy); every other region 409.
     if (ctx.settings.region !== 'us-east-1') throw S3Errors.bucketAlreadyOwnedByYou(name);
   }
@@ -45,7 +46,7 @@ export async function createBucket(ctx: S3Context, { bucket: name }: BucketTarge
 
 /** DeleteBucket: only when empty. */
 export async function deleteBucket(ctx: S3Context, { bucket: name }: BucketTarget): Promise<void> {
-  authorizeBucket(ctx, name);
+  authorizeBucket(ctx, name, 'OWNER');
   const outcome = await ctx.store.deleteBucket(name);
   if (outcome === 'missing') throw S3Errors.noSuchBucket(name);
   if (outcome === 'not-empty') throw S3Errors.bucketNotEmpty(name);
@@ -54,7 +55,7 @@ export async function deleteBucket(ctx: S3Context, { bucket: name }: BucketTarge
 
 /** HeadBucket: 200 with the bucket's region. */
 export async function headBucket(ctx: S3Context, { bucket: name }: BucketTarget): Promise<void> {
-  const bucket = authorizeBucket(ctx, name);
+  const bucket = authorizeBucket(ctx, name, 'READ');
   sendEmpty(ctx, 200, {
     'x-amz-bucket-region': bucket.locationConstraint || 'us-east-1',
     'x-amz-access-point-alias': 'false',
@@ -63,6 +64,6 @@ export async function headBucket(ctx: S3Context, { bucket: name }: BucketTarget)
 
 /** GetBucketLocation: the constraint given at creation; empty for us-east-1. */
 export async function getBucketLocation(ctx: S3Context, { bucket: name }: BucketTarget): Promise<void> {
-  const bucket = authorizeBucket(ctx, name);
+  const bucket = authorizeBucket(ctx, name, 'OWNER');
   sendXml(ctx, 200, el('LocationConstraint', { xmlns: S3_NS }, bucket.locationConstraint));
 }

@@ -1,7 +1,7 @@
 import type { S3Context } from '../context';
 import { S3Error, S3Errors } from '../errors';
 import type { OpenedObject } from '../store/types';
-import { authorizeBucket } from './access';
+import { authorizeObject, findBucket, missingKey } from './access';
 import { evaluatePreconditions } from './conditions';
 
 /** The object named by `x-amz-copy-source`. */
@@ -55,13 +55,14 @@ const CONDITIONS: Array<[string, string]> = [
 export async function openCopySource(ctx: S3Context): Promise<{ source: CopySource; opened: OpenedObject }> {
   const raw = ctx.req.headers['x-amz-copy-source'];
   const source = parseCopySource(Array.isArray(raw) ? raw.join(',') : (raw ?? ''));
-  authorizeBucket(ctx, source.bucket);
+  const sourceBucket = findBucket(ctx, source.bucket);
   if (source.versionId !== undefined && source.versionId !== 'null') {
     throw S3Errors.invalidArgument('Invalid version id specified', 'x-amz-copy-source', String(raw));
   }
   const opened = await ctx.store.openObject(source.bucket, source.key);
-  if (!opened) throw S3Errors.noSuchKey(source.key);
+  if (!opened) missingKey(ctx, sourceBucket, source.key);
   try {
+    authorizeObject(ctx, opened.record, 'READ');
     const conditions: Record<string, string | string[] | undefined> = {};
     for (const [plain, copy] of CONDITIONS) conditions[plain] = ctx.req.headers[copy];
     let outcome;

@@ -4,7 +4,7 @@ import { S3Errors } from '../errors';
 import { quoteEtag, xmlTime } from '../format';
 import type { ObjectAttributes } from '../store/types';
 import { el, S3_NS } from '../xml';
-import { authorizeBucket } from './access';
+import { authorizeBucket, uploaderOf } from './access';
 import { representationOf, requestAcl, requestTags, storageClassOf } from './attributes';
 import { openCopySource } from './copy-source';
 
@@ -27,7 +27,7 @@ function directive(ctx: S3Context, name: string): 'COPY' | 'REPLACE' {
  * (REPLACE); the ACL is this request's; tags follow x-amz-tagging-directive.
  */
 export async function copyObject(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  const destination = authorizeBucket(ctx, bucket);
+  const destination = authorizeBucket(ctx, bucket, 'WRITE');
   const metadataDirective = directive(ctx, 'x-amz-metadata-directive');
   const taggingDirective = directive(ctx, 'x-amz-tagging-directive');
   const storageClass = storageClassOf(ctx);
@@ -54,7 +54,7 @@ export async function copyObject(ctx: S3Context, { bucket, key }: ObjectTarget):
       );
     }
     const attributes: ObjectAttributes = {
-      owner: ctx.user.owner,
+      owner: uploaderOf(ctx, destination),
       headers: representation?.headers ?? record.headers,
       metadata: representation?.metadata ?? record.metadata,
       // Same bytes, so the source's verified checksums still hold.

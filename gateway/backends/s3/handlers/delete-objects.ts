@@ -52,7 +52,7 @@ function problemOf(entry: Entry): [string, string] | undefined {
  * when sent (awscli sends the former, SDK v3 the latter) and required by neither.
  */
 export async function deleteObjects(ctx: S3Context, { bucket }: BucketTarget): Promise<void> {
-  authorizeBucket(ctx, bucket);
+  authorizeBucket(ctx, bucket, 'WRITE');
   const { quiet, entries } = parseDelete(await readSmallBody(ctx, MAX_BODY));
   const results: Xml[] = new Array(entries.length);
   let next = 0;

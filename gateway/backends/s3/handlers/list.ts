@@ -56,7 +56,7 @@ function entriesXml(result: ListResult, encode: (s: string) => string, withOwner
 
 /** ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type. */
 export async function listObjects(ctx: S3Context, { bucket: name }: BucketTarget): Promise<void> {
-  authorizeBucket(ctx, name);
+  authorizeBucket(ctx, name, 'READ');
   const encode = encoderOf(ctx);
   const prefix = ctx.query.get('prefix') ?? '';
   const delimiter = ctx.query.get('delimiter') ?? '';
@@ -102,7 +102,7 @@ function decodeToken(bucket: string, token: string): string {
 
 /** ListObjectsV2: continuation-token, start-after, fetch-owner, KeyCount. */
 export async function listObjectsV2(ctx: S3Context, { bucket: name }: BucketTarget): Promise<void> {
-  authorizeBucket(ctx, name);
+  authorizeBucket(ctx, name, 'READ');
   const encode = encoderOf(ctx);
   const prefix = ctx.query.get('prefix') ?? '';
   const delimiter = ctx.query.get('delimiter') ?? '';

@@ -15,7 +15,7 @@ const MAX_UPLOADS = 1000;
 
 /** ListParts: parts by number after part-number-marker, max-parts at a time. */
 export async function listParts(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  authorizeBucket(ctx, bucket);
+  authorizeBucket(ctx, bucket, 'WRITE');
   const maxParts = boundedInteger(ctx, 'max-parts', MAX_PARTS, MAX_PARTS);
   const marker = boundedInteger(ctx, 'part-number-marker', 0, Number.MAX_SAFE_INTEGER);
   const upload = uploadOf(ctx, bucket, key);
@@ -107,7 +107,7 @@ function selectUploads(
  * from max-keys, which seed 002's API lists for it, when max-uploads is absent), encoding-type.
  */
 export async function listMultipartUploads(ctx: S3Context, { bucket }: BucketTarget): Promise<void> {
-  authorizeBucket(ctx, bucket);
+  authorizeBucket(ctx, bucket, 'READ');
   const encode = encoderOf(ctx);
   const prefix = ctx.query.get('prefix') ?? '';
   const delimiter = ctx.query.get('delimiter') ?? '';

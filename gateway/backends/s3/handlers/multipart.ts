@@ -6,7 +6,7 @@ import { S3Errors } from '../errors';
 import { quoteEtag, urlEncodeKey, xmlTime } from '../format';
 import type { CompletedPart, UploadRecord } from '../store/types';
 import { childrenOf, el, listOf, parseXml, S3_NS, textOf } from '../xml';
-import { authorizeBucket } from './access';
+import { authorizeBucket, uploaderOf } from './access';
 import { requestAttributes } from './attributes';
 import { openCopySource } from './copy-source';
 import { checkWritePreconditions, partNumberOf } from './object';
@@ -27,13 +27,16 @@ export function uploadOf(ctx: S3Context, bucket: string, key: string): UploadRec
 
 /** CreateMultipartUpload: remembers the object's headers, metadata, ACL and tags for completion. */
 export async function createMultipartUpload(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  const bucketRecord = authorizeBucket(ctx, bucket);
+  const bucketRecord = authorizeBucket(ctx, bucket, 'WRITE');
   const attributes = requestAttributes(ctx, bucketRecord);
   const algorithm = ctx.req.headers['x-amz-checksum-algorithm'];
   if (typeof algorithm === 'string' && !CHECKSUM_ALGORITHMS.has(algorithm.toUpperCase())) {
     throw S3Errors.invalidRequest('Checksum algorithm provided is unsupported.');
   }
-  const upload = await ctx.store.createUpload(bucket, key, ctx.user.owner, { ...attributes, checksums: {} });
+  const upload = await ctx.store.createUpload(bucket, key, uploaderOf(ctx, bucketRecord), {
+    ...attributes,
+    checksums: {},
+  });
   sendXml(
     ctx,
     200,
@@ -53,7 +56,7 @@ function partNumberParam(ctx: S3Context): number {
 
 /** UploadPart: the body streams to a staged part file, verified as PutObject's, then replaces that part number. */
 export async function uploadPart(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  authorizeBucket(ctx, bucket);
+  authorizeBucket(ctx, bucket, 'WRITE');
   const partNumber = partNumberParam(ctx);
   const { uploadId } = uploadOf(ctx, bucket, key);
   const declaration = declareBody(ctx);
@@ -84,7 +87,7 @@ function copyRange(raw: string | undefined, size: number): { start: number; end:
 
 /** UploadPartCopy: a byte range of an existing object streams into the part. */
 export async function uploadPartCopy(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  authorizeBucket(ctx, bucket);
+  authorizeBucket(ctx, bucket, 'WRITE');
   const partNumber = partNumberParam(ctx);
   const { uploadId } = uploadOf(ctx, bucket, key);
   const { opened } = await openCopySource(ctx);
@@ -137,7 +140,7 @@ function parseComplete(body: Buffer): CompletedPart[] {
 
 /** CompleteMultipartUpload: validated in S3's order, then assembled and published atomically. */
 export async function completeMultipartUpload(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  authorizeBucket(ctx, bucket);
+  authorizeBucket(ctx, bucket, 'WRITE');
   const { uploadId } = uploadOf(ctx, bucket, key);
   const parts = parseComplete(await readSmallBody(ctx, MAX_COMPLETE_BODY));
   for (let i = 1; i < parts.length; i++) {
@@ -175,7 +178,7 @@ export async function completeMultipartUpload(ctx: S3Context, { bucket, key }: O
 
 /** AbortMultipartUpload: 204; the parts are gone and the id unknown from now on. */
 export async function abortMultipartUpload(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  authorizeBucket(ctx, bucket);
+  authorizeBucket(ctx, bucket, 'WRITE');
   const { uploadId } = uploadOf(ctx, bucket, key);
   if (!(await ctx.store.abortUpload(bucket, uploadId))) throw S3Errors.noSuchUpload(uploadId);
   sendEmpty(ctx, 204);

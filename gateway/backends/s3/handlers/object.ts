@@ -5,7 +5,7 @@ import { sendEmpty, type S3Context } from '../context';
 import { S3Errors } from '../errors';
 import { quoteEtag } from '../format';
 import type { ObjectRecord } from '../store/types';
-import { authorizeBucket } from './access';
+import { authorizeBucket, authorizeObject, findBucket, missingKey } from './access';
 import { objectHeaders, requestAttributes } from './attributes';
 import { etagListMatches, evaluatePreconditions, resolveRange } from './conditions';
 
@@ -60,7 +60,7 @@ export function partNumberOf(raw: string): number {
 
 /** PutObject: the body streams to a staged file and becomes visible only when whole and verified. */
 export async function putObject(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  const bucketRecord = authorizeBucket(ctx, bucket);
+  const bucketRecord = authorizeBucket(ctx, bucket, 'WRITE');
   const declaration = declareBody(ctx);
   const attributes = requestAttributes(ctx, bucketRecord);
   checkWritePreconditions(ctx, key, ctx.store.getObjectRecord(bucket, key));
@@ -85,7 +85,7 @@ function partRange(record: ObjectRecord, partNumber: number): { start: number; e
 
 /** GetObject and HeadObject: preconditions, then Range (or partNumber), then the bytes (streamed from disk). */
 export async function getObject(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  authorizeBucket(ctx, bucket);
+  const bucketRecord = findBucket(ctx, bucket);
   checkVersionId(ctx);
   const rawPart = ctx.query.get('partNumber');
   const partNumber = rawPart === undefined ? undefined : partNumberOf(rawPart);
@@ -93,10 +93,11 @@ export async function getObject(ctx: S3Context, { bucket, key }: ObjectTarget): 
     throw S3Errors.invalidRequest('Cannot specify both Range header and partNumber query parameter');
   }
   const opened = await ctx.store.openObject(bucket, key);
-  if (!opened) throw S3Errors.noSuchKey(key);
+  if (!opened) missingKey(ctx, bucketRecord, key);
   let streaming = false;
   try {
     const { record } = opened;
+    authorizeObject(ctx, record, 'READ');
     const headers = objectHeaders(record);
     if (evaluatePreconditions(ctx.req.headers, record) === 'not-modified') {
       sendEmpty(ctx, 304, { ETag: headers.ETag, 'Last-Modified': headers['Last-Modified'] });
@@ -144,7 +145,7 @@ export async function getObject(ctx: S3Context, { bucket, key }: ObjectTarget): 
 
 /** DeleteObject: 204 whether or not the key existed. */
 export async function deleteObject(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  authorizeBucket(ctx, bucket);
+  authorizeBucket(ctx, bucket, 'WRITE');
   checkVersionId(ctx);
   await ctx.store.deleteObject(bucket, key);
   sendEmpty(ctx, 204);
