@@ -176,11 +176,19 @@ export function stringToSign(amzDate: string, scope: string, canonical: string):
 
 /** Derives the SigV4 signing key for one day, region and service. */
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  // A key is valid for a day: remembering the last few saves four HMACs on every request.
+  const id = `${secret}\0${date}\0${region}\0${service}`;
+  const cached = signingKeys.get(id);
+  if (cached) return cached;
   let key = Buffer.from(`AWS4${secret}`, 'utf8');
   for (const part of [date, region, service, TERMINATOR])
     key = createHmac('sha256', key).update(part).digest();
+  if (signingKeys.size >= 256) signingKeys.delete(signingKeys.keys().next().value as string);
+  signingKeys.set(id, key);
   return key;
 }
+
+const signingKeys = new Map<string, Buffer>();
 
 /** Hex HMAC-SHA256 of a string to sign (request, chunk or trailer). */
 export function sign(key: Buffer, toSign: string): string {
