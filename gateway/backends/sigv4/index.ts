@@ -45,15 +45,25 @@ function utcDate(y: number, mo: number, d: number, h: number, mi: number, s: num
   return roundTrips ? date : undefined;
 }
 
-/** `20130524T000000Z` (ISO 8601 basic) or an RFC 1123 `Date` value; undefined when neither. */
-export function parseSigningDate(raw: string): Date | undefined {
+/** `20130524T000000Z` (ISO 8601 basic, the X-Amz-Date form); undefined otherwise. */
+export function parseAmzDate(raw: string): Date | undefined {
   const iso = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(raw);
-  if (iso) return utcDate(+iso[1], +iso[2] - 1, +iso[3], +iso[4], +iso[5], +iso[6]);
-  const http = /^[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(
-    raw.trim(),
-  );
+  return iso ? utcDate(+iso[1], +iso[2] - 1, +iso[3], +iso[4], +iso[5], +iso[6]) : undefined;
+}
+
+/** An RFC 1123 HTTP date (`Fri, 24 May 2013 00:00:00 GMT`, also `UTC`/`+0000`); undefined otherwise. */
+export function parseHttpDate(raw: string): Date | undefined {
+  const http =
+    /^[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (?:GMT|UTC|\+0000)$/.exec(
+      raw.trim(),
+    );
   if (!http || !MONTHS.includes(http[2])) return undefined;
   return utcDate(+http[3], MONTHS.indexOf(http[2]), +http[1], +http[4], +http[5], +http[6]);
+}
+
+/** Either form, as the X-Amz-Date or Date header of a signed request may carry. */
+export function parseSigningDate(raw: string): Date | undefined {
+  return parseAmzDate(raw) ?? parseHttpDate(raw);
 }
 
 /** Signatures compared in constant time. */

@@ -1,5 +1,6 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseAmzDate, parseHttpDate, signaturesEqual, splitTarget, toAmzDate } from '../../sigv4';
 import { S3Error, S3Errors } from '../errors';
 import type { S3User, UserLookup } from '../identity';
 
@@ -198,48 +199,6 @@ export function sign(key: Buffer, toSign: string): string {
 // ---------------------------------------------------------------------------------------------
 // Dates
 // ---------------------------------------------------------------------------------------------
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** Builds a Date from UTC fields, or undefined when a field is out of range (e.g. Feb 30). */
-function utcDate(y: number, mo: number, d: number, h: number, mi: number, s: number): Date | undefined {
-  const date = new Date(Date.UTC(y, mo, d, h, mi, s));
-  const roundTrips =
-    date.getUTCFullYear() === y &&
-    date.getUTCMonth() === mo &&
-    date.getUTCDate() === d &&
-    date.getUTCHours() === h &&
-    date.getUTCMinutes() === mi &&
-    date.getUTCSeconds() === s;
-  return roundTrips ? date : undefined;
-}
-
-/** Parses ISO 8601 basic format (`20130524T000000Z`). */
-function parseAmzDate(value: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
-  return utcDate(y, mo - 1, d, h, mi, s);
-}
-
-/** Parses an RFC 1123 HTTP date (`Fri, 24 May 2013 00:00:00 GMT`). */
-function parseHttpDate(value: string): Date | undefined {
-  const m =
-    /^[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (?:GMT|UTC|\+0000)$/.exec(
-      value.trim(),
-    );
-  const month = m ? MONTHS.indexOf(m[2]) : -1;
-  if (!m || month < 0) return undefined;
-  return utcDate(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
-}
-
-/** `20130524T000000Z` */
-function toAmzDate(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
-}
 
 /** `2013-05-24T00:00:00Z`, the form AWS uses for ServerTime and Expires in error bodies. */
 function toIsoSeconds(date: Date): string {
@@ -491,14 +450,6 @@ function rejectUnsignedAmzHeaders(headers: IncomingHttpHeaders, signedHeaders: r
 // Verification
 // ---------------------------------------------------------------------------------------------
 
-/** Splits the request target into raw path and raw query; an absolute-form target loses its origin. */
-function splitTarget(rawUrl: string): { path: string; query: string } {
-  const target = rawUrl.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]*/, '');
-  const q = target.indexOf('?');
-  const path = q < 0 ? target : target.slice(0, q);
-  return { path: path === '' ? '/' : path, query: q < 0 ? '' : target.slice(q + 1) };
-}
-
 /** Decoded query parameters (first occurrence wins) for reading the auth parameters. */
 function queryParams(rawQuery: string): Map<string, string> {
   const params = new Map<string, string>();
@@ -527,12 +478,6 @@ function candidateCanonicalRequests(req: SignedRequest, params: AuthParams): str
   return uris.flatMap((uri) =>
     queries.map((q) => canonicalRequest({ ...base, uri, query: q, payloadHash: params.payloadHash })),
   );
-}
-
-function signaturesEqual(computed: string, provided: string): boolean {
-  const a = Buffer.from(computed, 'utf8');
-  const b = Buffer.from(provided, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Recomputes the signature; returns the signing key, or throws SignatureDoesNotMatch with debug fields. */
