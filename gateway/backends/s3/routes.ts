@@ -14,6 +14,8 @@ export type S3Operation =
   | 'ListObjects'
   | 'ListObjectsV2'
   | 'ListMultipartUploads'
+  | 'ListObjectVersions'
+  | 'GetBucketVersioning'
   | 'DeleteObjects'
   | 'GetObject'
   | 'HeadObject'
@@ -86,6 +88,8 @@ const BUCKET_SUBRESOURCES: Record<string, Table> = {
   location: { GET: 'GetBucketLocation' },
   acl: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' },
   uploads: { GET: 'ListMultipartUploads' },
+  versions: { GET: 'ListObjectVersions' },
+  versioning: { GET: 'GetBucketVersioning' },
   delete: { POST: 'DeleteObjects' },
 };
 
@@ -127,6 +131,8 @@ export function resolveOperation(
   const copy = headers['x-amz-copy-source'] !== undefined;
   if (target.kind === 'bucket') {
     if (sub !== undefined) {
+      // Versions are not kept yet: the state can be read (never enabled), not changed.
+      if (sub === 'versioning' && method === 'PUT') notImplemented(sub);
       const table = BUCKET_SUBRESOURCES[sub] ?? notImplemented(sub);
       return fromTable(table, method, 'BUCKET');
     }

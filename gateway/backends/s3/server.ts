@@ -21,6 +21,7 @@ import { listMultipartUploads, listParts } from './handlers/multipart-list';
 import { deleteObject, getObject, putObject } from './handlers/object';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './handlers/tagging';
 import { listBuckets } from './handlers/service';
+import { getBucketVersioning, listObjectVersions } from './handlers/versions';
 import { ownerDirectory, type S3User } from './identity';
 import { bucketFromHost, hoistQueryHeaders, parseQuery, parseTarget, type S3Target } from './request';
 import { resolveOperation, type S3Operation } from './routes';
@@ -60,6 +61,8 @@ const HANDLERS: Record<S3Operation, Handler> = {
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListMultipartUploads: listMultipartUploads,
+  ListObjectVersions: listObjectVersions,
+  GetBucketVersioning: getBucketVersioning,
   DeleteObjects: deleteObjects,
   GetObject: getObject,
   HeadObject: getObject,
