@@ -129,7 +129,7 @@ describe('raw HTTP', () => {
   test('subresources not implemented yet are 501 NotImplemented, never the plain operation', async () => {
     const client = s3.client();
     const before = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-    const res = await curl('-X', 'PUT', `${s3.url}/${bucket}?versioning`);
+    const res = await curl('-X', 'PUT', `${s3.url}/${bucket}?lifecycle`);
     expect(res.status).toBe(501);
     expect(res.body).toContain('<Code>NotImplemented</Code>');
     const del = await curl('-X', 'PUT', `${s3.url}/${bucket}/shared.txt?retention`);

@@ -36,7 +36,15 @@ async function populate(dataDir: string): Promise<string[]> {
     all.push(key);
     const body = Buffer.from(key);
     const record = buildObjectRecord(
-      { key, size: body.length, etag: 'e'.repeat(32), lastModified: Date.now(), generation: String(i) },
+      {
+        key,
+        size: body.length,
+        etag: 'e'.repeat(32),
+        lastModified: Date.now(),
+        generation: String(i),
+        versionId: 'null',
+        sequence: i,
+      },
       { owner: ALICE.owner, headers: {}, metadata: {}, checksums: {}, storageClass: 'STANDARD' },
     );
     const { dir, file } = layout.objectPath(BUCKET, key);

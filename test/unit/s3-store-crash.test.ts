@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { silentLogger } from '../../gateway/log';
-import { DiskStore } from '../../gateway/backends/s3/store';
+import { DiskStore, isDeleteMarker } from '../../gateway/backends/s3/store';
 
 const { crashContent } = require('../fixtures/s3-store-crash-content') as {
   crashContent(seed: number, size: number): Buffer;
@@ -69,7 +69,7 @@ async function runAndKill(): Promise<Map<string, Set<string>>> {
 
 async function readAll(store: DiskStore, key: string): Promise<Buffer> {
   const opened = await store.openObject('crash', key);
-  if (!opened) throw new Error(`${key} vanished`);
+  if (!opened || isDeleteMarker(opened)) throw new Error(`${key} vanished`);
   const chunks: Buffer[] = [];
   for await (const chunk of opened.createReadStream()) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

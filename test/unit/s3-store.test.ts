@@ -7,6 +7,7 @@ import { finished } from 'node:stream/promises';
 import { createLogger, silentLogger } from '../../gateway/log';
 import type { Owner } from '../../gateway/backends/s3/identity';
 import { BucketIndex } from '../../gateway/backends/s3/store/bucket-index';
+import { isDeleteMarker, type OpenedObject } from '../../gateway/backends/s3/store';
 import { compareKeys } from '../../gateway/backends/s3/store/key-order';
 import {
   DiskStore,
@@ -84,7 +85,7 @@ async function get(
   end?: number,
 ): Promise<Buffer | undefined> {
   const opened = await store.openObject(bucket, key);
-  if (!opened) return undefined;
+  if (!opened || isDeleteMarker(opened)) return undefined;
   const chunks: Buffer[] = [];
   for await (const chunk of opened.createReadStream(start, end)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
@@ -191,7 +192,7 @@ describe('buckets', () => {
     await store.createBucket(bucketRecord('full'));
     await put(store, 'full', 'k', Buffer.from('x'));
     expect(await store.deleteBucket('full')).toBe('not-empty');
-    expect(await store.deleteObject('full', 'k')).toBe(true);
+    expect((await store.deleteObject('full', 'k')).removed).toBeDefined();
     expect(await store.deleteBucket('full')).toBe('deleted');
   });
 
@@ -269,11 +270,13 @@ describe('objects', () => {
       etag: md5(body),
       lastModified: expect.any(Number),
       generation: expect.stringMatching(/^[0-9a-f]{16}$/),
+      versionId: 'null',
+      sequence: expect.any(Number),
       ...attrs,
     });
     expect(record.lastModified).toBeGreaterThanOrEqual(before);
     expect(store.getObjectRecord('bkt', 'dir/file.bin')).toEqual(record);
-    const opened = await store.openObject('bkt', 'dir/file.bin');
+    const opened = await openData(store, 'bkt', 'dir/file.bin');
     expect(opened?.record).toEqual(record);
     await opened?.close();
     expect((await get(store, 'bkt', 'dir/file.bin'))?.equals(body)).toBe(true);
@@ -294,7 +297,7 @@ describe('objects', () => {
   it('keeps reading the version it opened while the object is replaced', async () => {
     const old = randomBytes(100_000);
     await put(store, 'bkt', 'k', old);
-    const opened = await store.openObject('bkt', 'k');
+    const opened = await openData(store, 'bkt', 'k');
     await put(store, 'bkt', 'k', randomBytes(5));
     await store.deleteObject('bkt', 'k');
     const chunks: Buffer[] = [];
@@ -325,8 +328,8 @@ describe('objects', () => {
 
   it('deletes objects durably', async () => {
     await put(store, 'bkt', 'k', Buffer.from('v'));
-    expect(await store.deleteObject('bkt', 'k')).toBe(true);
-    expect(await store.deleteObject('bkt', 'k')).toBe(false);
+    expect((await store.deleteObject('bkt', 'k')).removed).toBeDefined();
+    expect(await store.deleteObject('bkt', 'k')).toEqual({});
     expect(store.getObjectRecord('bkt', 'k')).toBeUndefined();
     expect(await store.openObject('bkt', 'k')).toBeUndefined();
     store = await restart(store);
@@ -649,7 +652,7 @@ describe('listing', () => {
       const keys = [...new Set(Array.from({ length: 60 }, () => pick(1 + Math.floor(Math.random() * 5))))];
       const index = new BucketIndex();
       for (const key of keys) index.set(fakeRecord(key));
-      if (round % 3 === 0) index.delete(keys[0]);
+      if (round % 3 === 0) index.delete(keys[0], 'null');
       const live = round % 3 === 0 ? keys.slice(1) : keys;
       for (let q = 0; q < 20; q++) {
         const lq = query({
@@ -710,7 +713,7 @@ describe('listing', () => {
     expect(names(sub)).toEqual(Array.from({ length: 7 }, (_, i) => `P:dir5/sub${i}/`));
 
     // Deleting keeps order and counts right.
-    expect(shuffled.slice(0, 50_000).every((key) => index.delete(key))).toBe(true);
+    expect(shuffled.slice(0, 50_000).every((key) => index.delete(key, 'null') !== undefined)).toBe(true);
     expect(index.size).toBe(50_000);
     expect(sameList([...index.keysInOrder()], sortByBytes(shuffled.slice(50_000)))).toBe(true);
   });
@@ -740,6 +743,8 @@ function fakeRecord(key: string): ObjectRecord {
     metadata: {},
     checksums: {},
     storageClass: 'STANDARD',
+    versionId: 'null',
+    sequence: 0,
     generation: 'g',
   };
 }
@@ -796,7 +801,7 @@ describe('ACL and tag updates', () => {
       tags: [{ key: 'b', value: '2' }],
     });
     expect((await readFile(objectFile)).equals(fileBefore)).toBe(true);
-    const opened = await store.openObject('bkt', 'k');
+    const opened = await openData(store, 'bkt', 'k');
     expect(opened?.record.tags).toEqual([{ key: 'b', value: '2' }]);
     await opened?.close();
     expect((await store.updateObject('bkt', 'k', { tags: undefined }))?.tags).toBeUndefined();
@@ -966,3 +971,10 @@ describe('multipart uploads', () => {
     expect(store.listUploads('bkt')).toEqual([]);
   });
 });
+
+/** Opens the latest version of a key, which the test expects to be an object (not a delete marker). */
+async function openData(store: ObjectStore, bucket: string, key: string): Promise<OpenedObject | undefined> {
+  const opened = await store.openObject(bucket, key);
+  if (opened && isDeleteMarker(opened)) throw new Error(`${key} is a delete marker`);
+  return opened;
+}

@@ -3,6 +3,9 @@
  * extra elements AWS puts into the <Error> document (BucketName, Key, Condition, ...).
  */
 export class S3Error extends Error {
+  /** Response headers the error carries besides its document (x-amz-delete-marker, ...). */
+  readonly headers: Record<string, string> = {};
+
   constructor(
     readonly code: string,
     readonly status: number,
@@ -11,6 +14,12 @@ export class S3Error extends Error {
   ) {
     super(message);
     this.name = 'S3Error';
+  }
+
+  /** The same error, answered with these headers too. */
+  withHeaders(headers: Record<string, string>): this {
+    Object.assign(this.headers, headers);
+    return this;
   }
 }
 
@@ -170,6 +179,11 @@ export const S3Errors = {
     new S3Error('NoSuchBucket', 404, 'The specified bucket does not exist', { BucketName: bucket }),
   noSuchKey: (key: string) =>
     new S3Error('NoSuchKey', 404, 'The specified key does not exist.', { Key: key }),
+  noSuchVersion: (key: string, versionId: string) =>
+    new S3Error('NoSuchVersion', 404, 'The specified version does not exist.', {
+      Key: key,
+      VersionId: versionId,
+    }),
   notImplemented: (
     message = 'A header you provided implies functionality that is not implemented',
     fields: Record<string, string> = {},

@@ -16,6 +16,7 @@ export type S3Operation =
   | 'ListMultipartUploads'
   | 'ListObjectVersions'
   | 'GetBucketVersioning'
+  | 'PutBucketVersioning'
   | 'DeleteObjects'
   | 'GetObject'
   | 'HeadObject'
@@ -89,7 +90,7 @@ const BUCKET_SUBRESOURCES: Record<string, Table> = {
   acl: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' },
   uploads: { GET: 'ListMultipartUploads' },
   versions: { GET: 'ListObjectVersions' },
-  versioning: { GET: 'GetBucketVersioning' },
+  versioning: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' },
   delete: { POST: 'DeleteObjects' },
 };
 
@@ -131,8 +132,6 @@ export function resolveOperation(
   const copy = headers['x-amz-copy-source'] !== undefined;
   if (target.kind === 'bucket') {
     if (sub !== undefined) {
-      // Versions are not kept yet: the state can be read (never enabled), not changed.
-      if (sub === 'versioning' && method === 'PUT') notImplemented(sub);
       const table = BUCKET_SUBRESOURCES[sub] ?? notImplemented(sub);
       return fromTable(table, method, 'BUCKET');
     }

@@ -21,7 +21,7 @@ import { listMultipartUploads, listParts } from './handlers/multipart-list';
 import { deleteObject, getObject, putObject } from './handlers/object';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './handlers/tagging';
 import { listBuckets } from './handlers/service';
-import { getBucketVersioning, listObjectVersions } from './handlers/versions';
+import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './handlers/versions';
 import { ownerDirectory, type S3User } from './identity';
 import { bucketFromHost, hoistQueryHeaders, parseQuery, parseTarget, type S3Target } from './request';
 import { resolveOperation, type S3Operation } from './routes';
@@ -63,6 +63,7 @@ const HANDLERS: Record<S3Operation, Handler> = {
   ListMultipartUploads: listMultipartUploads,
   ListObjectVersions: listObjectVersions,
   GetBucketVersioning: getBucketVersioning,
+  PutBucketVersioning: putBucketVersioning,
   DeleteObjects: deleteObjects,
   GetObject: getObject,
   HeadObject: getObject,
@@ -226,7 +227,7 @@ export class S3Server {
     }
     if (info.method === 'HEAD') {
       // HEAD errors carry no body and nothing that promises one (SDKs misparse otherwise).
-      res.writeHead(error.status, { 'Content-Length': '0' });
+      res.writeHead(error.status, { ...error.headers, 'Content-Length': '0' });
       res.end();
       return;
     }
@@ -244,7 +245,11 @@ export class S3Server {
       ),
       'utf8',
     );
-    res.writeHead(error.status, { 'Content-Type': 'application/xml', 'Content-Length': String(body.length) });
+    res.writeHead(error.status, {
+      ...error.headers,
+      'Content-Type': 'application/xml',
+      'Content-Length': String(body.length),
+    });
     res.end(body);
   }
 }

@@ -5,8 +5,8 @@ import { S3Errors } from '../errors';
 import type { Owner } from '../identity';
 import type { Grant } from '../store/types';
 import { parseXml } from '../xml';
-import { authorizeBucket, authorizeObject, findBucket, missingKey } from './access';
-import { checkVersionId } from './object';
+import { authorizeBucket, authorizeObject, findBucket } from './access';
+import { findObjectVersion, requestedVersionId, versionIdHeader } from './version-addressing';
 
 type BucketTarget = { bucket: string };
 type ObjectTarget = { bucket: string; key: string };
@@ -40,24 +40,29 @@ export async function putBucketAcl(ctx: S3Context, { bucket }: BucketTarget): Pr
   sendEmpty(ctx, 200);
 }
 
-/** GetObjectAcl. */
+/** GetObjectAcl of the latest version or of `versionId`. */
 export async function getObjectAcl(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
   const bucketRecord = findBucket(ctx, bucket);
-  checkVersionId(ctx);
-  const record = ctx.store.getObjectRecord(bucket, key);
-  if (!record) missingKey(ctx, bucketRecord, key);
+  const record = findObjectVersion(ctx, bucketRecord, key, requestedVersionId(ctx));
   authorizeObject(ctx, record, 'READ_ACP');
-  sendXml(ctx, 200, aclXml(record.owner, record.acl ?? privateAcl(record.owner)));
+  sendXml(
+    ctx,
+    200,
+    aclXml(record.owner, record.acl ?? privateAcl(record.owner)),
+    versionIdHeader(bucketRecord, record.versionId),
+  );
 }
 
-/** PutObjectAcl: stored beside the object, without rewriting it. */
+/** PutObjectAcl of the latest version or of `versionId`: stored beside it, without rewriting it. */
 export async function putObjectAcl(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
   const bucketRecord = findBucket(ctx, bucket);
-  checkVersionId(ctx);
-  const current = ctx.store.getObjectRecord(bucket, key);
-  if (!current) missingKey(ctx, bucketRecord, key);
+  const versionId = requestedVersionId(ctx);
+  const current = findObjectVersion(ctx, bucketRecord, key, versionId);
   authorizeObject(ctx, current, 'WRITE_ACP');
   const acl = await aclOfRequest(ctx, current.owner, bucketRecord.owner);
-  if (!(await ctx.store.updateObject(bucket, key, { acl }))) throw S3Errors.noSuchKey(key);
-  sendEmpty(ctx, 200);
+  // The version named, or the one that was latest when checked: a newer one needs its own check.
+  const updated = await ctx.store.updateObject(bucket, key, { acl }, current.versionId);
+  if (!updated)
+    throw versionId === undefined ? S3Errors.noSuchKey(key) : S3Errors.noSuchVersion(key, versionId);
+  sendEmpty(ctx, 200, versionIdHeader(bucketRecord, updated.versionId));
 }

@@ -1,13 +1,17 @@
 import type { S3Context } from '../context';
 import { S3Error, S3Errors } from '../errors';
-import type { OpenedObject } from '../store/types';
-import { authorizeObject, findBucket, missingKey } from './access';
+import { isDeleteMarker } from '../store';
+import type { BucketRecord, OpenedObject } from '../store/types';
+import { authorizeObject, findBucket } from './access';
 import { evaluatePreconditions } from './conditions';
+import { checkedVersionId, missingVersion, versionIdHeader } from './version-addressing';
 
 /** The object named by `x-amz-copy-source`. */
 export interface CopySource {
   bucket: string;
   key: string;
+  /** The version named after `?versionId=`; undefined for the latest. */
+  versionId?: string;
 }
 
 /**
@@ -47,20 +51,36 @@ const CONDITIONS: Array<[string, string]> = [
   ['if-unmodified-since', 'x-amz-copy-source-if-unmodified-since'],
 ];
 
+/** An opened copy source. */
+export interface OpenedCopySource {
+  source: CopySource;
+  opened: OpenedObject;
+  /** `x-amz-copy-source-version-id` for the response, when S3 sends it. */
+  versionHeaders: Record<string, string>;
+}
+
 /**
  * Opens the copy source of CopyObject or UploadPartCopy: checks the source bucket (404, 403), the
- * version (only `null` exists), the key (NoSuchKey) and the `x-amz-copy-source-if-*` conditions,
- * which S3 evaluates as GET does, except that "not modified" is a failed precondition too.
+ * version (the latest, or the one after `?versionId=`; a delete marker cannot be copied), the key
+ * (NoSuchKey) and the `x-amz-copy-source-if-*` conditions, which S3 evaluates as GET does,
+ * except that "not modified" is a failed precondition too.
  */
-export async function openCopySource(ctx: S3Context): Promise<{ source: CopySource; opened: OpenedObject }> {
+export async function openCopySource(ctx: S3Context): Promise<OpenedCopySource> {
   const raw = ctx.req.headers['x-amz-copy-source'];
   const source = parseCopySource(Array.isArray(raw) ? raw.join(',') : (raw ?? ''));
   const sourceBucket = findBucket(ctx, source.bucket);
-  if (source.versionId !== undefined && source.versionId !== 'null') {
-    throw S3Errors.invalidArgument('Invalid version id specified', 'x-amz-copy-source', String(raw));
+  if (source.versionId !== undefined) checkedVersionId(source.versionId, 'x-amz-copy-source');
+  const opened = await ctx.store.openObject(source.bucket, source.key, source.versionId);
+  if (!opened) missingVersion(ctx, sourceBucket, source.key, source.versionId);
+  if (isDeleteMarker(opened)) {
+    if (source.versionId !== undefined) {
+      throw S3Errors.invalidRequest(
+        'The source of a copy request may not specifically refer to a delete marker by version id.',
+      );
+    }
+    // The latest version is a delete marker: the source looks deleted.
+    missingVersion(ctx, sourceBucket, source.key, undefined);
   }
-  const opened = await ctx.store.openObject(source.bucket, source.key);
-  if (!opened) missingKey(ctx, sourceBucket, source.key);
   try {
     authorizeObject(ctx, opened.record, 'READ');
     const conditions: Record<string, string | string[] | undefined> = {};
@@ -82,5 +102,10 @@ export async function openCopySource(ctx: S3Context): Promise<{ source: CopySour
     await opened.close();
     throw e;
   }
-  return { source: { bucket: source.bucket, key: source.key }, opened };
+  return { source, opened, versionHeaders: copySourceVersionHeader(sourceBucket, opened.record.versionId) };
+}
+
+function copySourceVersionHeader(bucket: BucketRecord, versionId: string): Record<string, string> {
+  const header = versionIdHeader(bucket, versionId)['x-amz-version-id'];
+  return header === undefined ? {} : { 'x-amz-copy-source-version-id': header };
 }

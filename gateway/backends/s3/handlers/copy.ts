@@ -7,6 +7,7 @@ import { el, S3_NS } from '../xml';
 import { authorizeBucket, uploaderOf } from './access';
 import { representationOf, requestAcl, requestTags, storageClassOf } from './attributes';
 import { openCopySource } from './copy-source';
+import { writtenVersionHeader } from './version-addressing';
 
 type ObjectTarget = { bucket: string; key: string };
 
@@ -34,7 +35,7 @@ export async function copyObject(ctx: S3Context, { bucket, key }: ObjectTarget):
   const representation = metadataDirective === 'REPLACE' ? representationOf(ctx) : undefined;
   const acl = requestAcl(ctx, destination);
   const tags = taggingDirective === 'REPLACE' ? requestTags(ctx) : undefined;
-  const { source, opened } = await openCopySource(ctx);
+  const { source, opened, versionHeaders } = await openCopySource(ctx);
   let reading = false;
   try {
     const { record } = opened;
@@ -43,7 +44,9 @@ export async function copyObject(ctx: S3Context, { bucket, key }: ObjectTarget):
       (storageClass !== undefined && storageClass !== record.storageClass) ||
       ctx.req.headers['x-amz-website-redirect-location'] !== undefined ||
       ctx.req.headers['x-amz-server-side-encryption'] !== undefined;
-    if (source.bucket === bucket && source.key === key && !changesSomething) {
+    // Copying an older version onto its key is how S3 restores it; only a plain self-copy is refused.
+    const selfCopy = source.bucket === bucket && source.key === key && source.versionId === undefined;
+    if (selfCopy && !changesSomething) {
       throw S3Errors.invalidRequest(
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       );
@@ -86,6 +89,7 @@ export async function copyObject(ctx: S3Context, { bucket, key }: ObjectTarget):
           el(`Checksum${algorithm.toUpperCase()}`, value),
         ),
       ),
+      { ...versionHeaders, ...writtenVersionHeader(copied.versionId) },
     );
   } finally {
     if (!reading) await opened.close();

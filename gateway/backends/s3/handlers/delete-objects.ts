@@ -3,7 +3,9 @@ import { sendXml, type S3Context } from '../context';
 import { S3Errors } from '../errors';
 import { MAX_KEY_BYTES } from '../store';
 import { childrenOf, el, listOf, parseXml, S3_NS, textOf, type Xml } from '../xml';
-import { authorizeBucket } from './access';
+import { isDeleteMarker } from '../store';
+import { isVersionId } from '../store/version-ids';
+import { authorizeBucket, uploaderOf } from './access';
 
 type BucketTarget = { bucket: string };
 
@@ -39,20 +41,22 @@ function problemOf(entry: Entry): [string, string] | undefined {
   if (entry.key === '' || Buffer.byteLength(entry.key, 'utf8') > MAX_KEY_BYTES) {
     return ['InvalidArgument', 'Invalid key'];
   }
-  // Versioning arrives later: only the unversioned (`null`) version exists.
-  if (entry.versionId !== undefined && entry.versionId !== 'null') {
+  // A well-formed id that names nothing is deleted already; a malformed one cannot name anything.
+  if (entry.versionId !== undefined && !isVersionId(entry.versionId)) {
     return ['NoSuchVersion', 'The specified version does not exist.'];
   }
   return undefined;
 }
 
 /**
- * DeleteObjects (POST ?delete): up to 1000 keys; keys that do not exist are reported Deleted, as
- * S3 does; Quiet leaves out the successes. The body's Content-MD5 or x-amz-checksum-* is verified
+ * DeleteObjects (POST ?delete): up to 1000 keys, each deleted as DeleteObject would (a delete
+ * marker in a versioned bucket, a version for good with VersionId); keys that do not exist are
+ * reported Deleted, as S3 does; Quiet leaves out the successes. The body's Content-MD5 or x-amz-checksum-* is verified
  * when sent (awscli sends the former, SDK v3 the latter) and required by neither.
  */
 export async function deleteObjects(ctx: S3Context, { bucket }: BucketTarget): Promise<void> {
-  authorizeBucket(ctx, bucket, 'WRITE');
+  const bucketRecord = authorizeBucket(ctx, bucket, 'WRITE');
+  const owner = uploaderOf(ctx, bucketRecord);
   const { quiet, entries } = parseDelete(await readSmallBody(ctx, MAX_BODY));
   const results: Xml[] = new Array(entries.length);
   let next = 0;
@@ -73,8 +77,20 @@ export async function deleteObjects(ctx: S3Context, { bucket }: BucketTarget): P
         continue;
       }
       try {
-        await ctx.store.deleteObject(bucket, entry.key);
-        if (!quiet) results[i] = el('Deleted', el('Key', entry.key), version);
+        const { removed, marker } = await ctx.store.deleteObject(bucket, entry.key, entry.versionId, owner);
+        // A marker added, or one removed by its id: either way the response names it.
+        const markerId =
+          marker?.versionId ?? (removed && isDeleteMarker(removed) ? entry.versionId : undefined);
+        if (!quiet) {
+          results[i] = el(
+            'Deleted',
+            el('Key', entry.key),
+            version,
+            markerId === undefined
+              ? undefined
+              : [el('DeleteMarker', true), el('DeleteMarkerVersionId', markerId)],
+          );
+        }
       } catch (error) {
         ctx.settings.log.error(
           `s3 ${ctx.requestId} DeleteObjects ${JSON.stringify(entry.key)}: ${String(error)}`,

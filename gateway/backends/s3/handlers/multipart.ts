@@ -9,6 +9,7 @@ import { childrenOf, el, listOf, parseXml, S3_NS, textOf } from '../xml';
 import { authorizeBucket, uploaderOf } from './access';
 import { requestAttributes } from './attributes';
 import { openCopySource } from './copy-source';
+import { writtenVersionHeader } from './version-addressing';
 import { checkWritePreconditions, partNumberOf } from './object';
 
 type ObjectTarget = { bucket: string; key: string };
@@ -90,7 +91,7 @@ export async function uploadPartCopy(ctx: S3Context, { bucket, key }: ObjectTarg
   authorizeBucket(ctx, bucket, 'WRITE');
   const partNumber = partNumberParam(ctx);
   const { uploadId } = uploadOf(ctx, bucket, key);
-  const { opened } = await openCopySource(ctx);
+  const { opened, versionHeaders } = await openCopySource(ctx);
   let reading = false;
   try {
     const rawRange = ctx.req.headers['x-amz-copy-source-range'];
@@ -116,6 +117,7 @@ export async function uploadPartCopy(ctx: S3Context, { bucket, key }: ObjectTarg
         el('LastModified', xmlTime(part.lastModified)),
         el('ETag', quoteEtag(part.etag)),
       ),
+      versionHeaders,
     );
   } finally {
     if (!reading) await opened.close();
@@ -173,6 +175,7 @@ export async function completeMultipartUpload(ctx: S3Context, { bucket, key }: O
       el('Key', key),
       el('ETag', quoteEtag(outcome.record.etag)),
     ),
+    writtenVersionHeader(outcome.record.versionId),
   );
 }
 

@@ -4,10 +4,18 @@ import { checksumHeader } from '../checksums';
 import { sendEmpty, type S3Context } from '../context';
 import { S3Errors } from '../errors';
 import { quoteEtag } from '../format';
+import { isDeleteMarker } from '../store';
 import type { ObjectRecord } from '../store/types';
-import { authorizeBucket, authorizeObject, findBucket, missingKey } from './access';
+import { authorizeBucket, authorizeObject, findBucket, uploaderOf } from './access';
 import { objectHeaders, requestAttributes } from './attributes';
 import { etagListMatches, evaluatePreconditions, resolveRange } from './conditions';
+import {
+  deleteMarkerReached,
+  missingVersion,
+  requestedVersionId,
+  versionIdHeader,
+  writtenVersionHeader,
+} from './version-addressing';
 
 type ObjectTarget = { bucket: string; key: string };
 
@@ -38,14 +46,6 @@ export function checkWritePreconditions(
   }
 }
 
-/** Versioning arrives later: only the unversioned (`null`) version exists. */
-export function checkVersionId(ctx: S3Context): void {
-  const versionId = ctx.query.get('versionId');
-  if (versionId !== undefined && versionId !== 'null') {
-    throw S3Errors.invalidArgument('Invalid version id specified', 'versionId', versionId);
-  }
-}
-
 /** A part number as S3 takes it: an integer 1…10000, else InvalidArgument. */
 export function partNumberOf(raw: string): number {
   if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10000) {
@@ -67,7 +67,10 @@ export async function putObject(ctx: S3Context, { bucket, key }: ObjectTarget): 
   const staged = await ctx.store.stageObject(bucket);
   const checksums = await receiveBody(ctx, declaration, staged);
   const record = await staged.commit(key, { ...attributes, checksums: Object.fromEntries(checksums) });
-  const headers: Record<string, string> = { ETag: quoteEtag(record.etag) };
+  const headers: Record<string, string> = {
+    ETag: quoteEtag(record.etag),
+    ...writtenVersionHeader(record.versionId),
+  };
   for (const [algorithm, value] of checksums) headers[checksumHeader(algorithm)] = value;
   sendEmpty(ctx, 200, headers);
 }
@@ -83,24 +86,32 @@ function partRange(record: ObjectRecord, partNumber: number): { start: number; e
   return { start, end: start + sizes[partNumber - 1] - 1 };
 }
 
-/** GetObject and HeadObject: preconditions, then Range (or partNumber), then the bytes (streamed from disk). */
+/**
+ * GetObject and HeadObject of the latest version or of `versionId`: preconditions, then Range (or
+ * partNumber), then the bytes (streamed from disk).
+ */
 export async function getObject(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
   const bucketRecord = findBucket(ctx, bucket);
-  checkVersionId(ctx);
+  const versionId = requestedVersionId(ctx);
   const rawPart = ctx.query.get('partNumber');
   const partNumber = rawPart === undefined ? undefined : partNumberOf(rawPart);
   if (partNumber !== undefined && ctx.req.headers.range !== undefined) {
     throw S3Errors.invalidRequest('Cannot specify both Range header and partNumber query parameter');
   }
-  const opened = await ctx.store.openObject(bucket, key);
-  if (!opened) missingKey(ctx, bucketRecord, key);
+  const opened = await ctx.store.openObject(bucket, key, versionId);
+  if (!opened) missingVersion(ctx, bucketRecord, key, versionId);
+  if (isDeleteMarker(opened)) deleteMarkerReached(ctx, bucketRecord, opened, versionId);
   let streaming = false;
   try {
     const { record } = opened;
     authorizeObject(ctx, record, 'READ');
-    const headers = objectHeaders(record);
+    const headers = { ...objectHeaders(record), ...versionIdHeader(bucketRecord, record.versionId) };
     if (evaluatePreconditions(ctx.req.headers, record) === 'not-modified') {
-      sendEmpty(ctx, 304, { ETag: headers.ETag, 'Last-Modified': headers['Last-Modified'] });
+      sendEmpty(ctx, 304, {
+        ETag: headers.ETag,
+        'Last-Modified': headers['Last-Modified'],
+        ...versionIdHeader(bucketRecord, record.versionId),
+      });
       return;
     }
     const range =
@@ -143,10 +154,28 @@ export async function getObject(ctx: S3Context, { bucket, key }: ObjectTarget): 
   }
 }
 
-/** DeleteObject: 204 whether or not the key existed. */
+/**
+ * DeleteObject: 204 whether or not there was anything to delete. Without `versionId` it removes
+ * the object of an unversioned bucket and adds a delete marker in a versioned one; with it, that
+ * version goes for good. The headers say which version was deleted or created, and whether it is
+ * a delete marker.
+ */
 export async function deleteObject(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  authorizeBucket(ctx, bucket, 'WRITE');
-  checkVersionId(ctx);
-  await ctx.store.deleteObject(bucket, key);
-  sendEmpty(ctx, 204);
+  const bucketRecord = authorizeBucket(ctx, bucket, 'WRITE');
+  const versionId = requestedVersionId(ctx);
+  const { removed, marker } = await ctx.store.deleteObject(
+    bucket,
+    key,
+    versionId,
+    uploaderOf(ctx, bucketRecord),
+  );
+  const headers: Record<string, string> = {};
+  if (marker) {
+    headers['x-amz-delete-marker'] = 'true';
+    headers['x-amz-version-id'] = marker.versionId;
+  } else if (versionId !== undefined) {
+    if (removed && isDeleteMarker(removed)) headers['x-amz-delete-marker'] = 'true';
+    headers['x-amz-version-id'] = versionId;
+  }
+  sendEmpty(ctx, 204, headers);
 }

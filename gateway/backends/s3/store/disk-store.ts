@@ -13,31 +13,42 @@ import { clearTmp, loadBuckets } from './loader';
 import { Multipart } from './multipart';
 import { validateBucketName } from './names';
 import { NoSuchBucketError } from './no-such-bucket';
+import { writeMarkerFile } from './marker-file';
 import { openObjectFile } from './opened-object';
-import { attributesOf, buildBucketRecord, buildObjectRecord } from './records';
-import { stageObject, type DiskStagedObject } from './staged-object';
+import { attributesOf, buildBucketRecord, buildDeleteMarker, buildObjectRecord } from './records';
+import { stageObject, type DiskStagedObject, type VersionFacts } from './staged-object';
 import { removeSubresources, writeSubresources } from './subresources-file';
-import type {
-  BucketRecord,
-  CompletedPart,
-  CompleteOutcome,
-  Grant,
-  ListQuery,
-  ListResult,
-  ObjectAttributes,
-  ObjectRecord,
-  ObjectStore,
-  ObjectSubresources,
-  OpenedObject,
-  PartRecord,
-  StagedPart,
-  UploadRecord,
+import {
+  isDeleteMarker,
+  NULL_VERSION_ID,
+  type BucketRecord,
+  type CompletedPart,
+  type CompleteOutcome,
+  type DeleteMarkerRecord,
+  type DeleteOutcome,
+  type Grant,
+  type ListQuery,
+  type ListResult,
+  type ObjectAttributes,
+  type ObjectRecord,
+  type ObjectStore,
+  type ObjectSubresources,
+  type OpenedObject,
+  type PartRecord,
+  type StagedPart,
+  type UploadRecord,
+  type VersioningStatus,
+  type VersionListQuery,
+  type VersionListResult,
+  type VersionRecord,
 } from './types';
+import { newVersionId, SequenceClock } from './version-ids';
 
 /**
- * The embedded S3's storage: one directory per bucket, one file per object (bytes + record),
- * published by rename(); an in-memory index of every record serves lookups and listings.
- * See docs/storage-layout.md. One DiskStore per data directory at a time.
+ * The embedded S3's storage: one directory per bucket, one file per object version or delete
+ * marker (bytes + record), each published by a single rename() and removed by a single unlink();
+ * an in-memory index of every record serves lookups and listings. See docs/storage-layout.md.
+ * One DiskStore per data directory at a time.
  */
 export class DiskStore implements ObjectStore {
   private readonly layout: Layout;
@@ -47,6 +58,7 @@ export class DiskStore implements ObjectStore {
   private readonly objectLocks = new KeyedMutex();
   private readonly multipart: Multipart;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly clock = new SequenceClock();
   private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
 
   constructor(
@@ -76,6 +88,7 @@ export class DiskStore implements ObjectStore {
           record: u.record,
           parts: new Map(u.parts.map((p) => [p.partNumber, p])),
         }));
+        for (const version of objects) this.clock.observe(version.sequence);
         this.buckets.set(record.name, newBucketState(record, BucketIndex.fromRecords(objects), loaded));
       }
     } catch (error) {
@@ -145,14 +158,33 @@ export class DiskStore implements ObjectStore {
     );
   }
 
-  async updateBucketAcl(name: string, acl: readonly Grant[]): Promise<BucketRecord | undefined> {
+  updateBucketAcl(name: string, acl: readonly Grant[]): Promise<BucketRecord | undefined> {
+    return this.updateBucket(name, (record) => ({ ...record, acl }));
+  }
+
+  setBucketVersioning(
+    name: string,
+    status: VersioningStatus,
+    mfaDelete?: 'Disabled',
+  ): Promise<BucketRecord | undefined> {
+    return this.updateBucket(name, (record) => ({
+      ...record,
+      versioning: status,
+      ...(mfaDelete === undefined ? {} : { mfaDelete }),
+    }));
+  }
+
+  /** Replaces a bucket's record: a new bucket.json written aside and renamed over the old one. */
+  private async updateBucket(
+    name: string,
+    change: (record: BucketRecord) => BucketRecord,
+  ): Promise<BucketRecord | undefined> {
     this.requireOpen();
     return this.track(
       this.bucketLocks.run(name, async () => {
         const state = this.buckets.get(name);
         if (!state) return undefined;
-        const record = buildBucketRecord({ ...state.record, acl });
-        // A new bucket.json written aside and renamed over the old one: one or the other, never a mix.
+        const record = buildBucketRecord(change(state.record));
         const tmp = join(this.layout.tmp, `${randomBytes(16).toString('hex')}.bucket.json`);
         await writeBucketFile(tmp, record);
         const dir = this.layout.bucketDir(name);
@@ -171,19 +203,40 @@ export class DiskStore implements ObjectStore {
     return this.requireBucket(bucket).index.get(key);
   }
 
-  async openObject(bucket: string, key: string): Promise<OpenedObject | undefined> {
+  getVersion(bucket: string, key: string, versionId?: string): VersionRecord | undefined {
+    const { index } = this.requireBucket(bucket);
+    return versionId === undefined ? index.latest(key) : index.getVersion(key, versionId);
+  }
+
+  async openObject(
+    bucket: string,
+    key: string,
+    versionId?: string,
+  ): Promise<OpenedObject | DeleteMarkerRecord | undefined> {
     const state = this.requireBucket(bucket);
-    if (!state.index.get(key)) return undefined;
-    // The index holds the latest ACL and tags of the version it knows; the footer those at upload.
-    const opened = await openObjectFile(this.layout.objectPath(bucket, key).file, (footer) => {
-      const current = state.index.get(key);
-      return current && current.generation === footer.generation ? current : footer;
-    });
-    if (opened && opened.record.key !== key) {
-      await opened.close();
-      throw new Error(`the object file of ${JSON.stringify(key)} holds ${JSON.stringify(opened.record.key)}`);
+    // A version removed between the lookup and the open is looked up again: the latest is then another.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const version =
+        versionId === undefined ? state.index.latest(key) : state.index.getVersion(key, versionId);
+      if (!version) return undefined;
+      if (isDeleteMarker(version)) return version;
+      // The index holds the latest ACL and tags of the versions it knows; the footer those at upload.
+      const opened = await openObjectFile(
+        this.layout.objectPath(bucket, key, version.versionId).file,
+        (footer) => {
+          const known = state.index.getVersion(key, footer.versionId);
+          return known && !isDeleteMarker(known) && known.generation === footer.generation ? known : footer;
+        },
+      );
+      if (!opened) continue;
+      const held = isDeleteMarker(opened) ? opened.key : opened.record.key;
+      if (held !== key) {
+        if (!isDeleteMarker(opened)) await opened.close();
+        throw new Error(`the object file of ${JSON.stringify(key)} holds ${JSON.stringify(held)}`);
+      }
+      return opened;
     }
-    return opened;
+    return undefined;
   }
 
   /** `md5: false` is for writers that set the ETag themselves (CompleteMultipartUpload): hashing GiBs for nothing is slow. */
@@ -191,35 +244,47 @@ export class DiskStore implements ObjectStore {
     this.requireBucket(bucket);
     return stageObject(
       this.layout.tmp,
-      (tmpFile, record, seal) => this.publish(bucket, tmpFile, record, seal),
+      (tmpFile, key, build, seal) => this.publish(bucket, tmpFile, key, build, seal),
       md5,
     );
   }
 
-  async deleteObject(bucket: string, key: string): Promise<boolean> {
+  async deleteObject(bucket: string, key: string, versionId?: string, owner?: Owner): Promise<DeleteOutcome> {
     const state = this.requireBucket(bucket);
-    if (!state.index.get(key)) return false;
+    const status = state.record.versioning;
+    if (versionId !== undefined || status === undefined) {
+      // A version removed for good; in a bucket that never had versioning, the only (null) one.
+      const target = versionId ?? NULL_VERSION_ID;
+      if (!state.index.getVersion(key, target)) return {};
+      return this.write(state, bucket, key, noPreparation, async () => {
+        const removed = await this.removeVersion(state, bucket, key, target);
+        return removed ? { removed } : {};
+      });
+    }
+    // Versioned: a delete marker becomes the latest version (Suspended: the null one, replacing the null version).
+    const marker = buildDeleteMarker({
+      key,
+      versionId: status === 'Enabled' ? newVersionId() : NULL_VERSION_ID,
+      sequence: this.clock.next(),
+      lastModified: Date.now(),
+      owner: owner ?? state.record.owner,
+    });
+    let tmpFile = '';
     return this.write(
       state,
       bucket,
       key,
-      async () => undefined,
       async () => {
-        if (!state.index.get(key)) return false;
-        const { dir, file } = this.layout.objectPath(bucket, key);
-        try {
-          await unlink(file);
-        } catch (error) {
-          if (!isErrno(error, 'ENOENT')) throw error;
-        }
-        try {
-          // Stale once the object is gone; removed so that it does not linger until the next start.
-          await removeSubresources(this.layout.subresourcesFile(file));
-          await fsyncDir(dir);
-        } finally {
-          state.index.delete(key);
-        }
-        return true;
+        tmpFile = await writeMarkerFile(this.layout.tmp, marker);
+      },
+      async () => {
+        const replaced =
+          marker.versionId === NULL_VERSION_ID ? state.index.getVersion(key, NULL_VERSION_ID) : undefined;
+        await this.placeVersion(state, bucket, tmpFile, marker).catch(async (error: unknown) => {
+          await unlink(tmpFile).catch(() => undefined);
+          throw error;
+        });
+        return replaced ? { removed: replaced, marker } : { marker };
       },
     );
   }
@@ -228,35 +293,39 @@ export class DiskStore implements ObjectStore {
     return this.requireBucket(bucket).index.list(query);
   }
 
+  listVersions(bucket: string, query: VersionListQuery): VersionListResult {
+    return this.requireBucket(bucket).index.listVersions(query);
+  }
+
   async updateObject(
     bucket: string,
     key: string,
     change: ObjectSubresources,
+    versionId?: string,
   ): Promise<ObjectRecord | undefined> {
     const state = this.requireBucket(bucket);
-    if (!state.index.get(key)) return undefined;
-    return this.write(
-      state,
-      bucket,
-      key,
-      async () => undefined,
-      async () => {
-        const current = state.index.get(key);
-        if (!current) return undefined;
-        const attributes = attributesOf(current);
-        if ('acl' in change) attributes.acl = change.acl;
-        if ('tags' in change) attributes.tags = change.tags;
-        const record = buildObjectRecord(current, attributes);
-        const { file } = this.layout.objectPath(bucket, key);
-        await writeSubresources(this.layout.tmp, this.layout.subresourcesFile(file), {
-          generation: record.generation,
-          acl: record.acl,
-          tags: record.tags,
-        });
-        state.index.set(record);
-        return record;
-      },
-    );
+    const find = () => {
+      const version =
+        versionId === undefined ? state.index.latest(key) : state.index.getVersion(key, versionId);
+      return version && !isDeleteMarker(version) ? version : undefined;
+    };
+    if (!find()) return undefined;
+    return this.write(state, bucket, key, noPreparation, async () => {
+      const current = find();
+      if (!current) return undefined;
+      const attributes = attributesOf(current);
+      if ('acl' in change) attributes.acl = change.acl;
+      if ('tags' in change) attributes.tags = change.tags;
+      const record = buildObjectRecord(current, attributes);
+      const { file } = this.layout.objectPath(bucket, key, current.versionId);
+      await writeSubresources(this.layout.tmp, this.layout.subresourcesFile(file), {
+        generation: record.generation,
+        acl: record.acl,
+        tags: record.tags,
+      });
+      state.index.set(record);
+      return record;
+    });
   }
 
   createUpload(
@@ -297,28 +366,77 @@ export class DiskStore implements ObjectStore {
     return this.track(this.multipart.abort(bucket, uploadId));
   }
 
-  /** Seals a temp file and moves it into place; the last rename wins, on disk and in the index alike. */
+  /**
+   * Decides the version a commit creates (from the bucket's versioning state), seals the temp file
+   * with its record and moves it into place; the last rename wins, on disk and in the index alike.
+   */
   private async publish(
     bucket: string,
     tmpFile: string,
-    record: ObjectRecord,
-    seal: () => Promise<void>,
+    key: string,
+    build: (version: VersionFacts) => ObjectRecord,
+    seal: (record: ObjectRecord) => Promise<void>,
   ): Promise<ObjectRecord> {
     const state = this.requireBucket(bucket);
-    return this.write(state, bucket, record.key, seal, async () => {
-      const { dir, file } = this.layout.objectPath(bucket, record.key);
-      await this.ensureDir(state, dir);
-      await rename(tmpFile, file);
-      try {
-        // The previous version's ACL and tags are stale now (their generation no longer matches).
-        await removeSubresources(this.layout.subresourcesFile(file));
-        await fsyncDir(dir);
-      } finally {
-        // The new file is in place either way; the index must say so even if the fsync failed.
-        state.index.set(record);
-      }
-      return record;
-    });
+    const versionId = state.record.versioning === 'Enabled' ? newVersionId() : NULL_VERSION_ID;
+    const record = build({ versionId, sequence: this.clock.next() });
+    return this.write(
+      state,
+      bucket,
+      key,
+      () => seal(record),
+      async () => {
+        await this.placeVersion(state, bucket, tmpFile, record);
+        return record;
+      },
+    );
+  }
+
+  /**
+   * Renames a sealed version file into place (over the null version's file for a null version)
+   * and records it; called under the key's lock.
+   */
+  private async placeVersion(
+    state: BucketState,
+    bucket: string,
+    tmpFile: string,
+    version: VersionRecord,
+  ): Promise<void> {
+    const { dir, file } = this.layout.objectPath(bucket, version.key, version.versionId);
+    await this.ensureDir(state, dir);
+    await rename(tmpFile, file);
+    try {
+      // A replaced null version's ACL and tags are stale now (their generation no longer matches).
+      await removeSubresources(this.layout.subresourcesFile(file));
+      await fsyncDir(dir);
+    } finally {
+      // The new file is in place either way; the index must say so even if the fsync failed.
+      state.index.set(version);
+    }
+  }
+
+  /** Unlinks one version's file (and its ACL/tags file) and forgets it; called under the key's lock. */
+  private async removeVersion(
+    state: BucketState,
+    bucket: string,
+    key: string,
+    versionId: string,
+  ): Promise<VersionRecord | undefined> {
+    const version = state.index.getVersion(key, versionId);
+    if (!version) return undefined;
+    const { dir, file } = this.layout.objectPath(bucket, key, versionId);
+    try {
+      await unlink(file);
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    }
+    try {
+      await removeSubresources(this.layout.subresourcesFile(file));
+      await fsyncDir(dir);
+    } finally {
+      state.index.delete(key, versionId);
+    }
+    return version;
   }
 
   /**
@@ -401,3 +519,5 @@ export class DiskStore implements ObjectStore {
     return operation;
   }
 }
+
+async function noPreparation(): Promise<void> {}

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { objectFileName } from './names';
+import { NULL_VERSION_ID } from './types';
 
 /**
  * Where everything lives under `<dataDir>/s3/` (documented for users in docs/storage-layout.md).
@@ -53,11 +54,19 @@ export class Layout {
     return join(uploadDir, String(partNumber).padStart(5, '0'));
   }
 
-  /** The file of `key`: objects/<first 2 hex digits>/<SHA-256 of the key in hex>. */
-  objectPath(bucket: string, key: string): { dir: string; file: string } {
+  /**
+   * The file of a version of `key`: objects/<first 2 hex digits>/<SHA-256 of the key in hex> for
+   * the null version, the same name + `.<version id>` for any other (ids are file-name safe).
+   */
+  objectPath(
+    bucket: string,
+    key: string,
+    versionId: string = NULL_VERSION_ID,
+  ): { dir: string; file: string } {
     const name = objectFileName(key);
     const dir = join(this.objectsDir(this.bucketDir(bucket)), name.slice(0, 2));
-    return { dir, file: join(dir, name) };
+    const file = versionId === NULL_VERSION_ID ? name : `${name}.${versionId}`;
+    return { dir, file: join(dir, file) };
   }
 
   /** Where the ACL and tags of an object file live once changed after upload. */

@@ -11,7 +11,14 @@ import { DamagedObjectError, readFooterSync } from './object-file';
 import { parseBucketFile } from './bucket-file';
 import { attributesOf, buildObjectRecord } from './records';
 import { readSubresources, removeSubresources } from './subresources-file';
-import type { BucketRecord, ObjectRecord, PartRecord, UploadRecord } from './types';
+import {
+  isDeleteMarker,
+  NULL_VERSION_ID,
+  type BucketRecord,
+  type PartRecord,
+  type UploadRecord,
+  type VersionRecord,
+} from './types';
 import { PART_FILE, parseUploadFile, readPartFooter, UPLOAD_ID } from './upload-files';
 
 /** A multipart upload as found on disk by open(). */
@@ -23,7 +30,8 @@ export interface LoadedUpload {
 /** A bucket as found on disk by open(). */
 export interface LoadedBucket {
   record: BucketRecord;
-  objects: ObjectRecord[];
+  /** Every object version and delete marker. */
+  objects: VersionRecord[];
   uploads: LoadedUpload[];
 }
 
@@ -75,9 +83,10 @@ async function readBucketRecord(layout: Layout, dir: string): Promise<BucketReco
   }
 }
 
-const OBJECT_FILE = /^[0-9a-f]{64}$/;
+/** A version file's name: the key's digest, then `.<version id>` unless it is the null version. */
+const VERSION_FILE = /^([0-9a-f]{64})(?:\.([A-Za-z0-9_-]{32}))?$/;
 
-async function loadObjects(layout: Layout, bucket: string, log: Logger): Promise<ObjectRecord[]> {
+async function loadObjects(layout: Layout, bucket: string, log: Logger): Promise<VersionRecord[]> {
   const objectsDir = layout.objectsDir(layout.bucketDir(bucket));
   const files: Array<{ fan: string; name: string }> = [];
   const sidecars: string[] = [];
@@ -93,7 +102,7 @@ async function loadObjects(layout: Layout, bucket: string, log: Logger): Promise
       else log.warn(`s3 store: ignoring unexpected ${path}`);
     }
   }
-  const byFile = new Map<string, ObjectRecord>();
+  const byFile = new Map<string, VersionRecord>();
   for (let start = 0; start < files.length; start += SYNC_BATCH) {
     for (const { fan, name } of files.slice(start, start + SYNC_BATCH)) {
       const path = join(objectsDir, fan, name);
@@ -117,7 +126,7 @@ async function applySidecar(
   layout: Layout,
   bucket: string,
   path: string,
-  byFile: Map<string, ObjectRecord>,
+  byFile: Map<string, VersionRecord>,
   log: Logger,
 ): Promise<void> {
   const objectFile = path.slice(0, -SUBRESOURCES_SUFFIX.length);
@@ -127,7 +136,12 @@ async function applySidecar(
     await quarantine(layout, bucket, path, basename(path), `unreadable ACL/tags file (${contents})`, log);
     return;
   }
-  if (!OBJECT_FILE.test(basename(objectFile)) || !record || record.generation !== contents.generation) {
+  if (
+    !VERSION_FILE.test(basename(objectFile)) ||
+    !record ||
+    isDeleteMarker(record) ||
+    record.generation !== contents.generation
+  ) {
     await removeSubresources(path);
     log.info(`s3 store: removed ${path}: the object version it described is gone`);
     return;
@@ -193,15 +207,19 @@ async function readPartRecord(path: string): Promise<PartRecord | string> {
 }
 
 /** The record of an object file, or why it cannot be one (damaged or not where its key puts it). */
-function readObjectRecord(path: string, fan: string, name: string): ObjectRecord | string {
+function readObjectRecord(path: string, fan: string, name: string): VersionRecord | string {
+  const named = VERSION_FILE.exec(name);
+  if (!named) return 'its name is not that of an object version';
   const fd = openSync(path, 'r');
   try {
     const record = readFooterSync(fd, fstatSync(fd).size);
     const problem = objectKeyProblem(record.key);
     if (problem) return `its record is unusable: ${problem}`;
     const expected = objectFileName(record.key);
-    if (expected !== name || expected.slice(0, 2) !== fan)
+    if (expected !== named[1] || expected.slice(0, 2) !== fan)
       return `it holds key ${JSON.stringify(record.key)}, which belongs elsewhere`;
+    if (record.versionId !== (named[2] ?? NULL_VERSION_ID))
+      return `it holds version ${JSON.stringify(record.versionId)}, which belongs elsewhere`;
     return record;
   } catch (error) {
     if (error instanceof DamagedObjectError) return `damaged footer (${error.message})`;

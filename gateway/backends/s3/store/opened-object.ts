@@ -2,18 +2,18 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { isErrno } from './durable';
 import { readFooter } from './object-file';
-import type { ObjectRecord, OpenedObject } from './types';
+import { isDeleteMarker, type DeleteMarkerRecord, type ObjectRecord, type OpenedObject } from './types';
 
 /**
- * Opens an object file and reads its record through the same descriptor the bytes will be
- * streamed from, so record and bytes are one version even if the object is replaced meanwhile.
+ * Opens a version file and reads its record through the same descriptor the bytes will be
+ * streamed from, so record and bytes are one version even if the file is replaced meanwhile.
  * `resolve` may swap the footer's record for a newer record of the same version (changed ACL or
- * tags). Undefined when the file is gone.
+ * tags). A delete marker's file gives its record; undefined when the file is gone.
  */
 export async function openObjectFile(
   file: string,
   resolve: (footer: ObjectRecord) => ObjectRecord = (footer) => footer,
-): Promise<OpenedObject | undefined> {
+): Promise<OpenedObject | DeleteMarkerRecord | undefined> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -23,7 +23,12 @@ export async function openObjectFile(
   }
   try {
     const { size } = await handle.stat();
-    return new DiskOpenedObject(handle, resolve(await readFooter(handle, size)));
+    const footer = await readFooter(handle, size);
+    if (isDeleteMarker(footer)) {
+      await handle.close();
+      return footer;
+    }
+    return new DiskOpenedObject(handle, resolve(footer));
   } catch (error) {
     await handle.close();
     throw error;

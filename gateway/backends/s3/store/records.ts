@@ -1,12 +1,14 @@
 import type { Owner } from '../identity';
-import type {
-  BucketRecord,
-  Grant,
-  ObjectAttributes,
-  ObjectRecord,
-  PartRecord,
-  Tag,
-  UploadRecord,
+import {
+  NULL_VERSION_ID,
+  type BucketRecord,
+  type DeleteMarkerRecord,
+  type Grant,
+  type ObjectAttributes,
+  type ObjectRecord,
+  type PartRecord,
+  type Tag,
+  type UploadRecord,
 } from './types';
 
 // Records are shared between the index and every caller; freezing them makes an accidental
@@ -19,6 +21,8 @@ export interface ObjectFacts {
   etag: string;
   lastModified: number;
   generation: string;
+  versionId: string;
+  sequence: number;
   parts?: readonly number[];
 }
 
@@ -35,12 +39,40 @@ export function buildObjectRecord(facts: ObjectFacts, attributes: ObjectAttribut
     checksums: copyStrings(attributes.checksums),
     storageClass: attributes.storageClass,
     generation: facts.generation,
+    versionId: facts.versionId,
+    sequence: facts.sequence,
   };
   // Optional members are left out rather than set to undefined, so records compare and serialise cleanly.
   if (attributes.acl !== undefined) record.acl = copyGrants(attributes.acl);
   if (attributes.tags !== undefined) record.tags = copyTags(attributes.tags);
   if (facts.parts !== undefined) record.parts = Object.freeze([...facts.parts]);
   return Object.freeze(record);
+}
+
+/** A frozen delete marker record. */
+export function buildDeleteMarker(marker: Omit<DeleteMarkerRecord, 'deleteMarker'>): DeleteMarkerRecord {
+  return Object.freeze({
+    key: marker.key,
+    versionId: marker.versionId,
+    sequence: marker.sequence,
+    lastModified: marker.lastModified,
+    owner: copyOwner(marker.owner),
+    deleteMarker: true as const,
+  });
+}
+
+/** The delete marker in parsed JSON, or undefined when it does not have the right shape. */
+export function parseDeleteMarker(value: unknown): DeleteMarkerRecord | undefined {
+  if (!isObject(value)) return undefined;
+  const { key, versionId, sequence, lastModified, owner } = value;
+  if (typeof key !== 'string' || typeof versionId !== 'string' || !isCount(sequence)) return undefined;
+  if (typeof lastModified !== 'number' || !isOwner(owner)) return undefined;
+  return buildDeleteMarker({ key, versionId, sequence, lastModified, owner });
+}
+
+/** The sequence of a record written before versions existed: its time, in the unit sequences use. */
+export function legacySequence(lastModified: number): number {
+  return lastModified * 1000;
 }
 
 /** The commit attributes of a record (everything the store does not decide). */
@@ -58,6 +90,8 @@ export function buildBucketRecord(record: BucketRecord): BucketRecord {
     locationConstraint: record.locationConstraint,
   };
   if (record.acl !== undefined) copy.acl = copyGrants(record.acl);
+  if (record.versioning !== undefined) copy.versioning = record.versioning;
+  if (record.mfaDelete !== undefined) copy.mfaDelete = record.mfaDelete;
   return Object.freeze(copy);
 }
 
@@ -69,7 +103,9 @@ export function parseObjectRecord(value: unknown): ObjectRecord | undefined {
     return undefined;
   if (!isCount(size) || typeof lastModified !== 'number' || !isOwner(owner)) return undefined;
   if (!isStrings(headers) || !isStrings(metadata) || !isStrings(checksums)) return undefined;
-  const { acl, tags, parts, generation } = value;
+  const { acl, tags, parts, generation, versionId, sequence } = value;
+  if (versionId !== undefined && typeof versionId !== 'string') return undefined;
+  if (sequence !== undefined && !isCount(sequence)) return undefined;
   if (acl !== undefined && !isGrants(acl)) return undefined;
   if (tags !== undefined && !isTags(tags)) return undefined;
   if (parts !== undefined && !(Array.isArray(parts) && parts.every(isCount))) return undefined;
@@ -82,6 +118,9 @@ export function parseObjectRecord(value: unknown): ObjectRecord | undefined {
       lastModified,
       // Files written before generations existed get a stable stand-in.
       generation: generation ?? `${etag}-${lastModified}`,
+      // ...and were all null versions, ordered by time.
+      versionId: versionId ?? NULL_VERSION_ID,
+      sequence: sequence ?? legacySequence(lastModified),
       parts,
     },
     { owner, headers, metadata, checksums, storageClass, acl, tags },
@@ -91,7 +130,9 @@ export function parseObjectRecord(value: unknown): ObjectRecord | undefined {
 /** The bucket record in parsed JSON, or undefined when it does not have the right shape. */
 export function parseBucketRecord(value: unknown): BucketRecord | undefined {
   if (!isObject(value)) return undefined;
-  const { name, owner, creationDate, locationConstraint, acl } = value;
+  const { name, owner, creationDate, locationConstraint, acl, versioning, mfaDelete } = value;
+  if (versioning !== undefined && versioning !== 'Enabled' && versioning !== 'Suspended') return undefined;
+  if (mfaDelete !== undefined && mfaDelete !== 'Disabled') return undefined;
   if (
     typeof name !== 'string' ||
     typeof creationDate !== 'number' ||
@@ -100,7 +141,7 @@ export function parseBucketRecord(value: unknown): BucketRecord | undefined {
     return undefined;
   }
   if (!isOwner(owner) || (acl !== undefined && !isGrants(acl))) return undefined;
-  return buildBucketRecord({ name, owner, creationDate, locationConstraint, acl });
+  return buildBucketRecord({ name, owner, creationDate, locationConstraint, acl, versioning, mfaDelete });
 }
 
 /** A frozen copy of an upload record. */

@@ -5,14 +5,22 @@ import { buildObjectRecord } from './records';
 import { createTempFile, StagedFile, type TempFile } from './staged-file';
 import type { ObjectAttributes, ObjectRecord, StagedObject } from './types';
 
+/** What the store decides about a version at commit: its id and place among the key's versions. */
+export interface VersionFacts {
+  versionId: string;
+  sequence: number;
+}
+
 /**
- * Makes the temp file the current version of `record.key`; supplied by the store. It calls
- * `seal` (footer + fsync) first, which lets the store count the commit as in progress from the start.
+ * Makes the temp file the latest version of `key`; supplied by the store. It decides the version
+ * (from the bucket's versioning state), builds the record with `build`, calls `seal` (footer +
+ * fsync) and moves the file into place.
  */
 export type Publish = (
   tmpFile: string,
-  record: ObjectRecord,
-  seal: () => Promise<void>,
+  key: string,
+  build: (version: VersionFacts) => ObjectRecord,
+  seal: (record: ObjectRecord) => Promise<void>,
 ) => Promise<ObjectRecord>;
 
 /** What the store decides instead of the bytes: the multipart ETag and part sizes. */
@@ -40,18 +48,21 @@ export class DiskStagedObject extends StagedFile implements StagedObject {
     return this.committing(async () => {
       const problem = objectKeyProblem(key);
       if (problem) throw new Error(`cannot store the object: ${problem}`);
-      const record = buildObjectRecord(
-        {
-          key,
-          size: this.size,
-          etag: overrides.etag ?? this.md5().toString('hex'),
-          lastModified: Date.now(),
-          generation: randomBytes(8).toString('hex'),
-          parts: overrides.parts,
-        },
-        attributes,
-      );
-      return this.publish(this.file, record, () => this.seal(encodeFooter(record)));
+      const etag = overrides.etag ?? this.md5().toString('hex');
+      const build = (version: VersionFacts) =>
+        buildObjectRecord(
+          {
+            key,
+            size: this.size,
+            etag,
+            lastModified: Date.now(),
+            generation: randomBytes(8).toString('hex'),
+            ...version,
+            parts: overrides.parts,
+          },
+          attributes,
+        );
+      return this.publish(this.file, key, build, (record) => this.seal(encodeFooter(record)));
     });
   }
 }

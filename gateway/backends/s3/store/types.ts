@@ -30,7 +30,17 @@ export interface BucketRecord {
   locationConstraint: string;
   /** The bucket's ACL; absent means private (the owner's FULL_CONTROL only). */
   acl?: readonly Grant[];
+  /** Absent until PutBucketVersioning first sets it; a bucket never goes back to unversioned. */
+  versioning?: VersioningStatus;
+  /** As last given to PutBucketVersioning (only 'Disabled' is accepted); absent when never given. */
+  mfaDelete?: 'Disabled';
 }
+
+/** A bucket's versioning state once configured. */
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+/** The version id of the null version: what unversioned and versioning-suspended writes create. */
+export const NULL_VERSION_ID = 'null';
 
 /** Everything S3 returns about an object besides its bytes. */
 export interface ObjectRecord {
@@ -62,12 +72,36 @@ export interface ObjectRecord {
    * the object file, see docs/storage-layout.md) name the version they apply to.
    */
   generation: string;
+  /** `null` (NULL_VERSION_ID) for the null version, else the id S3 returns as x-amz-version-id. */
+  versionId: string;
+  /** Orders the versions of a key: the highest is the latest. Unique within a store. */
+  sequence: number;
+}
+
+/** A delete marker: a version without bytes that makes a key look deleted while it is the latest. */
+export interface DeleteMarkerRecord {
+  key: string;
+  versionId: string;
+  sequence: number;
+  /** Milliseconds since the epoch. */
+  lastModified: number;
+  /** Who deleted (the bucket's owner for an anonymous request). */
+  owner: Owner;
+  deleteMarker: true;
+}
+
+/** One version of a key: an object version or a delete marker. */
+export type VersionRecord = ObjectRecord | DeleteMarkerRecord;
+
+/** True when a version (or what openObject gave) is a delete marker. */
+export function isDeleteMarker<T extends object>(value: T | DeleteMarkerRecord): value is DeleteMarkerRecord {
+  return 'deleteMarker' in value;
 }
 
 /** What a caller supplies when committing an object; size, etag and the rest come from the store. */
 export type ObjectAttributes = Omit<
   ObjectRecord,
-  'key' | 'size' | 'etag' | 'lastModified' | 'parts' | 'generation'
+  'key' | 'size' | 'etag' | 'lastModified' | 'parts' | 'generation' | 'versionId' | 'sequence'
 >;
 
 /** The ACL and tags of an object: what can change without rewriting it. */
@@ -184,6 +218,36 @@ export interface ListResult {
   last: string;
 }
 
+/** What DeleteObject did: the version it removed and/or the delete marker it added. */
+export interface DeleteOutcome {
+  removed?: VersionRecord;
+  marker?: DeleteMarkerRecord;
+}
+
+/** One page of ListObjectVersions to compute. */
+export interface VersionListQuery {
+  prefix: string;
+  /** '' means none. */
+  delimiter: string;
+  /** Resume after this key: after all its versions, or, with `versionIdMarker`, after that version. */
+  keyMarker: string;
+  /** '' means none. */
+  versionIdMarker: string;
+  maxKeys: number;
+}
+
+/** One page of ListObjectVersions. */
+export interface VersionListResult {
+  /** Keys in order, the versions of a key newest first, common prefixes where they sort. */
+  entries: Array<
+    { kind: 'version'; record: VersionRecord; isLatest: boolean } | { kind: 'prefix'; prefix: string }
+  >;
+  isTruncated: boolean;
+  /** Where the next page starts, when truncated: the last key or prefix returned, and version id when a version. */
+  nextKeyMarker: string;
+  nextVersionIdMarker: string;
+}
+
 /**
  * The storage engine behind the S3 protocol layer. It knows nothing of HTTP or XML.
  * Object operations on a bucket that does not exist throw (the protocol layer checks first).
@@ -201,19 +265,53 @@ export interface ObjectStore {
   /** 'missing' | 'not-empty' | 'deleted'. */
   deleteBucket(name: string): Promise<'missing' | 'not-empty' | 'deleted'>;
 
+  /** The latest version of `key` when it is an object (not a delete marker). */
   getObjectRecord(bucket: string, key: string): ObjectRecord | undefined;
-  openObject(bucket: string, key: string): Promise<OpenedObject | undefined>;
-  stageObject(bucket: string): Promise<StagedObject>;
-  /** true when something was deleted. */
-  deleteObject(bucket: string, key: string): Promise<boolean>;
-  listObjects(bucket: string, query: ListQuery): ListResult;
+  /** One version of `key` (the latest when `versionId` is undefined), delete markers included. */
+  getVersion(bucket: string, key: string, versionId?: string): VersionRecord | undefined;
   /**
-   * Durably replaces the ACL and/or tags (those given) of the current version of `key`, without
-   * rewriting its bytes. Undefined when there is no such object.
+   * Opens one version of `key` for reading (the latest when `versionId` is undefined): the object
+   * with its bytes, or the delete marker that version is; undefined when there is no such version.
    */
-  updateObject(bucket: string, key: string, change: ObjectSubresources): Promise<ObjectRecord | undefined>;
+  openObject(
+    bucket: string,
+    key: string,
+    versionId?: string,
+  ): Promise<OpenedObject | DeleteMarkerRecord | undefined>;
+  /**
+   * Stages an object write. Its commit makes it the latest version of the key: a new version in a
+   * bucket whose versioning is Enabled, else the null version (replacing any earlier null version).
+   */
+  stageObject(bucket: string): Promise<StagedObject>;
+  /**
+   * Without `versionId`: in an unversioned bucket removes the object; with versioning Enabled
+   * adds a delete marker; Suspended adds a null delete marker (replacing the null version).
+   * With `versionId`: removes that version for good. Removing nothing is not an error.
+   */
+  deleteObject(bucket: string, key: string, versionId?: string, owner?: Owner): Promise<DeleteOutcome>;
+  /** The current objects (delete markers hide their keys). */
+  listObjects(bucket: string, query: ListQuery): ListResult;
+  /** Every version and delete marker, by key, newest first within a key. */
+  listVersions(bucket: string, query: VersionListQuery): VersionListResult;
+  /**
+   * Durably replaces the ACL and/or tags (those given) of one object version (the latest when
+   * `versionId` is undefined), without rewriting its bytes. Undefined when there is no such
+   * object version (a delete marker has neither ACL nor tags).
+   */
+  updateObject(
+    bucket: string,
+    key: string,
+    change: ObjectSubresources,
+    versionId?: string,
+  ): Promise<ObjectRecord | undefined>;
   /** Durably replaces a bucket's ACL; undefined when there is no such bucket. */
   updateBucketAcl(name: string, acl: readonly Grant[]): Promise<BucketRecord | undefined>;
+  /** Durably sets a bucket's versioning state; undefined when there is no such bucket. */
+  setBucketVersioning(
+    name: string,
+    status: VersioningStatus,
+    mfaDelete?: 'Disabled',
+  ): Promise<BucketRecord | undefined>;
 
   /** Starts a multipart upload of `key`. */
   createUpload(
