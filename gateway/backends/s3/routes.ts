@@ -38,7 +38,7 @@ export type S3Operation =
 /**
  * Query parameters that name a sub-resource, i.e. change which operation a request is. A request
  * carrying one we do not run is answered NotImplemented: it must never fall through to the plain
- * operation (e.g. `PUT ?versioning` must not create a bucket).
+ * operation (e.g. `PUT ?lifecycle` must not create a bucket).
  */
 const SUBRESOURCES = new Set([
   'accelerate',
