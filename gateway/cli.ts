@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadPrincipals, type Principal } from './auth/credentials';
 import { startLambdaServer } from './backends/lambda';
 import { startS3Server } from './backends/s3';
+import { DataDirInUseError } from './backends/s3/store';
 import { ConfigError, flagName, keyName, parseStageVariables, resolveConfig } from './config';
 import { createLogger } from './log';
 import { ApiLoadError, startGateway, type RunningGateway } from './serve';
@@ -268,7 +269,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof DataDirInUseError) {
       process.stderr.write(`apigw: ${e.message}\n`);
       return 1;
     }

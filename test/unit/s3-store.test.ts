@@ -392,6 +392,7 @@ describe('objects', () => {
     const objectFile = /^s3\/buckets\/bkt\/objects\/([0-9a-f]{2})\/\1[0-9a-f]{62}$/;
     const allowed = [
       's3',
+      's3/lock',
       's3/buckets',
       's3/tmp',
       's3/buckets/bkt',

@@ -6,6 +6,7 @@ import type { Owner } from '../identity';
 import { BucketIndex } from './bucket-index';
 import { writeBucketFile } from './bucket-file';
 import { newBucketState, type BucketState } from './bucket-state';
+import { DataDirLock } from './data-dir-lock';
 import { fsyncDir, isErrno } from './durable';
 import { KeyedMutex } from './keyed-mutex';
 import { Layout } from './layout';
@@ -59,6 +60,7 @@ export class DiskStore implements ObjectStore {
   private readonly multipart: Multipart;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly clock = new SequenceClock();
+  private lock: DataDirLock | undefined;
   private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
 
   constructor(
@@ -82,6 +84,8 @@ export class DiskStore implements ObjectStore {
     try {
       await mkdir(this.layout.buckets, { recursive: true });
       await mkdir(this.layout.tmp, { recursive: true });
+      // Before anything is cleared: tmp/ of a directory in use holds another store's writes.
+      this.lock = await DataDirLock.acquire(this.layout.root);
       await clearTmp(this.layout, this.log);
       for (const { record, objects, uploads } of await loadBuckets(this.layout, this.log)) {
         const loaded = uploads.map((u) => ({
@@ -95,6 +99,8 @@ export class DiskStore implements ObjectStore {
       // Leave it retryable: a half-loaded index must never serve requests.
       this.buckets.clear();
       this.state = 'new';
+      await this.lock?.release();
+      this.lock = undefined;
       throw error;
     }
     this.state = 'open';
@@ -105,6 +111,8 @@ export class DiskStore implements ObjectStore {
     this.state = 'closed';
     await Promise.allSettled([...this.inFlight]);
     this.buckets.clear();
+    await this.lock?.release();
+    this.lock = undefined;
   }
 
   listBuckets(): BucketRecord[] {

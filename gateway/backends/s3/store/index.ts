@@ -5,3 +5,4 @@ export { compareKeys } from './key-order';
 export { NoSuchBucketError } from './no-such-bucket';
 export { NoSuchUploadError } from './no-such-upload';
 export { isDeleteMarker, NULL_VERSION_ID } from './types';
+export { DataDirInUseError } from './data-dir-lock';
