@@ -125,7 +125,7 @@ describe('SDK v3 with default settings and stream bodies (STREAMING-UNSIGNED-PAY
 
   test('other checksum algorithms arrive as trailers and are verified', async () => {
     const data = randomBytes(300_000);
-    for (const algorithm of ['CRC32C', 'SHA1', 'SHA256'] as const) {
+    for (const algorithm of ['CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'] as const) {
       const put = await client.send(
         new PutObjectCommand({
           Bucket: bucket,
@@ -135,6 +135,12 @@ describe('SDK v3 with default settings and stream bodies (STREAMING-UNSIGNED-PAY
         }),
       );
       expect(put[`Checksum${algorithm}`]).toBe(checksumOf(algorithm, data));
+      // Returned on request, and checked by the SDK against the bytes it reads.
+      const got = await client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: `sum-${algorithm}`, ChecksumMode: 'ENABLED' }),
+      );
+      expect(got[`Checksum${algorithm}`]).toBe(checksumOf(algorithm, data));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
     }
   });
 
@@ -281,7 +287,7 @@ describe('hand-built aws-chunked requests', () => {
       expect(forgedTrailer.status).toBe(403);
     });
 
-    test.each(['CRC32', 'CRC32C', 'SHA1', 'SHA256'] as const)(
+    test.each(['CRC32', 'CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'] as const)(
       'a wrong %s trailer is 400 BadDigest',
       async (algorithm) => {
         const name = `x-amz-checksum-${algorithm.toLowerCase()}`;

@@ -1,10 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { verifyRequest, type AuthResult } from '../../gateway/backends/s3/auth';
 import { AwsChunkedDecoder, type AwsChunkedOptions } from '../../gateway/backends/s3/chunked/decoder';
 import { ChunkSignatureChain, type SigningContext } from '../../gateway/backends/s3/chunked/signatures';
-import { checksumOf } from '../../gateway/backends/s3/checksums';
+import { ChecksumTap, checksumOf } from '../../gateway/backends/s3/checksums';
 import { S3Error } from '../../gateway/backends/s3/errors';
 import type { S3User } from '../../gateway/backends/s3/identity';
 
@@ -287,6 +287,22 @@ describe('STREAMING-UNSIGNED-PAYLOAD-TRAILER', () => {
       expect(decoder.trailers).toEqual(new Map([['x-amz-checksum-crc32', '+esgrQ==']]));
     }
     expect(checksumOf('CRC32', Buffer.from('helloworld'))).toBe('+esgrQ==');
+  });
+
+  test('CRC64NVME is CRC-64/NVME: the catalogue check value, and the same sum fed in pieces', () => {
+    // reveng's catalogue: CRC-64/NVME of "123456789" is 0xAE8B14860A799888.
+    expect(Buffer.from(checksumOf('CRC64NVME', Buffer.from('123456789')), 'base64').toString('hex')).toBe(
+      'ae8b14860a799888',
+    );
+    expect(checksumOf('CRC64NVME', Buffer.alloc(0))).toBe('AAAAAAAAAAA=');
+    const data = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7919) & 0xff));
+    const tap = new ChecksumTap(['CRC64NVME']);
+    for (let at = 0; at < data.length; at += 333) tap.write(data.subarray(at, at + 333));
+    tap.end();
+    tap.resume();
+    return finished(tap).then(() =>
+      expect(tap.values().get('CRC64NVME')).toBe(checksumOf('CRC64NVME', data)),
+    );
   });
 
   test('small chunks are fine without signatures; chunk extensions are ignored', async () => {

@@ -35,7 +35,6 @@ export interface BodyDeclaration {
 
 /** Signed aws-chunked chunks, except the last with data, must be at least this big (AWS: 8 KiB). */
 const MIN_SIGNED_CHUNK = 8 * 1024;
-const SDK_CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'];
 
 function header(ctx: S3Context, name: string): string | undefined {
   const v = ctx.req.headers[name];
@@ -49,7 +48,7 @@ function nonNegativeInteger(ctx: S3Context, name: string): number | undefined {
   return Number(raw);
 }
 
-/** The checksums named by x-amz-trailer; CRC64NVME is accepted but cannot be verified here. */
+/** The checksums named by x-amz-trailer. */
 function trailerChecksums(ctx: S3Context): ChecksumAlgorithm[] {
   const raw = header(ctx, 'x-amz-trailer');
   if (raw === undefined) return [];
@@ -57,10 +56,10 @@ function trailerChecksums(ctx: S3Context): ChecksumAlgorithm[] {
   for (const name of raw.split(',').map((n) => n.trim().toLowerCase())) {
     if (name === '') continue;
     const algorithm = CHECKSUM_ALGORITHMS.find((a) => checksumHeader(a) === name);
-    if (algorithm) algorithms.push(algorithm);
-    else if (name !== 'x-amz-checksum-crc64nvme') {
+    if (!algorithm) {
       throw S3Errors.invalidRequest('The value specified in the x-amz-trailer header is not supported');
     }
+    algorithms.push(algorithm);
   }
   return algorithms;
 }
@@ -132,7 +131,10 @@ export function declareBody(ctx: S3Context, requireLength = true): BodyDeclarati
     if (value !== undefined) checksums.set(algorithm, value.trim());
   }
   const declared = header(ctx, 'x-amz-sdk-checksum-algorithm');
-  if (declared !== undefined && !SDK_CHECKSUM_ALGORITHMS.includes(declared.toUpperCase())) {
+  if (
+    declared !== undefined &&
+    !(CHECKSUM_ALGORITHMS as readonly string[]).includes(declared.toUpperCase())
+  ) {
     throw S3Errors.invalidRequest(`Value for x-amz-sdk-checksum-algorithm header is invalid.`);
   }
   return { length, contentMd5, checksums, framing };
