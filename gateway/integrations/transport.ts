@@ -52,7 +52,8 @@ const agents = {
  * integration timeout bounds the wait for that answer, as API Gateway's timeoutInMillis does. API
  * Gateway calls the backend with a body it already holds, so the time a streamed body takes to
  * come from the client does not count: the clock restarts with every chunk sent and once more
- * when the body is complete (a backend that stops reading still times out).
+ * when the body is complete (a backend that stops reading still times out). The response body
+ * is watched too: a backend that stops sending it mid-way fails it (see watchResponseBody).
  */
 export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResult> {
   const secure = req.url.protocol === 'https:';
@@ -79,6 +80,7 @@ export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResu
         const headers: Record<string, string[]> = {};
         const raw = incoming.rawHeaders;
         for (let i = 0; i < raw.length; i += 2) (headers[raw[i]] ??= []).push(raw[i + 1]);
+        watchResponseBody(incoming, req.timeoutMs, req.url.origin);
         resolve({ status: incoming.statusCode ?? 502, headers, body: { kind: 'stream', stream: incoming } });
       },
     );
@@ -122,4 +124,39 @@ export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResu
     });
     source.pipe(outgoing);
   });
+}
+
+/**
+ * API Gateway holds a whole response (at most 10 MB) before answering, so timeoutInMillis covers
+ * the body too. Here the body streams, and a large one may take long to pass through a slow
+ * client, so what is bounded is a stall: nothing received for timeoutMs while the gateway was
+ * ready to read. The stream then fails with a timeout: a 504 if the body was being read whole
+ * (templates, conversions), a cut connection if it was already streaming to the client.
+ */
+function watchResponseBody(incoming: http.IncomingMessage, timeoutMs: number, origin: string): void {
+  const socket = incoming.socket;
+  let seen = socket.bytesRead;
+  const timer = setInterval(() => {
+    // All of it arrived (whether or not the gateway has read it yet): nothing left to wait for.
+    if (incoming.complete) {
+      clearInterval(timer);
+      return;
+    }
+    const now = socket.bytesRead;
+    // The gateway's side is the slow one (backpressure): the backend is not to blame.
+    const waitingForUs = incoming.readableLength >= incoming.readableHighWaterMark || socket.isPaused();
+    if (now !== seen || waitingForUs) {
+      seen = now;
+      return;
+    }
+    incoming.destroy(
+      new IntegrationNetworkError('timeout', `${origin} stopped sending its response for ${timeoutMs} ms`),
+    );
+  }, timeoutMs);
+  // A stalled backend must not keep the process alive on its own.
+  timer.unref();
+  const stop = () => clearInterval(timer);
+  incoming.once('end', stop);
+  incoming.once('close', stop);
+  incoming.once('error', stop);
 }

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../../gateway/log';
 export interface ResponseSpec {
   statusCode: string;
   responseParameters?: Record<string, string>;
+  responseTemplates?: Record<string, string>;
 }
 
 /** One method of a test API, integrated through an `aws` (or other) integration. */

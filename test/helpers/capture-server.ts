@@ -26,6 +26,8 @@ export interface Reply {
   status?: number;
   headers?: Record<string, string | string[]>;
   body?: string | Buffer;
+  /** Send the headers and `body`, then stop sending, with Content-Length promising 1000 bytes more. */
+  stall?: boolean;
 }
 
 /** A fixed reply, a function of the request, or `hang`: never answer (the request stays open). */
@@ -72,6 +74,12 @@ function capture(req: IncomingMessage, body: Buffer): CapturedRequest {
 function answer(res: ServerResponse, reply: Reply): void {
   res.statusCode = reply.status ?? 200;
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  if (reply.stall) {
+    const body = Buffer.from(reply.body ?? '');
+    res.setHeader('Content-Length', String(body.length + 1000));
+    res.write(body);
+    return;
+  }
   res.end(reply.body ?? '');
 }
 

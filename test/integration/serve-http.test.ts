@@ -49,6 +49,20 @@ beforeAll(async () => {
     '/slow': {
       get: { type: 'http_proxy', httpMethod: 'GET', uri: `${backend.url}/slow`, timeoutInMillis: 50 },
     },
+    '/stalls': {
+      get: {
+        type: 'http',
+        httpMethod: 'GET',
+        uri: `${backend.url}/stalls`,
+        timeoutInMillis: 100,
+        responses: {
+          default: { statusCode: '200', responseTemplates: { 'application/json': '{"got":"$input.body"}' } },
+        },
+      },
+    },
+    '/stalls-proxy': {
+      get: { type: 'http_proxy', httpMethod: 'GET', uri: `${backend.url}/stalls`, timeoutInMillis: 100 },
+    },
     '/down': { get: { type: 'http', httpMethod: 'GET', uri: `http://127.0.0.1:${refusedPort}/x` } },
   });
   gw = await startGateway(
@@ -148,5 +162,20 @@ describe('http_proxy', () => {
     const res = await fetch(`${gw.url}/slow`);
     expect(res.status).toBe(504);
     expect(await res.json()).toEqual({ message: 'Endpoint request timed out' });
+  });
+
+  test('a backend that stops mid-body times out too: 504 when the body was read whole for a template', async () => {
+    backend.respond({ status: 200, body: 'part of it', stall: true });
+    const res = await fetch(`${gw.url}/stalls`);
+    expect(res.status).toBe(504);
+    expect(await res.json()).toEqual({ message: 'Endpoint request timed out' });
+  });
+
+  test('a backend that stops mid-body while streaming to the client: the connection is cut, not left hanging', async () => {
+    backend.respond({ status: 200, body: 'part of it', stall: true });
+    const res = await fetch(`${gw.url}/stalls-proxy`);
+    // The status line was already on its way; all the gateway can do is end the response short.
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
   });
 });
