@@ -91,15 +91,6 @@ export function authorizeObject(ctx: S3Context, record: ObjectRecord, access: Ac
 }
 
 /**
- * A missing key: NoSuchKey to whoever may list the bucket, AccessDenied to anyone else, so that
- * callers without READ on the bucket cannot probe which keys exist (as S3 does).
- */
-export function missingKey(ctx: S3Context, bucket: BucketRecord, key: string): never {
-  if (bucketAllows(ctx, bucket, 'READ')) throw S3Errors.noSuchKey(key);
-  throw S3Errors.accessDenied();
-}
-
-/**
  * Who owns what a request writes: the uploader. An anonymous upload (into a public-read-write
  * bucket) is owned by the bucket's owner, so that the objects of a bucket always have an owner
  * who can be granted and refused things.
