@@ -24,6 +24,7 @@ export type S3Operation =
   | 'CopyObject'
   | 'DeleteObject'
   | 'GetObjectAcl'
+  | 'GetObjectAttributes'
   | 'PutObjectAcl'
   | 'GetObjectTagging'
   | 'PutObjectTagging'
@@ -97,6 +98,7 @@ const BUCKET_SUBRESOURCES: Record<string, Table> = {
 /** Sub-resources of an object that run, by method (UploadPart/UploadPartCopy are told apart later). */
 const OBJECT_SUBRESOURCES: Record<string, Table> = {
   acl: { GET: 'GetObjectAcl', PUT: 'PutObjectAcl' },
+  attributes: { GET: 'GetObjectAttributes' },
   tagging: { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' },
   uploads: { POST: 'CreateMultipartUpload' },
   uploadId: {

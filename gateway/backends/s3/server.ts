@@ -21,6 +21,7 @@ import { listMultipartUploads, listParts } from './handlers/multipart-list';
 import { deleteObject, getObject, putObject } from './handlers/object';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './handlers/tagging';
 import { listBuckets } from './handlers/service';
+import { getObjectAttributes } from './handlers/object-attributes';
 import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './handlers/versions';
 import { ownerDirectory, type S3User } from './identity';
 import { bucketFromHost, hoistQueryHeaders, parseQuery, parseTarget, type S3Target } from './request';
@@ -71,6 +72,7 @@ const HANDLERS: Record<S3Operation, Handler> = {
   CopyObject: copyObject,
   DeleteObject: deleteObject,
   GetObjectAcl: getObjectAcl,
+  GetObjectAttributes: getObjectAttributes,
   PutObjectAcl: putObjectAcl,
   GetObjectTagging: getObjectTagging,
   PutObjectTagging: putObjectTagging,
