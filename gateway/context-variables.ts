@@ -30,8 +30,8 @@ export function contextVariables(
   return {
     accountId: inv.identity?.accountId ?? '123456789012',
     apiId: inv.apiId,
-    // No authorizers run yet: the map exists (so keySet() and bracket access work) but is empty.
-    authorizer: {},
+    // Filled by a Lambda authorizer; otherwise the map exists (keySet() and bracket access work) but is empty.
+    authorizer: { ...inv.authorizer?.values },
     deploymentId: inv.apiId.slice(0, 6),
     domainName,
     domainPrefix: domainName.split('.')[0],

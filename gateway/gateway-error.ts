@@ -30,6 +30,8 @@ export interface GatewayErrorOptions {
   validationErrorString?: string;
   /** False when the API's gateway responses cannot apply (no deployed stage to take them from). */
   customisable?: boolean;
+  /** `$context.error.message` is null, not a string (AUTHORIZER_CONFIGURATION_ERROR: `{"message":null}`). */
+  nullMessage?: boolean;
 }
 
 /**
@@ -44,6 +46,8 @@ export class GatewayError extends Error {
   readonly validationErrorString: string | undefined;
   /** Whether x-amazon-apigateway-gateway-responses may change it (REQUEST_TOO_LARGE never: AWS known issue). */
   readonly customisable: boolean;
+  /** The message is JSON null (rendered `null` by `$context.error.messageString`). */
+  readonly nullMessage: boolean;
 
   constructor(
     readonly type: GatewayResponseType,
@@ -56,6 +60,7 @@ export class GatewayError extends Error {
     this.errorType = options.errorType ?? GATEWAY_RESPONSE_TYPES[type].errorType;
     this.validationErrorString = options.validationErrorString;
     this.customisable = type !== 'REQUEST_TOO_LARGE' && options.customisable !== false;
+    this.nullMessage = options.nullMessage === true;
   }
 }
 
@@ -74,4 +79,17 @@ export const GatewayErrors = {
   integrationTimeout: () => new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out'),
   unsupportedMediaType: () => new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type'),
   requestTooLarge: () => new GatewayError('REQUEST_TOO_LARGE', 'Request Too Long'),
+  /** No identity for a Lambda authorizer, or the authorizer said "Unauthorized". */
+  unauthorized: () => new GatewayError('UNAUTHORIZED', 'Unauthorized'),
+  /** A Lambda authorizer's policy refused the method: explicitly (Deny) or by not allowing it. */
+  authorizerDenied: (explicit: boolean) =>
+    new GatewayError(
+      'ACCESS_DENIED',
+      explicit
+        ? 'User is not authorized to access this resource with an explicit deny'
+        : 'User is not authorized to access this resource',
+    ),
+  /** A Lambda authorizer failed or answered something that is not a policy: `{"message":null}`. */
+  authorizerConfigurationError: () =>
+    new GatewayError('AUTHORIZER_CONFIGURATION_ERROR', '', { nullMessage: true }),
 };

@@ -141,9 +141,9 @@ export function renderGatewayResponse(
   const context = {
     ...input.context,
     error: {
-      message: error.message,
+      message: error.nullMessage ? null : error.message,
       // The message as a JSON string, quotes included: the default template relies on it.
-      messageString: JSON.stringify(error.message),
+      messageString: error.nullMessage ? 'null' : JSON.stringify(error.message),
       responseType: error.type,
       validationErrorString: error.validationErrorString,
     },

@@ -68,6 +68,8 @@ export interface Invocation {
   resource?: Resource;
   method?: Method;
   identity?: CallerIdentity;
+  /** What a Lambda authorizer allowed the call with: principalId and its context map, stringified. */
+  authorizer?: { values: Record<string, string>; integrationLatency: number };
   integrationResult?: IntegrationResult;
   integrationResponse?: IntegrationResponse;
 }

@@ -45,6 +45,9 @@ function servicesUsed(api: ApiDefinition): Set<string> {
       if (target.kind === 'aws-path' || target.kind === 'aws-action') services.add(target.service);
     }
   }
+  // Lambda authorizers call Lambda too.
+  if (Object.values(api.authorizers).some((a) => a.type === 'token' || a.type === 'request'))
+    services.add('lambda');
   return services;
 }
 
@@ -59,7 +62,12 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
       if (integration.type === 'AWS' && integration.target.kind !== 'aws-path') {
         log.warn(`${where}: this AWS integration uri is not supported yet (calls answer 500)`);
       }
-      if (!['NONE', 'AWS_IAM'].includes(method!.authorizationType)) {
+      const authorizer =
+        method!.authorizerName === undefined ? undefined : api.authorizers[method!.authorizerName];
+      const lambdaAuthorizer =
+        method!.authorizationType === 'CUSTOM' &&
+        (authorizer?.type === 'token' || authorizer?.type === 'request');
+      if (!['NONE', 'AWS_IAM'].includes(method!.authorizationType) && !lambdaAuthorizer) {
         log.warn(
           `${where}: ${method!.authorizationType} authorization is not supported yet (calls answer 500)`,
         );

@@ -21,6 +21,7 @@ import type { Invocation, MethodResponseOut } from './invocation';
 import type { Logger } from './log';
 import { compileRouter, type Router } from './router';
 import { splitStage } from './stage';
+import { AuthorizerCache } from './auth/lambda-authorizer';
 import { authorize } from './stages/authorize';
 import { mapIntegrationRequest, type IntegrationRequestParts } from './stages/integration-request';
 import { integrationRequestBody } from './stages/request-body';
@@ -60,6 +61,8 @@ export class Gateway {
   readonly apiId: string;
   private readonly router: Router;
   private readonly principals: Map<string, S3User>;
+  // Lambda authorizer results live as long as the gateway, like a stage's authorizer cache.
+  private readonly authorizerCache = new AuthorizerCache();
 
   constructor(private readonly options: GatewayOptions) {
     this.apiId = apiIdFor(options.api);
@@ -112,11 +115,18 @@ export class Gateway {
     inv.method = match.method;
     inv.request.pathParameters = match.pathParameters;
     await prepareRequestBody(inv);
-    authorize(inv, {
+    await authorize(inv, {
       lookup: (id) => this.principals.get(id),
       region: this.options.region,
       sigv4Compat: this.options.sigv4Compat,
       log: this.options.log,
+      lambdaAuthorizers: {
+        endpoints: this.options.endpoints,
+        credentials: this.options.credentials,
+        log: this.options.log,
+        cache: this.authorizerCache,
+        region: this.options.region ?? 'us-east-1',
+      },
     });
     validateRequest(inv);
     const integration = match.method.integration;

@@ -45,6 +45,10 @@ export function proxyEvent(inv: Invocation): Record<string, unknown> {
     requestContext: {
       accountId: context.accountId,
       apiId: context.apiId,
+      // Only when an authorizer ran: its principalId and context (strings), and how long it took.
+      ...(inv.authorizer
+        ? { authorizer: { ...inv.authorizer.values, integrationLatency: inv.authorizer.integrationLatency } }
+        : {}),
       deploymentId: context.deploymentId,
       domainName: context.domainName,
       domainPrefix: context.domainPrefix,

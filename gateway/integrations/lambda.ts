@@ -17,7 +17,7 @@ const INVOCATIONS = /^\/+2015-03-31\/functions\/(.+)\/invocations\/?$/;
 
 /** The function (name or ARN, qualifier kept) a Lambda integration uri names, stage variables rendered. */
 export function lambdaFunctionOf(
-  integration: Integration,
+  integration: Pick<Integration, 'target'>,
   stageVariables: Record<string, string>,
 ): string | undefined {
   const target = integration.target;
@@ -42,7 +42,7 @@ async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
  */
 export async function invokeLambda(
   inv: Invocation,
-  integration: Integration,
+  integration: Pick<Integration, 'target' | 'pointer' | 'timeoutInMillis'>,
   payload: Buffer,
   deps: AwsIntegrationDeps,
   headers: Record<string, string> = {},

@@ -1,4 +1,5 @@
 import type { S3User } from '../backends/s3/identity';
+import { runLambdaAuthorizer, type LambdaAuthorizerDeps } from '../auth/lambda-authorizer';
 import { verifyCaller } from '../auth/sigv4';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
@@ -12,10 +13,15 @@ export interface AuthorizationSettings {
   /** Accept curl 7.x's single-encoded canonical path too (opt-in, logged). */
   sigv4Compat: boolean;
   log: Logger;
+  /** What CUSTOM (Lambda) authorizers need. */
+  lambdaAuthorizers: LambdaAuthorizerDeps;
 }
 
-/** Runs the method's authorization: AWS_IAM verifies the caller's SigV4 signature. */
-export function authorize(inv: Invocation, settings: AuthorizationSettings): void {
+/**
+ * Runs the method's authorization: AWS_IAM verifies the caller's SigV4 signature; CUSTOM runs the
+ * method's TOKEN or REQUEST Lambda authorizer.
+ */
+export async function authorize(inv: Invocation, settings: AuthorizationSettings): Promise<void> {
   const method = inv.method!;
   switch (method.authorizationType) {
     case 'NONE':
@@ -39,6 +45,16 @@ export function authorize(inv: Invocation, settings: AuthorizationSettings): voi
         },
       );
       return;
+    case 'CUSTOM': {
+      const authorizer =
+        method.authorizerName === undefined ? undefined : inv.api.authorizers[method.authorizerName];
+      if (authorizer && (authorizer.type === 'token' || authorizer.type === 'request')) {
+        await runLambdaAuthorizer(inv, authorizer, settings.lambdaAuthorizers);
+        return;
+      }
+      settings.log.error(`${inv.requestId} ${method.pointer}: its authorizer is not declared in the API`);
+      throw GatewayErrors.internalServerError();
+    }
     default:
       settings.log.error(
         `${inv.requestId} ${method.pointer}: ${method.authorizationType} authorizers are not supported yet`,
