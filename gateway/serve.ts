@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { formatProblem, loadApi, type Problem } from '../openapi';
 import type { ApiDefinition } from '../openapi/model';
+import { IntegrationUriError, parseIntegrationUri } from '../openapi/uri';
 import { loadPrincipals, principal, type Principal } from './auth/credentials';
 import { resolveOutboundCredentials, type OutboundCredentials } from './aws/credentials';
 import { EndpointResolver, parseEndpointSetting, type EndpointSetting } from './aws/endpoints';
@@ -51,6 +52,19 @@ function servicesUsed(api: ApiDefinition): Set<string> {
   return services;
 }
 
+/** Why a Lambda authorizer's uri cannot be called, or undefined when it names a Lambda function. */
+function authorizerUriProblem(uri: string | undefined): string | undefined {
+  try {
+    const target = parseIntegrationUri('AWS', uri);
+    if (target.kind !== 'aws-path' || target.service !== 'lambda')
+      return 'its authorizerUri does not name a Lambda function';
+    return undefined;
+  } catch (error) {
+    if (error instanceof IntegrationUriError) return `authorizerUri: ${error.message}`;
+    throw error;
+  }
+}
+
 /** What start-up tells the user about methods apigw cannot fully run yet, and roles it does not assume. */
 function reportLimits(api: ApiDefinition, log: Logger): void {
   const roles = new Set<string>();
@@ -80,6 +94,11 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
   }
   for (const role of roles)
     log.info(`integration credentials ${role}: logged, not assumed (apigw signs with its own credentials)`);
+  for (const authorizer of Object.values(api.authorizers)) {
+    if (authorizer.type !== 'token' && authorizer.type !== 'request') continue;
+    const problem = authorizerUriProblem(authorizer.authorizerUri);
+    if (problem) log.warn(`authorizer '${authorizer.name}': ${problem} (calls of its methods answer 500)`);
+  }
 }
 
 function endpointSettings(config: ApigwConfig): Record<string, EndpointSetting> {

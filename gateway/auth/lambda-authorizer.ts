@@ -132,9 +132,17 @@ function identitySources(
   }
 }
 
+const validationRegexes = new Map<string, RegExp>();
+
 function validationRegex(expression: string, inv: Invocation, deps: LambdaAuthorizerDeps): RegExp {
   try {
-    return new RegExp(expression);
+    let regex = validationRegexes.get(expression);
+    if (!regex) {
+      // The whole token must match, as Java's String.matches does (SAM's own example is `Bearer.*`).
+      regex = new RegExp(`^(?:${expression})$`, 's');
+      validationRegexes.set(expression, regex);
+    }
+    return regex;
   } catch (error) {
     deps.log.error(
       `${inv.requestId} identityValidationExpression ${JSON.stringify(expression)}: ${String(error)}`,
