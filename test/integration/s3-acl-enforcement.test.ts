@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -29,10 +27,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { accountIdFor } from '../../gateway/auth/identity';
 import { loadPrincipals, type Principal } from '../../gateway/auth/credentials';
+import { awsCli, awsCliError, HAVE_AWS_CLI, type AwsCliCaller } from '../helpers/awscli';
 import { startTestS3, type TestS3 } from '../helpers/s3';
-
-const run = promisify(execFile);
-const AWS = '/usr/bin/aws';
 
 // Three owners, as a deployment defines them: one credentials-file profile each.
 const home = mkdtempSync(path.join(tmpdir(), 'apigw-acl-'));
@@ -421,42 +417,14 @@ describe('anonymous and expected owners', () => {
   });
 });
 
-const describeWithAws = existsSync(AWS) ? describe : describe.skip;
+const describeWithAws = HAVE_AWS_CLI ? describe : describe.skip;
 
 describeWithAws('AWS CLI with the same credentials file', () => {
-  async function aws(profile: string | undefined, ...args: string[]): Promise<string> {
-    const { stdout } = await run(
-      AWS,
-      [
-        '--endpoint-url',
-        s3.url,
-        '--output',
-        'json',
-        ...(profile ? ['--profile', profile] : ['--no-sign-request']),
-        ...args,
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: path.join(home, 'none'),
-          AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
-          AWS_MAX_ATTEMPTS: '1',
-          AWS_PAGER: '',
-        },
-      },
-    );
-    return stdout;
-  }
-  async function awsError(profile: string | undefined, ...args: string[]): Promise<string> {
-    try {
-      await aws(profile, ...args);
-    } catch (e) {
-      return String((e as { stderr?: string }).stderr);
-    }
-    throw new Error(`expected aws ${args.join(' ')} to fail`);
-  }
+  const as = (profile: string | undefined): AwsCliCaller =>
+    profile === undefined ? 'anonymous' : { credentialsFile, profile };
+  const aws = (profile: string | undefined, ...args: string[]) => awsCli(s3.url, home, as(profile), args);
+  const awsError = (profile: string | undefined, ...args: string[]) =>
+    awsCliError(s3.url, home, as(profile), args);
 
   test('grants set with put-bucket-acl open the bucket to that profile only; --no-sign-request by ACL', async () => {
     const bucket = bucketName();

@@ -1,17 +1,12 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { AWS_CLI, awsCli, awsCliError, HAVE_AWS_CLI } from '../helpers/awscli';
 import { ALICE, startTestS3, type TestS3 } from '../helpers/s3';
 
-const run = promisify(execFile);
-
-// Debian's awscli (installed by .ci/run); a pip-installed `aws` elsewhere on PATH is not what we test.
-const AWS = '/usr/bin/aws';
-const describeWithAws = existsSync(AWS) ? describe : describe.skip;
-if (!existsSync(AWS)) console.warn(`skipping the AWS CLI tests: ${AWS} is missing (apt-get install awscli)`);
+const describeWithAws = HAVE_AWS_CLI ? describe : describe.skip;
+if (!HAVE_AWS_CLI) console.warn(`skipping the AWS CLI tests: ${AWS_CLI} is missing (apt-get install awscli)`);
 
 let s3: TestS3;
 let home: string;
@@ -21,33 +16,10 @@ beforeAll(async () => {
 });
 afterAll(() => s3?.stop());
 
-/** Runs the AWS CLI against the embedded S3 as alice; must not block the event loop (the server runs here). */
-async function aws(...args: string[]): Promise<string> {
-  const { stdout } = await run(AWS, ['--endpoint-url', s3.url, '--output', 'json', ...args], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      AWS_ACCESS_KEY_ID: ALICE.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: ALICE.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: path.join(home, 'none'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
-      AWS_MAX_ATTEMPTS: '1',
-      AWS_PAGER: '',
-    },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return stdout;
-}
+/** Runs the AWS CLI against the embedded S3 as alice. */
+const aws = (...args: string[]) => awsCli(s3.url, home, { user: ALICE }, args);
 
-async function awsFails(...args: string[]): Promise<string> {
-  try {
-    await aws(...args);
-  } catch (e) {
-    return String((e as { stderr?: string }).stderr);
-  }
-  throw new Error(`expected aws ${args.join(' ')} to fail`);
-}
+const awsFails = (...args: string[]) => awsCliError(s3.url, home, { user: ALICE }, args);
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 let n = 0;

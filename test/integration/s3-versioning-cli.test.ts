@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -12,19 +10,15 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3User } from '../../gateway/backends/s3';
+import { AWS_CLI, awsCli, awsCliError, HAVE_AWS_CLI } from '../helpers/awscli';
 import { ALICE, BOB, startTestS3, type TestS3 } from '../helpers/s3';
 
-const run = promisify(execFile);
+const describeWithAws = HAVE_AWS_CLI ? describe : describe.skip;
+if (!HAVE_AWS_CLI)
+  console.warn(`skipping the S3 versioning AWS CLI tests: ${AWS_CLI} is missing (apt-get install awscli)`);
 
-// Debian's awscli (installed by .ci/run); a pip-installed `aws` elsewhere on PATH is not what we test.
-const AWS = '/usr/bin/aws';
-const haveAws = existsSync(AWS);
-const describeWithAws = haveAws ? describe : describe.skip;
-if (!haveAws)
-  console.warn(`skipping the S3 versioning AWS CLI tests: ${AWS} is missing (apt-get install awscli)`);
-
-// A version id as this S3 hands them out: 32 opaque characters, as long as AWS's. They may begin with `-`,
-// so they are always passed as `--version-id=<id>` (argparse would take `--version-id -x…` for an option).
+// A version id as this S3 hands them out: 32 opaque characters, as long as AWS's. They are passed as
+// `--version-id=<id>`: argparse would take `--version-id -x…` for an option, and AWS's ids may begin so.
 const VERSION_ID = /^[A-Za-z0-9_-]{32}$/;
 
 interface Version {
@@ -68,24 +62,7 @@ describeWithAws('S3 versioning through the AWS CLI (skipped when /usr/bin/aws is
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  /** Runs the AWS CLI against the embedded S3 (never through a shell; must not block the event loop). */
-  async function awsAs(user: S3User, ...args: string[]): Promise<string> {
-    const { stdout } = await run(AWS, ['--endpoint-url', s3.url, '--output', 'json', ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        AWS_ACCESS_KEY_ID: user.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: path.join(home, 'none'),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
-        AWS_MAX_ATTEMPTS: '1',
-        AWS_PAGER: '',
-      },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return stdout;
-  }
+  const awsAs = (user: S3User, ...args: string[]) => awsCli(s3.url, home, { user }, args);
   const aws = (...args: string[]) => awsAs(ALICE, ...args);
   /** The CLI's JSON output; an operation whose response has no fields prints nothing, read as {}. */
   async function api(...args: string[]): Promise<Json> {
@@ -93,14 +70,7 @@ describeWithAws('S3 versioning through the AWS CLI (skipped when /usr/bin/aws is
     return out.trim() === '' ? {} : (JSON.parse(out) as Json);
   }
   /** The stderr of a CLI call that must fail. */
-  async function failsAs(user: S3User, ...args: string[]): Promise<string> {
-    try {
-      await awsAs(user, ...args);
-    } catch (e) {
-      return String((e as { stderr?: string }).stderr);
-    }
-    throw new Error(`expected aws ${args.join(' ')} to fail`);
-  }
+  const failsAs = (user: S3User, ...args: string[]) => awsCliError(s3.url, home, { user }, args);
   const fails = (...args: string[]) => failsAs(ALICE, ...args);
 
   /** A local file holding `content`, for --body. */

@@ -6,6 +6,10 @@ import {
   PutObjectCommand,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { awsCli, HAVE_AWS_CLI } from '../helpers/awscli';
 import { ALICE, BOB, startTestS3, type TestS3 } from '../helpers/s3';
 
 let s3: TestS3;
@@ -96,32 +100,26 @@ describe('an unversioned bucket seen through the versioning API', () => {
   });
 });
 
+const withAwsCli = HAVE_AWS_CLI ? test : test.skip;
+
 describe('awscli list-object-versions', () => {
-  const AWS = '/usr/bin/aws';
-  const maybe = require('node:fs').existsSync(AWS) ? test : test.skip;
-  maybe('awscli reads the listing (it asks for encoding-type=url and decodes keys)', async () => {
+  withAwsCli('awscli reads the listing (it asks for encoding-type=url and decodes keys)', async () => {
     await bucketWith('ver-cli', ['plus+key', 'space key']);
-    const { promisify } = await import('node:util');
-    const { execFile } = await import('node:child_process');
-    const { stdout } = await promisify(execFile)(
-      AWS,
-      ['--endpoint-url', s3.url, '--output', 'json', 's3api', 'list-object-versions', '--bucket', 'ver-cli'],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: '/tmp',
-          AWS_ACCESS_KEY_ID: ALICE.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: ALICE.secretAccessKey,
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/nonexistent',
-          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        },
-      },
-    );
-    const listing = JSON.parse(stdout) as { Versions: Array<{ Key: string; VersionId: string }> };
-    expect(listing.Versions.map((v) => [v.Key, v.VersionId])).toEqual([
-      ['plus+key', 'null'],
-      ['space key', 'null'],
-    ]);
+    const home = mkdtempSync(path.join(tmpdir(), 'apigw-versions-cli-'));
+    try {
+      const stdout = await awsCli(s3.url, home, { user: ALICE }, [
+        's3api',
+        'list-object-versions',
+        '--bucket',
+        'ver-cli',
+      ]);
+      const listing = JSON.parse(stdout) as { Versions: Array<{ Key: string; VersionId: string }> };
+      expect(listing.Versions.map((v) => [v.Key, v.VersionId])).toEqual([
+        ['plus+key', 'null'],
+        ['space key', 'null'],
+      ]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
