@@ -4,7 +4,7 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startS3Server, type RunningS3, type S3User } from '../../gateway/backends/s3';
@@ -222,4 +222,15 @@ export function rawRequest(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** The S3 error a request fails with; throws when it succeeds or fails with something else. */
+export async function failure(request: Promise<unknown>): Promise<S3ServiceException> {
+  try {
+    await request;
+  } catch (e) {
+    if (e instanceof S3ServiceException) return e;
+    throw e;
+  }
+  throw new Error('expected the request to fail');
 }

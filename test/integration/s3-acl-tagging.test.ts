@@ -13,9 +13,8 @@ import {
   PutObjectCommand,
   PutObjectTaggingCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { ALICE, BOB, startTestS3, type TestS3 } from '../helpers/s3';
+import { ALICE, BOB, startTestS3, type TestS3, failure } from '../helpers/s3';
 
 let s3: TestS3;
 let alice: S3Client;
@@ -29,16 +28,6 @@ beforeAll(async () => {
   await alice.send(new CreateBucketCommand({ Bucket: bucket }));
 });
 afterAll(() => s3.stop());
-
-async function failure(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof S3ServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
-}
 
 const owner = { ID: ALICE.owner.id, DisplayName: 'alice' };
 const ownerFull = { Grantee: { ...owner, Type: 'CanonicalUser' }, Permission: 'FULL_CONTROL' };

@@ -7,9 +7,8 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { ALICE, BOB, startTestS3, type TestS3 } from '../helpers/s3';
+import { ALICE, BOB, startTestS3, type TestS3, failure } from '../helpers/s3';
 
 let s3: TestS3;
 let alice: S3Client;
@@ -27,16 +26,6 @@ beforeAll(async () => {
 afterAll(() => s3.stop());
 
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
-
-async function failure(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof S3ServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
-}
 
 async function body(b: string, key: string): Promise<Buffer> {
   const res = await alice.send(new GetObjectCommand({ Bucket: b, Key: key }));

@@ -13,12 +13,11 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
   UploadPartCopyCommand,
   type CompletedPart,
 } from '@aws-sdk/client-s3';
-import { ALICE, rawRequest, signRequest, startTestS3, type TestS3 } from '../helpers/s3';
+import { ALICE, rawRequest, signRequest, startTestS3, type TestS3, failure } from '../helpers/s3';
 
 let s3: TestS3;
 let alice: S3Client;
@@ -37,16 +36,6 @@ const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 function multipartEtag(parts: Buffer[]): string {
   const md5s = Buffer.concat(parts.map((p) => createHash('md5').update(p).digest()));
   return `"${createHash('md5').update(md5s).digest('hex')}-${parts.length}"`;
-}
-
-async function failure(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof S3ServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
 }
 
 async function newBucket(): Promise<string> {

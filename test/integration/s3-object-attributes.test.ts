@@ -6,12 +6,11 @@ import {
   GetObjectAttributesCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { checksumOf } from '../../gateway/backends/s3/checksums';
-import { ALICE, BOB, rawRequest, signRequest, startTestS3, type TestS3 } from '../helpers/s3';
+import { ALICE, BOB, rawRequest, signRequest, startTestS3, type TestS3, failure } from '../helpers/s3';
 
 let s3: TestS3;
 const BUCKET = 'attrs';
@@ -22,15 +21,6 @@ beforeAll(async () => {
 afterAll(() => s3.stop());
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
-
-async function failure(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 /** A signed GET ?attributes with exactly these extra headers. */
 async function rawAttributes(key: string, headers: Record<string, string>) {

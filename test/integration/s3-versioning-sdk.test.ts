@@ -40,6 +40,7 @@ import {
   startTestS3,
   type RawResponse,
   type TestS3,
+  failure,
 } from '../helpers/s3';
 
 let s3: TestS3;
@@ -94,16 +95,6 @@ async function putVersion(bucket: string, key: string, body: string): Promise<st
 async function read(bucket: string, key: string, versionId?: string, client = alice) {
   const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
   return { body: await res.Body!.transformToString(), versionId: res.VersionId };
-}
-
-async function failure(p: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof S3ServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
 }
 
 /** An SDK error as code, status and the two version headers. */
