@@ -1,38 +1,23 @@
-import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { silentLogger } from '../../gateway/log';
+import { compileStore, runUntilKilled, type CompiledStore } from '../helpers/crash-child';
 import { DiskStore, isDeleteMarker } from '../../gateway/backends/s3/store';
 
 const { crashContent } = require('../fixtures/s3-store-crash-content') as {
   crashContent(seed: number, size: number): Buffer;
 };
 
-const repo = join(__dirname, '..', '..');
-const child = join(repo, 'test', 'fixtures', 's3-store-crash-child.js');
 const ROUNDS = 3;
 
-let buildDir: string;
+let compiled: CompiledStore;
 let dataDir: string;
 
-// The child is plain Node, so it needs the store as JavaScript. Compiling the current sources
-// (rather than using dist/) means the test can never pass against a stale build.
+// The child is plain Node, so it needs the store as JavaScript.
 beforeAll(async () => {
-  buildDir = await mkdtemp(join(tmpdir(), 'apigw-s3-crash-build-'));
-  execFileSync(
-    process.execPath,
-    [
-      require.resolve('typescript/bin/tsc'),
-      ...['--outDir', buildDir, '--rootDir', repo, '--module', 'commonjs', '--target', 'ES2022'],
-      ...['--moduleResolution', 'node', '--types', 'node', '--skipLibCheck', '--noCheck'],
-      join(repo, 'gateway', 'backends', 's3', 'store', 'index.ts'),
-    ],
-    { stdio: 'pipe' },
-  );
+  compiled = await compileStore();
 }, 60_000);
 
 beforeEach(async () => {
@@ -40,30 +25,22 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  await rm(buildDir, { recursive: true, force: true });
+  await compiled.remove();
   await rm(dataDir, { recursive: true, force: true });
 });
 
 /** Runs the writer child until writes are in flight, then SIGKILLs it; returns its acknowledged commits. */
 async function runAndKill(): Promise<Map<string, Set<string>>> {
-  const storeModule = join(buildDir, 'gateway', 'backends', 's3', 'store', 'index.js');
-  const proc = spawn(process.execPath, [child, storeModule, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(proc, 'exit');
   const acknowledged = new Map<string, Set<string>>();
-  const ready = new Promise<void>((resolve, reject) => {
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      const [word, key, etag] = line.split(' ');
+  const ended = await runUntilKilled(
+    's3-store-crash-child.js',
+    compiled.module,
+    dataDir,
+    ([word, key, etag]) => {
       if (word === 'committed') acknowledged.set(key, (acknowledged.get(key) ?? new Set()).add(etag));
-      if (word === 'writing') resolve();
-    });
-    exited.then(([code]) => reject(new Error(`child exited early (${String(code)}): ${stderr}`)), reject);
-  });
-  await ready;
-  proc.kill('SIGKILL');
-  const [code, signal] = await exited;
-  expect([code, signal]).toEqual([null, 'SIGKILL']);
+    },
+  );
+  expect(ended).toEqual([null, 'SIGKILL']);
   return acknowledged;
 }
 

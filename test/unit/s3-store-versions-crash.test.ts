@@ -1,45 +1,28 @@
-import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { silentLogger } from '../../gateway/log';
+import { compileStore, runUntilKilled, type CompiledStore } from '../helpers/crash-child';
 import { DiskStore, isDeleteMarker, type VersionRecord } from '../../gateway/backends/s3/store';
 
 const { crashContent } = require('../fixtures/s3-store-crash-content') as {
   crashContent(seed: number, size: number): Buffer;
 };
 
-const repo = join(__dirname, '..', '..');
-const child = join(repo, 'test', 'fixtures', 's3-store-versions-crash-child.js');
 const ROUNDS = 3;
 
-let buildDir: string;
+let compiled: CompiledStore;
 let dataDir: string;
 
-// The child is plain Node, so it needs the store as JavaScript, compiled from the current sources.
+// The child is plain Node, so it needs the store as JavaScript.
 beforeAll(async () => {
-  buildDir = await mkdtemp(join(tmpdir(), 'apigw-s3-vcrash-build-'));
-  execFileSync(
-    process.execPath,
-    [
-      require.resolve('typescript/bin/tsc'),
-      ...['--outDir', buildDir, '--rootDir', repo, '--module', 'commonjs', '--target', 'ES2022'],
-      ...['--moduleResolution', 'node', '--types', 'node', '--skipLibCheck', '--noCheck'],
-      join(repo, 'gateway', 'backends', 's3', 'store', 'index.ts'),
-    ],
-    { stdio: 'pipe' },
-  );
+  compiled = await compileStore();
+  dataDir = await mkdtemp(join(tmpdir(), 'apigw-s3-vcrash-'));
 }, 60_000);
 
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'apigw-s3-vcrash-'));
-});
-
 afterAll(async () => {
-  await rm(buildDir, { recursive: true, force: true });
+  await compiled.remove();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -51,27 +34,19 @@ interface Told {
 }
 
 async function runAndKill(): Promise<Told> {
-  const storeModule = join(buildDir, 'gateway', 'backends', 's3', 'store', 'index.js');
-  const proc = spawn(process.execPath, [child, storeModule, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(proc, 'exit');
   const told: Told = { committed: new Set(), removing: new Set(), removed: new Set() };
-  const ready = new Promise<void>((resolve, reject) => {
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      const [word, key, versionId] = line.split(' ');
+  const ended = await runUntilKilled(
+    's3-store-versions-crash-child.js',
+    compiled.module,
+    dataDir,
+    ([word, key, versionId]) => {
       const id = `${key} ${versionId}`;
       if (word === 'committed') told.committed.add(id);
       if (word === 'removing') told.removing.add(id);
       if (word === 'removed') told.removed.add(id);
-      if (word === 'writing') resolve();
-    });
-    exited.then(([code]) => reject(new Error(`child exited early (${String(code)}): ${stderr}`)), reject);
-  });
-  await ready;
-  proc.kill('SIGKILL');
-  const [code, signal] = await exited;
-  expect([code, signal]).toEqual([null, 'SIGKILL']);
+    },
+  );
+  expect(ended).toEqual([null, 'SIGKILL']);
   return told;
 }
 
