@@ -1,22 +1,27 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { finished } from 'node:stream/promises';
-import { createLogger, silentLogger } from '../../gateway/log';
-import type { Owner } from '../../gateway/backends/s3/identity';
+import { createLogger } from '../../gateway/log';
 import { BucketIndex } from '../../gateway/backends/s3/store/bucket-index';
 import { encodeFooterOf } from '../../gateway/backends/s3/store/footer';
 import { Layout } from '../../gateway/backends/s3/store/layout';
 import { encodeFooter } from '../../gateway/backends/s3/store/object-file';
 import { newVersionId } from '../../gateway/backends/s3/store/version-ids';
 import {
+  attributes,
+  bucketRecord,
+  byBytes,
+  other,
+  owner,
+  put,
+  sha256,
+  useTempStores,
+} from '../helpers/store';
+import {
   DiskStore,
   isDeleteMarker,
-  type BucketRecord,
   type DeleteMarkerRecord,
-  type ObjectAttributes,
   type ObjectRecord,
   type ObjectStore,
   type VersionListQuery,
@@ -27,15 +32,6 @@ import {
 // The real module object, which the store's named imports read `open` from at call time.
 const fsp = require('node:fs/promises') as typeof import('node:fs/promises');
 
-const owner: Owner = { id: 'a'.repeat(64), displayName: 'main' };
-const other: Owner = { id: 'b'.repeat(64), displayName: 'other' };
-const attributes: ObjectAttributes = {
-  owner,
-  headers: { 'content-type': 'text/plain' },
-  metadata: {},
-  checksums: {},
-  storageClass: 'STANDARD',
-};
 const ISSUED_ID = /^[A-Za-z0-9_-]{32}$/;
 
 // ---------------------------------------------------------------------------------------------
@@ -52,14 +48,6 @@ function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function byBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-function sha256(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
 function vquery(q: Partial<VersionListQuery>): VersionListQuery {
@@ -420,51 +408,18 @@ describe('BucketIndex versions', () => {
 // 2-4. DiskStore
 // ---------------------------------------------------------------------------------------------
 
-let parent: string;
-let dataDir: string;
+const temp = useTempStores('apigw-s3-versions-');
+const openStore = temp.open;
+const restart = temp.restart;
 let layout: Layout;
-const stores: DiskStore[] = [];
 
-beforeEach(async () => {
-  parent = await mkdtemp(join(tmpdir(), 'apigw-s3-versions-'));
-  dataDir = join(parent, 'data');
-  layout = new Layout(dataDir);
+beforeEach(() => {
+  layout = new Layout(temp.dataDir);
 });
 
-afterEach(async () => {
+afterEach(() => {
   jest.restoreAllMocks();
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-  await rm(parent, { recursive: true, force: true });
 });
-
-async function openStore(log = silentLogger): Promise<DiskStore> {
-  const store = new DiskStore(dataDir, log);
-  stores.push(store);
-  await store.open();
-  return store;
-}
-
-async function restart(store: DiskStore, log = silentLogger): Promise<DiskStore> {
-  await store.close();
-  return openStore(log);
-}
-
-function bucketRecord(name: string): BucketRecord {
-  return { name, owner, creationDate: Date.now(), locationConstraint: '' };
-}
-
-async function put(
-  store: ObjectStore,
-  bucket: string,
-  key: string,
-  body: string,
-  attrs: ObjectAttributes = attributes,
-): Promise<ObjectRecord> {
-  const staged = await store.stageObject(bucket);
-  staged.stream.end(Buffer.from(body));
-  await finished(staged.stream);
-  return staged.commit(key, attrs);
-}
 
 /** The bytes of a version as a string, `marker <id>` for a delete marker, undefined when there is none. */
 async function read(

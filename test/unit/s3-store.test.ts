@@ -1,20 +1,27 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { createLogger, silentLogger } from '../../gateway/log';
-import type { Owner } from '../../gateway/backends/s3/identity';
+import { createLogger } from '../../gateway/log';
 import { BucketIndex } from '../../gateway/backends/s3/store/bucket-index';
 import { isDeleteMarker, type OpenedObject } from '../../gateway/backends/s3/store';
 import { compareKeys } from '../../gateway/backends/s3/store/key-order';
+import {
+  attributes,
+  bucketRecord,
+  byBytes,
+  other,
+  owner,
+  put,
+  sha256,
+  useTempStores,
+} from '../helpers/store';
 import {
   DiskStore,
   NoSuchBucketError,
   NoSuchUploadError,
   validateBucketName,
-  type BucketRecord,
   type ListQuery,
   type ListResult,
   type ObjectAttributes,
@@ -22,60 +29,9 @@ import {
   type ObjectStore,
 } from '../../gateway/backends/s3/store';
 
-const owner: Owner = { id: 'a'.repeat(64), displayName: 'main' };
-const other: Owner = { id: 'b'.repeat(64), displayName: 'other' };
-
-const attributes: ObjectAttributes = {
-  owner,
-  headers: { 'content-type': 'application/octet-stream' },
-  metadata: {},
-  checksums: {},
-  storageClass: 'STANDARD',
-};
-
-let parent: string;
-let dataDir: string;
-const stores: DiskStore[] = [];
-
-beforeEach(async () => {
-  parent = await mkdtemp(join(tmpdir(), 'apigw-s3-store-'));
-  dataDir = join(parent, 'data');
-});
-
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-  await rm(parent, { recursive: true, force: true });
-});
-
-async function openStore(): Promise<DiskStore> {
-  const store = new DiskStore(dataDir, silentLogger);
-  stores.push(store);
-  await store.open();
-  return store;
-}
-
-/** Closes `store` and opens a new one on the same directory, as a restart would. */
-async function restart(store: DiskStore): Promise<DiskStore> {
-  await store.close();
-  return openStore();
-}
-
-function bucketRecord(name: string, who: Owner = owner): BucketRecord {
-  return { name, owner: who, creationDate: Date.now(), locationConstraint: '' };
-}
-
-async function put(
-  store: ObjectStore,
-  bucket: string,
-  key: string,
-  body: Buffer,
-  attrs: ObjectAttributes = attributes,
-): Promise<ObjectRecord> {
-  const staged = await store.stageObject(bucket);
-  staged.stream.end(body);
-  await finished(staged.stream);
-  return staged.commit(key, attrs);
-}
+const temp = useTempStores('apigw-s3-store-');
+const openStore = temp.open;
+const restart = temp.restart;
 
 async function get(
   store: ObjectStore,
@@ -100,10 +56,6 @@ async function walk(dir: string): Promise<string[]> {
     found.push(relative(dir, join(entry.parentPath, entry.name)));
   }
   return found;
-}
-
-function byBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 function names(result: ListResult): string[] {
@@ -163,7 +115,7 @@ describe('buckets', () => {
 
     expect(await store.deleteBucket('zeta')).toBe('deleted');
     expect(await store.deleteBucket('zeta')).toBe('missing');
-    expect(existsSync(join(dataDir, 's3', 'buckets', 'zeta'))).toBe(false);
+    expect(existsSync(join(temp.dataDir, 's3', 'buckets', 'zeta'))).toBe(false);
     store = await restart(store);
     expect(store.listBuckets().map((b) => b.name)).toEqual(['alpha']);
   });
@@ -216,7 +168,7 @@ describe('buckets', () => {
     expect(await store.deleteBucket('gone')).toBe('deleted');
     await expect(staged.commit('k', attributes)).rejects.toBeInstanceOf(NoSuchBucketError);
     await staged.abort();
-    expect(await readdir(join(dataDir, 's3', 'tmp'))).toEqual([]);
+    expect(await readdir(join(temp.dataDir, 's3', 'tmp'))).toEqual([]);
   });
 
   it('rejects invalid bucket names and object operations on missing buckets', async () => {
@@ -349,14 +301,14 @@ describe('objects', () => {
     await unfinished.abort();
 
     expect(store.getObjectRecord('bkt', 'k')).toBeUndefined();
-    expect(await readdir(join(dataDir, 's3', 'tmp'))).toEqual([]);
+    expect(await readdir(join(temp.dataDir, 's3', 'tmp'))).toEqual([]);
   });
 
   it('refuses keys S3 cannot hold', async () => {
     for (const key of ['', 'x'.repeat(1025), '\ud800']) {
       await expect(put(store, 'bkt', key, Buffer.from('v'))).rejects.toThrow(/cannot store/);
     }
-    expect(await readdir(join(dataDir, 's3', 'tmp'))).toEqual([]);
+    expect(await readdir(join(temp.dataDir, 's3', 'tmp'))).toEqual([]);
   });
 
   it('stores hostile keys without creating anything outside the data directory', async () => {
@@ -388,7 +340,7 @@ describe('objects', () => {
     const listed = names(store.listObjects('bkt', query({})));
     expect(listed).toEqual([...keys].sort(byBytes));
 
-    expect(await readdir(parent)).toEqual(['data']);
+    expect(await readdir(temp.parent)).toEqual(['data']);
     const objectFile = /^s3\/buckets\/bkt\/objects\/([0-9a-f]{2})\/\1[0-9a-f]{62}$/;
     const allowed = [
       's3',
@@ -399,7 +351,7 @@ describe('objects', () => {
       's3/buckets/bkt/bucket.json',
       's3/buckets/bkt/objects',
     ];
-    for (const path of await walk(dataDir)) {
+    for (const path of await walk(temp.dataDir)) {
       const posix = path.split('\\').join('/');
       expect(
         allowed.includes(posix) ||
@@ -423,8 +375,8 @@ describe('objects', () => {
     store = await restart(store);
     expect(store.getObjectRecord('bkt', 'contended')).toEqual(record);
     expect(md5((await get(store, 'bkt', 'contended'))!)).toBe(record.etag);
-    expect(await readdir(join(dataDir, 's3', 'tmp'))).toEqual([]);
-    const files = (await walk(join(dataDir, 's3', 'buckets', 'bkt', 'objects'))).filter((p) =>
+    expect(await readdir(join(temp.dataDir, 's3', 'tmp'))).toEqual([]);
+    const files = (await walk(join(temp.dataDir, 's3', 'buckets', 'bkt', 'objects'))).filter((p) =>
       p.includes('/'),
     );
     expect(files).toHaveLength(1);
@@ -458,7 +410,7 @@ describe('open()', () => {
     await put(store, 'bkt', 'bad', Buffer.from('bad bytes'));
     await store.close();
 
-    const s3 = join(dataDir, 's3');
+    const s3 = join(temp.dataDir, 's3');
     await writeFile(join(s3, 'tmp', 'leftover.part'), 'half an object');
     await mkdir(join(s3, 'tmp', 'half.bucket', 'objects'), { recursive: true });
     const objects = join(s3, 'buckets', 'bkt', 'objects');
@@ -469,12 +421,7 @@ describe('open()', () => {
     await mkdir(join(s3, 'buckets', 'stray'));
 
     const warnings: string[] = [];
-    store = new DiskStore(
-      dataDir,
-      createLogger('warn', (line) => warnings.push(line)),
-    );
-    stores.push(store);
-    await store.open();
+    store = await openStore(createLogger('warn', (line) => warnings.push(line)));
 
     expect(await readdir(join(s3, 'tmp'))).toEqual([]);
     expect(store.getObjectRecord('bkt', 'good')).toBeDefined();
@@ -488,10 +435,6 @@ describe('open()', () => {
     expect(warnings.join('')).toMatch(/stray/);
   });
 });
-
-function sha256(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
 
 describe('key order', () => {
   it('is UTF-8 byte order, not UTF-16 order', () => {
@@ -792,7 +735,15 @@ describe('ACL and tag updates', () => {
   it('replaces ACL and tags durably without touching the bytes or the footer', async () => {
     const body = randomBytes(10_000);
     const original = await put(store, 'bkt', 'k', body, { ...attributes, tags: [{ key: 'a', value: '1' }] });
-    const objectFile = join(dataDir, 's3', 'buckets', 'bkt', 'objects', sha256('k').slice(0, 2), sha256('k'));
+    const objectFile = join(
+      temp.dataDir,
+      's3',
+      'buckets',
+      'bkt',
+      'objects',
+      sha256('k').slice(0, 2),
+      sha256('k'),
+    );
     const fileBefore = await readFile(objectFile);
     const updated = await store.updateObject('bkt', 'k', { acl: grants, tags: [{ key: 'b', value: '2' }] });
     expect(updated).toMatchObject({
@@ -818,7 +769,7 @@ describe('ACL and tag updates', () => {
     await put(store, 'bkt', 'k', Buffer.from('one'));
     await store.updateObject('bkt', 'k', { tags: [{ key: 'old', value: 'x' }] });
     const sidecar = join(
-      dataDir,
+      temp.dataDir,
       's3',
       'buckets',
       'bkt',
@@ -834,12 +785,7 @@ describe('ACL and tag updates', () => {
     await writeFile(sidecar, saved);
     const infos: string[] = [];
     await store.close();
-    store = new DiskStore(
-      dataDir,
-      createLogger('info', (line) => infos.push(line)),
-    );
-    stores.push(store);
-    await store.open();
+    store = await openStore(createLogger('info', (line) => infos.push(line)));
     expect(store.getObjectRecord('bkt', 'k')?.tags).toBeUndefined();
     expect(existsSync(sidecar)).toBe(false);
     expect(infos.join('')).toMatch(/object version it described is gone/);
@@ -892,7 +838,7 @@ describe('multipart uploads', () => {
     expect(record.parts).toEqual([3000, 2000, 10]);
     expect((await get(store, 'bkt', 'big'))?.equals(Buffer.concat(bodies))).toBe(true);
     expect(store.getUpload('bkt', upload.uploadId)).toBeUndefined();
-    expect(await readdir(join(dataDir, 's3', 'buckets', 'bkt', 'uploads'))).toEqual([]);
+    expect(await readdir(join(temp.dataDir, 's3', 'buckets', 'bkt', 'uploads'))).toEqual([]);
     store = await restart(store);
     expect(store.getObjectRecord('bkt', 'big')?.parts).toEqual([3000, 2000, 10]);
   });
@@ -934,20 +880,15 @@ describe('multipart uploads', () => {
     await part(upload.uploadId, 1, randomBytes(100));
     await part(upload.uploadId, 2, randomBytes(100));
     await store.close();
-    const dir = join(dataDir, 's3', 'buckets', 'bkt', 'uploads', upload.uploadId);
+    const dir = join(temp.dataDir, 's3', 'buckets', 'bkt', 'uploads', upload.uploadId);
     await truncate(join(dir, '00002'), 50);
-    await writeFile(join(dataDir, 's3', 'tmp', 'interrupted.part'), 'half a part');
+    await writeFile(join(temp.dataDir, 's3', 'tmp', 'interrupted.part'), 'half a part');
     const warnings: string[] = [];
-    store = new DiskStore(
-      dataDir,
-      createLogger('warn', (line) => warnings.push(line)),
-    );
-    stores.push(store);
-    await store.open();
+    store = await openStore(createLogger('warn', (line) => warnings.push(line)));
     expect(store.listUploads('bkt')).toEqual([upload]);
     expect(store.listParts('bkt', upload.uploadId)?.map((p) => p.partNumber)).toEqual([1]);
     expect(warnings.join('')).toMatch(/damaged part footer/);
-    expect(await readdir(join(dataDir, 's3', 'lost+found', 'bkt'))).toHaveLength(1);
+    expect(await readdir(join(temp.dataDir, 's3', 'lost+found', 'bkt'))).toHaveLength(1);
   });
 
   it('aborts discard the parts; parts committed to an aborted upload fail with NoSuchUploadError', async () => {
@@ -959,7 +900,7 @@ describe('multipart uploads', () => {
     await expect(staged.commit(1, {})).rejects.toThrow(NoSuchUploadError);
     expect(await store.abortUpload('bkt', upload.uploadId)).toBe(false);
     await expect(store.stagePart('bkt', upload.uploadId)).rejects.toThrow(NoSuchUploadError);
-    expect(await readdir(join(dataDir, 's3', 'tmp'))).toEqual([]);
+    expect(await readdir(join(temp.dataDir, 's3', 'tmp'))).toEqual([]);
   });
 
   it('lists uploads by key, then creation; deleting the bucket takes them along', async () => {
