@@ -59,7 +59,9 @@ export function contextVariables(
     requestId: inv.requestId,
     requestTime: requestTime(inv.requestTimeEpoch),
     requestTimeEpoch: inv.requestTimeEpoch,
-    resourceId: resourcePath === undefined ? undefined : resourceId(inv.apiId, resourcePath),
+    resourceId:
+      inv.compiled?.resourceId ??
+      (resourcePath === undefined ? undefined : resourceId(inv.apiId, resourcePath)),
     resourcePath,
     stage: inv.stage,
     ...extra,

@@ -1,7 +1,10 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ApiDefinition, IntegrationResponse, Method, Resource } from '../openapi/model';
 import type { CallerIdentity } from './auth/sigv4';
+import type { AwsServiceRequest } from './aws/request';
+import type { CompiledMethod } from './compile';
+import type { BackendRequest } from './integrations/transport';
 import type { RequestPayload } from './stages/request-payload';
 
 /** The method request as API Gateway sees it, after parsing and routing. */
@@ -48,6 +51,17 @@ export interface MethodResponseOut {
   body: { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable; length?: number };
 }
 
+/**
+ * The integration request, complete before the integration runs (the integration only sends it):
+ * - `http`: an http or http_proxy call, URL, headers and body as they go on the wire;
+ * - `aws`: a call to an AWS service (S3, Lambda) before SigV4 signing, which the integration does;
+ * - `mock`: the rendered request template, which only selects the integration response.
+ */
+export type IntegrationRequest =
+  | { kind: 'http'; request: BackendRequest }
+  | { kind: 'aws'; request: AwsServiceRequest }
+  | { kind: 'mock'; body: Buffer };
+
 /** One request travelling through the lifecycle; each stage fills its part. */
 export interface Invocation {
   readonly api: ApiDefinition;
@@ -58,6 +72,8 @@ export interface Invocation {
   readonly extendedRequestId: string;
   readonly requestTimeEpoch: number;
   readonly sourceIp: string;
+  /** The HTTP request this invocation serves (absent where a test builds an invocation by hand). */
+  readonly incoming?: IncomingMessage;
   /** The payload limit of requests and responses, in bytes (Infinity: `--max-payload none`). */
   readonly maxPayload: number;
   /** `$context` as the mapping templates see and mutate it (overrides cross from request to response). */
@@ -67,9 +83,20 @@ export interface Invocation {
   request: MethodRequest;
   resource?: Resource;
   method?: Method;
+  /** Everything about the matched method that depends only on the API, computed at load. */
+  compiled?: CompiledMethod;
   identity?: CallerIdentity;
   /** What a Lambda authorizer allowed the call with: principalId and its context map, stringified. */
   authorizer?: { values: Record<string, string>; integrationLatency: number };
+  integrationRequest?: IntegrationRequest;
+  /** The endpoint response, as the integration received it. */
   integrationResult?: IntegrationResult;
+  /**
+   * What selects the integration response: the backend's status, a Lambda errorMessage, a mock's
+   * statusCode; undefined when only the default response may be chosen.
+   */
+  selection?: string;
   integrationResponse?: IntegrationResponse;
+  /** The response the client gets. */
+  methodResponse?: MethodResponseOut;
 }

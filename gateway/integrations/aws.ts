@@ -1,13 +1,12 @@
-import type { Integration } from '../../openapi/model';
 import { percentDecode, uriEncode } from '../backends/s3/auth/sigv4';
 import type { OutboundCredentials } from '../aws/credentials';
 import type { EndpointResolver } from '../aws/endpoints';
-import { sendAwsRequest } from '../aws/request';
+import type { AwsServiceRequest } from '../aws/request';
 import { GatewayErrors } from '../gateway-error';
-import type { IntegrationResult, Invocation } from '../invocation';
+import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
 import type { IntegrationRequestParts } from '../stages/integration-request';
-import { integrationRequestPayload } from '../stages/request-streaming';
+import type { BackendBody } from './transport';
 import { joinHeaderValues, nonProxyHeaders } from './request-headers';
 
 /** What the AWS integration needs from the running gateway. */
@@ -48,21 +47,29 @@ export function normaliseS3Path(path: string): string {
     .join('/');
 }
 
-/** Calls an AWS service through a `path/` uri (S3 and other REST-style services). */
-export async function invokeAwsService(
+/**
+ * An `aws` integration other than Lambda must name a service by a `path/` uri; action-style uris
+ * are not supported yet (API Gateway's 500, logged). Checked before the body is read.
+ */
+export function assertPathTarget(inv: Invocation, log: Logger): void {
+  const target = inv.compiled!.integration.target;
+  if (target.kind === 'aws-path' && target.service !== 'lambda') return;
+  log.error(
+    `${inv.requestId} ${inv.compiled!.integration.pointer}: ${target.kind === 'aws-action' ? 'action-style AWS integrations' : `${target.kind} targets`} are not supported yet`,
+  );
+  throw GatewayErrors.internalServerError();
+}
+
+/** The request to an AWS service through a `path/` uri (S3 and other REST-style services), before signing. */
+export function awsServiceRequest(
   inv: Invocation,
-  integration: Integration,
   parts: IntegrationRequestParts,
+  body: BackendBody,
   deps: AwsIntegrationDeps,
-): Promise<IntegrationResult> {
-  const target = integration.target;
-  if (target.kind !== 'aws-path' || target.service === 'lambda') {
-    deps.log.error(
-      `${inv.requestId} ${integration.pointer}: ${target.kind === 'aws-action' ? 'action-style AWS integrations' : `${target.kind} targets`} are not supported yet`,
-    );
-    throw GatewayErrors.internalServerError();
-  }
-  const body = await integrationRequestPayload(inv, integration, deps.log, parts);
+): AwsServiceRequest {
+  const compiled = inv.compiled!;
+  const target = compiled.integration.target;
+  if (target.kind !== 'aws-path') throw GatewayErrors.internalServerError();
   const endpoint = deps.endpoints.resolve(target.service, target.region);
   if (!endpoint) {
     deps.log.error(
@@ -70,26 +77,19 @@ export async function invokeAwsService(
     );
     throw GatewayErrors.internalServerError();
   }
-  const method =
-    integration.httpMethod === undefined || integration.httpMethod.toUpperCase() === 'ANY'
-      ? inv.request.httpMethod
-      : integration.httpMethod.toUpperCase();
   // Non-proxy integrations send only mapped headers plus API Gateway's defaults (reference §15).
   const headers = joinHeaderValues(nonProxyHeaders(inv, body, parts.headers));
   let path = renderUriPath(target.path, parts.path, inv.stageVariables);
-  if (target.service === 's3') path = normaliseS3Path(path);
-  return sendAwsRequest(
-    {
-      service: target.service,
-      region: target.region,
-      endpoint,
-      method,
-      path,
-      query: parts.querystring,
-      headers,
-      body,
-      timeoutMs: integration.timeoutInMillis,
-    },
-    await deps.credentials(),
-  );
+  if (compiled.callsS3) path = normaliseS3Path(path);
+  return {
+    service: target.service,
+    region: target.region,
+    endpoint,
+    method: compiled.integrationHttpMethod ?? inv.request.httpMethod,
+    path,
+    query: parts.querystring,
+    headers,
+    body,
+    timeoutMs: compiled.integration.timeoutInMillis,
+  };
 }

@@ -1,11 +1,10 @@
-import type { Integration } from '../../openapi/model';
 import { GatewayErrors } from '../gateway-error';
-import type { IntegrationResult, Invocation } from '../invocation';
+import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
 import type { IntegrationRequestParts } from '../stages/integration-request';
-import { integrationRequestPayload, proxyRequestBody } from '../stages/request-streaming';
+import { proxyRequestBody } from '../stages/request-streaming';
 import { clientHeader, newTraceId, nonProxyHeaders, setHeader } from './request-headers';
-import { sendBackendRequest } from './transport';
+import type { BackendBody, BackendRequest } from './transport';
 
 /** Client headers an http_proxy integration does not forward (reference §15). */
 const NOT_FORWARDED = new Set(['host', 'content-encoding', 'via']);
@@ -49,56 +48,54 @@ function targetOf(url: URL, extraRawQuery: string, mapped: Array<[string, string
   return query ? `${url.pathname}?${query}` : url.pathname;
 }
 
-function backendMethod(inv: Invocation, integration: Integration): string {
-  const m = integration.httpMethod?.toUpperCase();
-  return m === undefined || m === 'ANY' ? inv.request.httpMethod : m;
-}
-
-/** The `http` (non-proxy) integration: mapped request to any URL; the response goes through integration responses. */
-export async function invokeHttp(
-  inv: Invocation,
-  integration: Integration,
-  parts: IntegrationRequestParts,
-  log: Logger,
-): Promise<IntegrationResult> {
-  if (integration.target.kind !== 'http') throw GatewayErrors.internalServerError();
-  // The template may override path values, so it renders before the URL does.
-  const body = await integrationRequestPayload(inv, integration, log, parts);
-  const url = renderBackendUrl(integration.target.url, parts.path, inv.stageVariables);
+/** The backend URL, or API Gateway's 500 (logged) when the uri does not render to one. */
+function backendUrl(inv: Invocation, pathValues: Record<string, string>, log: Logger): URL {
+  const integration = inv.compiled!.integration;
+  const url =
+    integration.target.kind === 'http'
+      ? renderBackendUrl(integration.target.url, pathValues, inv.stageVariables)
+      : undefined;
   if (!url) {
     log.error(`${inv.requestId} ${integration.pointer}: the uri does not render to a usable http(s) URL`);
     throw GatewayErrors.internalServerError();
   }
-  return sendBackendRequest({
+  return url;
+}
+
+/** The `http` (non-proxy) integration request: mapped parts and body to any URL. */
+export function httpRequest(
+  inv: Invocation,
+  parts: IntegrationRequestParts,
+  body: BackendBody,
+  log: Logger,
+): BackendRequest {
+  const compiled = inv.compiled!;
+  const url = backendUrl(inv, parts.path, log);
+  return {
     url,
     target: targetOf(url, '', parts.querystring),
-    method: backendMethod(inv, integration),
+    method: compiled.integrationHttpMethod ?? inv.request.httpMethod,
     headers: {
       ...nonProxyHeaders(inv, body, parts.headers, { 'X-Amzn-Apigateway-Api-Id': inv.apiId }),
       Host: url.host,
     },
     body,
-    timeoutMs: integration.timeoutInMillis,
-    insecureSkipVerification: integration.tlsConfig?.insecureSkipVerification,
-  });
+    timeoutMs: compiled.integration.timeoutInMillis,
+    insecureSkipVerification: compiled.integration.tlsConfig?.insecureSkipVerification,
+  };
 }
 
 /**
- * The `http_proxy` integration: the client's request forwarded (headers but Host, Content-Encoding
- * and Via; its query string; its body) with requestParameters applied on top.
+ * The `http_proxy` integration request: the client's request forwarded (headers but Host,
+ * Content-Encoding and Via; its query string; its body) with requestParameters applied on top.
  */
-export async function invokeHttpProxy(
+export function httpProxyRequest(
   inv: Invocation,
-  integration: Integration,
   parts: IntegrationRequestParts,
   log: Logger,
-): Promise<IntegrationResult> {
-  if (integration.target.kind !== 'http') throw GatewayErrors.internalServerError();
-  const url = renderBackendUrl(integration.target.url, parts.path, inv.stageVariables);
-  if (!url) {
-    log.error(`${inv.requestId} ${integration.pointer}: the uri does not render to a usable http(s) URL`);
-    throw GatewayErrors.internalServerError();
-  }
+): BackendRequest {
+  const compiled = inv.compiled!;
+  const url = backendUrl(inv, parts.path, log);
   inv.traceId ??= newTraceId(inv.requestTimeEpoch);
   const headers: Record<string, string | string[]> = {};
   for (const [name, values] of Object.entries(inv.request.headers)) {
@@ -108,15 +105,16 @@ export async function invokeHttpProxy(
   setHeader(headers, 'X-Amzn-Apigateway-Api-Id', inv.apiId);
   setHeader(headers, 'X-Amzn-Trace-Id', clientHeader(inv, 'x-amzn-trace-id') ?? inv.traceId);
   for (const [name, value] of Object.entries(parts.headers)) setHeader(headers, name, value);
+  headers.Host = url.host;
   const rawUrl = inv.request.rawUrl;
   const q = rawUrl.indexOf('?');
-  return sendBackendRequest({
+  return {
     url,
     target: targetOf(url, q < 0 ? '' : rawUrl.slice(q + 1), parts.querystring),
-    method: backendMethod(inv, integration),
-    headers: { ...headers, Host: url.host },
+    method: compiled.integrationHttpMethod ?? inv.request.httpMethod,
+    headers,
     body: proxyRequestBody(inv),
-    timeoutMs: integration.timeoutInMillis,
-    insecureSkipVerification: integration.tlsConfig?.insecureSkipVerification,
-  });
+    timeoutMs: compiled.integration.timeoutInMillis,
+    insecureSkipVerification: compiled.integration.tlsConfig?.insecureSkipVerification,
+  };
 }

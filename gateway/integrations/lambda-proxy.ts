@@ -1,11 +1,11 @@
 import { isBinaryMediaType, isBinaryRequest, mediaTypeOfHeader } from '../../mappings/content';
 import { methodResponseHeaderName } from '../../mappings/headers';
-import type { Integration } from '../../openapi/model';
 import { contextVariables } from '../context-variables';
 import { GatewayError } from '../gateway-error';
 import type { Invocation, MethodResponseOut } from '../invocation';
 import type { AwsIntegrationDeps } from './aws';
-import { invokeLambda } from './lambda';
+import type { AwsServiceRequest } from '../aws/request';
+import { lambdaInvokeRequest, lambdaInvokeResult } from './lambda';
 import { newTraceId } from './request-headers';
 
 /** The v1.0 proxy event (reference §9.1). */
@@ -149,12 +149,12 @@ export function proxyResult(inv: Invocation, payload: Buffer, deps: AwsIntegrati
   return { status, headers, body: { kind: 'buffer', data } };
 }
 
-/** The `aws_proxy` integration: the whole request as an event; the function's result is the response. */
-export async function invokeLambdaProxy(
-  inv: Invocation,
-  integration: Integration,
-  deps: AwsIntegrationDeps,
-): Promise<MethodResponseOut> {
+/**
+ * The `aws_proxy` integration request: the whole method request as the v1.0 event, to the Invoke
+ * API with POST (any other httpMethod is a configuration error, as on AWS).
+ */
+export function lambdaProxyRequest(inv: Invocation, deps: AwsIntegrationDeps): AwsServiceRequest {
+  const integration = inv.compiled!.integration;
   if (integration.httpMethod?.toUpperCase() !== 'POST') {
     deps.log.error(
       `${inv.requestId} ${integration.pointer}: Lambda is invoked with POST; httpMethod is ${integration.httpMethod}`,
@@ -162,7 +162,15 @@ export async function invokeLambdaProxy(
     throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error');
   }
   const event = Buffer.from(JSON.stringify(proxyEvent(inv)), 'utf8');
-  const result = await invokeLambda(inv, integration, event, deps);
+  return lambdaInvokeRequest(inv, integration, event, deps);
+}
+
+/** The `aws_proxy` method response: the function's result, validated; failures are 502 (or 500). */
+export async function lambdaProxyResponse(
+  inv: Invocation,
+  deps: AwsIntegrationDeps,
+): Promise<MethodResponseOut> {
+  const result = await lambdaInvokeResult(inv.integrationResult!);
   if (result.status < 200 || result.status >= 300) {
     deps.log.error(
       `${inv.requestId} Lambda invoke failed with ${result.status}: ${result.body.toString('utf8').slice(0, 500)}`,

@@ -1,7 +1,8 @@
 import type { Integration } from '../../openapi/model';
-import { sendAwsRequest } from '../aws/request';
+import { sendAwsRequest, type AwsServiceRequest } from '../aws/request';
 import { GatewayErrors } from '../gateway-error';
-import type { Invocation } from '../invocation';
+import type { IntegrationResult, Invocation } from '../invocation';
+import type { Logger } from '../log';
 import type { AwsIntegrationDeps } from './aws';
 
 /** What Lambda's Invoke API answered, body read whole (Lambda payloads are at most 6 MB). */
@@ -37,16 +38,16 @@ async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
 }
 
 /**
- * Invokes the integration's function through the Lambda Invoke API
- * (`POST /2015-03-31/functions/{FunctionName}/invocations`, SigV4 service lambda, the uri's region).
+ * The Invoke API request (`POST /2015-03-31/functions/{FunctionName}/invocations`, SigV4 service
+ * lambda, the uri's region) that calls the integration's function with `payload`.
  */
-export async function invokeLambda(
+export function lambdaInvokeRequest(
   inv: Invocation,
   integration: Pick<Integration, 'target' | 'pointer' | 'timeoutInMillis'>,
   payload: Buffer,
   deps: AwsIntegrationDeps,
   headers: Record<string, string> = {},
-): Promise<LambdaInvokeResult> {
+): AwsServiceRequest {
   const fn = lambdaFunctionOf(integration, inv.stageVariables);
   const target = integration.target;
   if (fn === undefined || fn === '' || target.kind !== 'aws-path') {
@@ -60,20 +61,21 @@ export async function invokeLambda(
     );
     throw GatewayErrors.internalServerError();
   }
-  const result = await sendAwsRequest(
-    {
-      service: 'lambda',
-      region: target.region,
-      endpoint,
-      method: 'POST',
-      path: `/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`,
-      query: [],
-      headers: { 'Content-Type': 'application/json', ...headers },
-      body: payload,
-      timeoutMs: integration.timeoutInMillis,
-    },
-    await deps.credentials(),
-  );
+  return {
+    service: 'lambda',
+    region: target.region,
+    endpoint,
+    method: 'POST',
+    path: `/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`,
+    query: [],
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: payload,
+    timeoutMs: integration.timeoutInMillis,
+  };
+}
+
+/** What the Invoke API answered, its body read whole. */
+export async function lambdaInvokeResult(result: IntegrationResult): Promise<LambdaInvokeResult> {
   const body =
     result.body.kind === 'buffer'
       ? result.body.data
@@ -82,6 +84,38 @@ export async function invokeLambda(
     ([k]) => k.toLowerCase() === 'x-amz-function-error',
   );
   return { status: result.status, headers: result.headers, body, functionError: errorHeader?.[1].at(-1) };
+}
+
+/** Invokes a function outside the lifecycle's integration (a Lambda authorizer). */
+export async function invokeLambda(
+  inv: Invocation,
+  integration: Pick<Integration, 'target' | 'pointer' | 'timeoutInMillis'>,
+  payload: Buffer,
+  deps: AwsIntegrationDeps,
+): Promise<LambdaInvokeResult> {
+  const request = lambdaInvokeRequest(inv, integration, payload, deps);
+  return lambdaInvokeResult(await sendAwsRequest(request, await deps.credentials()));
+}
+
+/**
+ * The non-proxy Lambda integration's endpoint response: a failed Invoke call is API Gateway's
+ * 500; otherwise the body (buffered) selects by errorMessage (see lambdaSelectionString).
+ */
+export async function lambdaEndpointResponse(inv: Invocation, log: Logger): Promise<void> {
+  const result = await lambdaInvokeResult(inv.integrationResult!);
+  if (result.status < 200 || result.status >= 300) {
+    log.error(
+      `${inv.requestId} Lambda invoke failed with ${result.status}: ${result.body.toString('utf8').slice(0, 500)}`,
+    );
+    throw GatewayErrors.integrationFailure();
+  }
+  inv.integrationResult = {
+    status: result.status,
+    headers: result.headers,
+    body: { kind: 'buffer', data: result.body },
+    lambdaResult: true,
+  };
+  inv.selection = lambdaSelectionString(result);
 }
 
 /**

@@ -1,9 +1,6 @@
-import { chooseRequestTemplate } from '../../mappings/templates';
-import type { Integration } from '../../openapi/model';
 import { GatewayErrors } from '../gateway-error';
-import type { IntegrationResult, Invocation } from '../invocation';
+import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
-import { integrationRequestBody } from '../stages/request-body';
 
 /** A top-level `statusCode` key, quoted or not (`{statusCode: 200}` is what CDK writes for CORS). */
 const LENIENT_STATUS = /(?:^|[{,\s])["']?statusCode["']?\s*:\s*["']?\s*(\d+)\s*["']?\s*(?=[,}\s]|$)/;
@@ -27,34 +24,19 @@ export function mockStatusCode(output: string): string | undefined {
   return undefined;
 }
 
-/** Whether a request template (not passthrough) produces the mock's integration request. */
-function rendersTemplate(inv: Invocation, integration: Integration): boolean {
-  const contentType = inv.request.nodeHeaders['content-type'];
-  return (
-    chooseRequestTemplate(integration.requestTemplates, integration.passthroughBehavior, contentType).kind ===
-    'template'
-  );
-}
-
 /**
  * The `mock` integration (reference §5.6–§5.7): nothing is called. A rendered request template must
  * yield a statusCode, which selects the integration response; without a template (none defined, or
- * passthrough) the default response is used, as AWS documents. The integration response body is
- * empty; overrides the template set stay on the invocation's `$context` for the response phase.
+ * passthrough) the default response is used, as AWS documents. The endpoint response is empty;
+ * overrides the template set stay on the invocation's `$context` for the response phase.
  */
-export function invokeMock(
-  inv: Invocation,
-  integration: Integration,
-  log: Logger,
-): { result: IntegrationResult; selection: string | undefined } {
-  // Rendered even when passed through: 415 and template errors happen as for any integration.
-  const rendered = integrationRequestBody(inv, integration, log);
-  const empty: IntegrationResult = {
-    status: 200,
-    headers: {},
-    body: { kind: 'buffer', data: Buffer.alloc(0) },
-  };
-  if (!rendersTemplate(inv, integration)) return { result: empty, selection: undefined };
+export function invokeMock(inv: Invocation, rendered: Buffer, log: Logger): void {
+  inv.integrationResult = { status: 200, headers: {}, body: { kind: 'buffer', data: Buffer.alloc(0) } };
+  const { integration, requestTemplate } = inv.compiled!;
+  if (requestTemplate(inv.request.nodeHeaders['content-type']).kind !== 'template') {
+    inv.selection = undefined;
+    return;
+  }
   const status = mockStatusCode(rendered.toString('utf8'));
   if (status === undefined) {
     // AWS's execution log says exactly this, and the client gets 500 Internal server error.
@@ -64,5 +46,6 @@ export function invokeMock(
     );
     throw GatewayErrors.internalServerError();
   }
-  return { result: { ...empty, status: Number(status) }, selection: status };
+  inv.integrationResult.status = Number(status);
+  inv.selection = status;
 }

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { newTraceRandom } from '../ids';
 import type { Invocation } from '../invocation';
 import type { BackendBody } from './transport';
 
 /** An X-Amzn-Trace-Id root, as API Gateway adds to integration requests (and echoes back). */
 export function newTraceId(epochMs: number): string {
-  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${newTraceRandom()}`;
 }
 
 /** The last value of a client header (Node's lower-cased view). */

@@ -4,6 +4,7 @@ import { verifyCaller } from '../auth/sigv4';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
+import type { GatewayRuntime } from '../runtime';
 
 /** How callers are authenticated. */
 export interface AuthorizationSettings {
@@ -21,8 +22,9 @@ export interface AuthorizationSettings {
  * Runs the method's authorization: AWS_IAM verifies the caller's SigV4 signature; CUSTOM runs the
  * method's TOKEN or REQUEST Lambda authorizer.
  */
-export async function authorize(inv: Invocation, settings: AuthorizationSettings): Promise<void> {
+export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<void> {
   const method = inv.method!;
+  const settings = rt.authorization;
   switch (method.authorizationType) {
     case 'NONE':
       return;
@@ -46,11 +48,9 @@ export async function authorize(inv: Invocation, settings: AuthorizationSettings
       );
       return;
     case 'CUSTOM': {
-      const authorizer =
-        method.authorizerName === undefined ? undefined : inv.api.authorizers[method.authorizerName];
+      const authorizer = inv.compiled!.authorizer;
       if (authorizer && (authorizer.type === 'token' || authorizer.type === 'request')) {
-        await runLambdaAuthorizer(inv, authorizer, settings.lambdaAuthorizers);
-        return;
+        return runLambdaAuthorizer(inv, authorizer, settings.lambdaAuthorizers);
       }
       settings.log.error(`${inv.requestId} ${method.pointer}: its authorizer is not declared in the API`);
       throw GatewayErrors.internalServerError();

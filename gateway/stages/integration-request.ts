@@ -7,9 +7,17 @@ import {
 } from '../../mappings/parameters';
 import { isForbiddenRequestMapping } from '../../mappings/headers';
 import type { Integration } from '../../openapi/model';
+import { assertPathTarget, awsServiceRequest } from '../integrations/aws';
+import { httpProxyRequest, httpRequest } from '../integrations/http';
+import { lambdaInvokeRequest } from '../integrations/lambda';
+import { lambdaProxyRequest } from '../integrations/lambda-proxy';
+import { joinHeaderValues } from '../integrations/request-headers';
 import { GatewayError, GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
+import type { GatewayRuntime } from '../runtime';
 import { mappingInput } from './mapping-input';
+import { integrationRequestBody } from './request-body';
+import { integrationRequestPayload } from './request-streaming';
 
 /** The parts of the integration request that requestParameters produce. */
 export interface IntegrationRequestParts {
@@ -20,40 +28,45 @@ export interface IntegrationRequestParts {
   headers: Record<string, string | string[]>;
 }
 
-type CompiledMapping = { destination: MappingDestination; source: MappingSource; key: string };
-const compiledMappings = new WeakMap<Integration, CompiledMapping[]>();
+/** One requestParameters entry, parsed. */
+export type CompiledMapping = { destination: MappingDestination; source: MappingSource; key: string };
 
-/** requestParameters parsed once per integration (the importer already refused unparsable ones). */
-function compiled(integration: Integration): CompiledMapping[] {
-  let list = compiledMappings.get(integration);
-  if (!list) {
-    list = Object.entries(integration.requestParameters).map(([key, expression]) => ({
-      key,
-      destination: parseMappingDestination(key, 'integration-request'),
-      source: parseMappingSource(expression, 'integration-request'),
-    }));
-    compiledMappings.set(integration, list);
-  }
-  return list;
-}
-
-/** Integration request headers mapped where API Gateway forbids it; such methods fail every call. */
-export function forbiddenMappings(integration: Integration): string[] {
-  return compiled(integration)
+/**
+ * requestParameters parsed (the importer already refused unparsable ones), and the keys API Gateway
+ * forbids mapping (such methods fail every call).
+ */
+export function compileRequestMappings(integration: Integration): {
+  mappings: CompiledMapping[];
+  forbidden: string[];
+} {
+  const mappings = Object.entries(integration.requestParameters).map(([key, expression]) => ({
+    key,
+    destination: parseMappingDestination(key, 'integration-request'),
+    source: parseMappingSource(expression, 'integration-request'),
+  }));
+  const forbidden = mappings
     .filter(
       (m) =>
         m.destination.location === 'header' &&
         isForbiddenRequestMapping(integration.type, m.destination.name),
     )
     .map((m) => m.key);
+  return { mappings, forbidden };
+}
+
+/** Integration request headers mapped where API Gateway forbids it; such methods fail every call. */
+export function forbiddenMappings(integration: Integration): string[] {
+  return compileRequestMappings(integration).forbidden;
 }
 
 /** Applies requestParameters to build the integration request's path values, query and headers. */
-export function mapIntegrationRequest(inv: Invocation, integration: Integration): IntegrationRequestParts {
-  if (forbiddenMappings(integration).length > 0) throw GatewayErrors.internalServerError();
-  const input = mappingInput(inv);
+function mapRequestParameters(inv: Invocation): IntegrationRequestParts {
+  const compiled = inv.compiled!;
+  if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.internalServerError();
   const parts: IntegrationRequestParts = { path: {}, querystring: [], headers: {} };
-  for (const { destination, source } of compiled(integration)) {
+  if (compiled.requestMappings.length === 0) return parts;
+  const input = mappingInput(inv);
+  for (const { destination, source } of compiled.requestMappings) {
     let value: string | string[] | undefined;
     try {
       value = evaluateMappingSource(source, input);
@@ -78,4 +91,66 @@ export function mapIntegrationRequest(inv: Invocation, integration: Integration)
     }
   }
   return parts;
+}
+
+/**
+ * The integration request stage: builds the whole request the integration will send (URI, headers,
+ * query, body or body stream) on the invocation, from requestParameters, the request template or
+ * passthrough, and the integration's uri. Nothing is sent here.
+ */
+export function integrationRequest(inv: Invocation, rt: GatewayRuntime): void {
+  const compiled = inv.compiled!;
+  const log = rt.log;
+  switch (compiled.integration.type) {
+    case 'MOCK':
+      // Rendered even when passed through: 415 and template errors happen as for any integration.
+      inv.integrationRequest = { kind: 'mock', body: integrationRequestBody(inv, log) };
+      return;
+    case 'AWS_PROXY':
+      // The whole method request is the event; requestParameters do not apply to Lambda proxies.
+      inv.integrationRequest = { kind: 'aws', request: lambdaProxyRequest(inv, rt) };
+      return;
+    case 'HTTP_PROXY':
+      inv.integrationRequest = {
+        kind: 'http',
+        request: httpProxyRequest(inv, mapRequestParameters(inv), log),
+      };
+      return;
+    case 'HTTP': {
+      const parts = mapRequestParameters(inv);
+      // The template may override path values, so it renders before the URL does.
+      const body = integrationRequestPayload(inv, log, parts);
+      inv.integrationRequest = { kind: 'http', request: httpRequest(inv, parts, body, log) };
+      return;
+    }
+    case 'AWS': {
+      const parts = mapRequestParameters(inv);
+      if (compiled.callsLambda) {
+        const payload = integrationRequestBody(inv, log, parts);
+        const invocationType = Object.entries(joinHeaderValues(parts.headers)).find(
+          ([k]) => k.toLowerCase() === 'x-amz-invocation-type',
+        );
+        inv.integrationRequest = {
+          kind: 'aws',
+          request: lambdaInvokeRequest(
+            inv,
+            compiled.integration,
+            payload,
+            rt,
+            invocationType ? { 'X-Amz-Invocation-Type': invocationType[1] } : {},
+          ),
+        };
+        return;
+      }
+      assertPathTarget(inv, log);
+      const body = integrationRequestPayload(inv, log, parts);
+      inv.integrationRequest = { kind: 'aws', request: awsServiceRequest(inv, parts, body, rt) };
+      return;
+    }
+    default:
+      log.error(
+        `${inv.requestId} ${compiled.integration.pointer}: ${String(compiled.integration.type)} integrations are not supported yet`,
+      );
+      throw GatewayErrors.internalServerError();
+  }
 }

@@ -1,7 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { isDroppedRequestHeader } from '../../mappings/headers';
-import type { MethodRequest } from '../invocation';
-import type { RequestPayload } from './request-payload';
+import { GatewayErrors } from '../gateway-error';
+import type { Invocation, MethodRequest } from '../invocation';
+import type { GatewayRuntime } from '../runtime';
+import { splitStage } from '../stage';
+import { RequestPayload } from './request-payload';
+import { prepareRequestBody } from './request-streaming';
 
 /** API Gateway's request and response payload limit (10 MB = 10,485,760 bytes), unless --max-payload. */
 export const DEFAULT_MAX_PAYLOAD = 10 * 1024 * 1024;
@@ -46,4 +50,28 @@ export function methodRequestOf(
     body: Buffer.alloc(0),
     payload,
   };
+}
+
+/**
+ * The method request stage: the stage prefix, then the route (resource and method, or ANY), then
+ * the body read as far as the later stages need it (see prepareRequestBody). A declared length
+ * over the limit is refused before routing (413).
+ */
+export async function methodRequest(inv: Invocation, rt: GatewayRuntime): Promise<void> {
+  const req = inv.incoming!;
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const split = splitStage(q < 0 ? rawUrl : rawUrl.slice(0, q), rt.stage);
+  if (split.kind === 'wrong-stage') {
+    req.resume();
+    throw GatewayErrors.unknownStage();
+  }
+  inv.request = methodRequestOf(req, split.rest, new RequestPayload(req, rt.maxPayload));
+  const match = rt.router.match(inv.request.httpMethod, split.rest);
+  if (!match) throw GatewayErrors.missingAuthenticationToken();
+  inv.resource = match.resource;
+  inv.method = match.method;
+  inv.compiled = rt.methods.get(match.method);
+  inv.request.pathParameters = match.pathParameters;
+  await prepareRequestBody(inv);
 }

@@ -1,16 +1,9 @@
 import { ContentConversionError, convertRequestPayload, isBinaryRequest } from '../../mappings/content';
-import { chooseRequestTemplate } from '../../mappings/templates';
-import type { Integration } from '../../openapi/model';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
 import { renderTemplate, requestOverrideValues, templateOverrides } from '../templates';
 import type { IntegrationRequestParts } from './integration-request';
-
-function firstHeader(inv: Invocation, name: string): string | undefined {
-  const v = inv.request.nodeHeaders[name];
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
 
 /**
  * The body of a non-proxy integration request (reference §6, §7.2): content handling first, then
@@ -19,16 +12,12 @@ function firstHeader(inv: Invocation, name: string): string | undefined {
  */
 export function integrationRequestBody(
   inv: Invocation,
-  integration: Integration,
   log: Logger,
   parts?: IntegrationRequestParts,
 ): Buffer {
-  const contentType = firstHeader(inv, 'content-type');
-  const choice = chooseRequestTemplate(
-    integration.requestTemplates,
-    integration.passthroughBehavior,
-    contentType,
-  );
+  const { integration, requestTemplate } = inv.compiled!;
+  const contentType = inv.request.nodeHeaders['content-type'];
+  const choice = requestTemplate(contentType);
   if (choice.kind === 'unsupported-media-type') throw GatewayErrors.unsupportedMediaType();
   // prepareRequestBody buffers the body for every call that gets here; an empty stand-in would be silently wrong.
   if (!inv.request.payload.buffered)

@@ -1,6 +1,4 @@
 import { isBinaryRequest, utf8Normaliser } from '../../mappings/content';
-import { chooseRequestTemplate } from '../../mappings/templates';
-import type { Integration } from '../../openapi/model';
 import { GatewayErrors } from '../gateway-error';
 import type { BackendBody } from '../integrations/transport';
 import type { Invocation } from '../invocation';
@@ -19,35 +17,19 @@ import { MEMORY_SPOOL_LIMIT } from './request-payload';
  */
 export type RequestBodyPlan = 'buffer' | 'raw' | 'text';
 
-/** Does the integration call S3, which needs every request's length up front? */
-function callsS3(integration: Integration): boolean {
-  return (
-    integration.type === 'AWS' &&
-    integration.target.kind === 'aws-path' &&
-    integration.target.service === 's3'
-  );
-}
-
 /** The plan for this invocation's body (reference §6, §7.2 decide what a passthrough does to it). */
 export function requestBodyPlan(inv: Invocation): RequestBodyPlan {
-  const method = inv.method!;
-  const integration = method.integration;
+  const compiled = inv.compiled!;
+  const integration = compiled.integration;
   const payload = inv.request.payload;
   if (payload.empty || payload.buffered) return 'buffer';
   if (payload.length !== undefined && payload.length <= MEMORY_SPOOL_LIMIT) return 'buffer';
-  const validator =
-    method.requestValidator === undefined ? undefined : inv.api.requestValidators[method.requestValidator];
-  if (validator?.validateRequestBody) return 'buffer';
-  if (Object.values(integration.requestParameters).some((source) => /^method\.request\.body\b/.test(source)))
-    return 'buffer';
+  if (compiled.validator?.validateRequestBody) return 'buffer';
+  if (compiled.mapsBody) return 'buffer';
   if (integration.type === 'HTTP_PROXY') return 'raw';
-  if (integration.type !== 'HTTP' && !callsS3(integration)) return 'buffer';
+  if (integration.type !== 'HTTP' && !compiled.callsS3) return 'buffer';
   const contentType = inv.request.nodeHeaders['content-type'];
-  const choice = chooseRequestTemplate(
-    integration.requestTemplates,
-    integration.passthroughBehavior,
-    contentType,
-  );
+  const choice = compiled.requestTemplate(contentType);
   // 415 is answered without reading the body.
   if (choice.kind === 'unsupported-media-type') return 'raw';
   if (choice.kind === 'template') return 'buffer';
@@ -74,7 +56,7 @@ export async function prepareRequestBody(inv: Invocation): Promise<void> {
     inv.request.body = await payload.buffer();
     return;
   }
-  const lengthRequired = callsS3(inv.method!.integration);
+  const lengthRequired = inv.compiled!.callsS3;
   const spool =
     inv.method!.authorizationType === 'AWS_IAM' ||
     payload.mustBeReadFirst ||
@@ -90,20 +72,14 @@ export async function prepareRequestBody(inv: Invocation): Promise<void> {
  * conversion (a text one normalised on the way, reference §7.2), else integrationRequestBody's
  * buffer (templates, base64 conversions, 415).
  */
-export async function integrationRequestPayload(
+export function integrationRequestPayload(
   inv: Invocation,
-  integration: Integration,
   log: Logger,
   parts: IntegrationRequestParts,
-): Promise<BackendBody> {
+): BackendBody {
   const plan = requestBodyPlan(inv);
-  if (plan === 'buffer') return integrationRequestBody(inv, integration, log, parts);
-  const contentType = inv.request.nodeHeaders['content-type'];
-  const choice = chooseRequestTemplate(
-    integration.requestTemplates,
-    integration.passthroughBehavior,
-    contentType,
-  );
+  if (plan === 'buffer') return integrationRequestBody(inv, log, parts);
+  const choice = inv.compiled!.requestTemplate(inv.request.nodeHeaders['content-type']);
   if (choice.kind === 'unsupported-media-type') throw GatewayErrors.unsupportedMediaType();
   const payload = inv.request.payload;
   const source = payload.stream();

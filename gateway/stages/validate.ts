@@ -93,8 +93,7 @@ export function missingParameters(inv: Invocation, method: Method): string[] {
  */
 export function validateRequest(inv: Invocation): void {
   const method = inv.method!;
-  const validator =
-    method.requestValidator === undefined ? undefined : inv.api.requestValidators[method.requestValidator];
+  const validator = inv.compiled!.validator;
   if (!validator) return;
   if (validator.validateRequestParameters) {
     const missing = missingParameters(inv, method);

@@ -1,0 +1,17 @@
+import type { Invocation } from '../invocation';
+
+/**
+ * The method response stage: API Gateway's own headers on the response (request ids, the trace id
+ * it sent to the backend), and its framing: a body held whole goes with Content-Length, a stream
+ * with the length the backend reported when the bytes pass unchanged, else chunked.
+ */
+export function methodResponse(inv: Invocation): void {
+  const out = inv.methodResponse!;
+  const headers = out.headers;
+  headers['x-amzn-RequestId'] = inv.requestId;
+  headers['x-amz-apigw-id'] = inv.extendedRequestId;
+  if (inv.traceId) headers['X-Amzn-Trace-Id'] = inv.traceId;
+  if (out.body.kind === 'buffer') headers['Content-Length'] = String(out.body.data.length);
+  else if (out.body.length !== undefined && inv.request.httpMethod !== 'HEAD')
+    headers['Content-Length'] = String(out.body.length);
+}
