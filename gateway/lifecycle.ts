@@ -29,8 +29,9 @@ async function integrationResponse(inv: Invocation, rt: GatewayRuntime): Promise
   switch (compiled.integration.type) {
     case 'HTTP_PROXY': {
       const result = inv.integrationResult!;
-      enforceResponseLimit(inv, result, compiled.integrationHttpMethod ?? inv.request.httpMethod, rt.log);
-      inv.methodResponse = proxyResponse(result);
+      const sent = compiled.integrationHttpMethod ?? inv.request.httpMethod;
+      enforceResponseLimit(inv, result, sent, rt.log);
+      inv.methodResponse = proxyResponse(result, sent);
       return;
     }
     case 'AWS_PROXY':

@@ -136,6 +136,10 @@ describe('http_proxy', () => {
     expect(res.headers.get('x-amzn-remapped-date')).toMatch(/GMT$/);
     expect(res.headers.get('set-cookie')).toBe('a=1, b=2');
     expect(res.headers.get('x-amzn-requestid')).toBeTruthy();
+    // API Gateway frames the response itself with a Content-Length, the backend's one remapped.
+    expect(res.headers.get('content-length')).toBe('7');
+    expect(res.headers.get('x-amzn-remapped-content-length')).toBe('7');
+    expect(res.headers.get('transfer-encoding')).toBeNull();
 
     const [seen] = backend.requests;
     expect(seen.method).toBe('POST');
