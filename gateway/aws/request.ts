@@ -1,11 +1,8 @@
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { buildQueryString } from '@smithy/querystring-builder';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { Readable } from 'node:stream';
 import type { IntegrationResult } from '../invocation';
 import { sendBackendRequest, type BackendBody } from '../integrations/transport';
 import type { OutboundCredentials } from './credentials';
+import { signRequest } from './signer';
 
 export { IntegrationNetworkError } from '../integrations/transport';
 
@@ -36,50 +33,6 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
 }
 
-function queryRecord(query: Array<[string, string]>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of query) {
-    const prev = out[name];
-    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-  }
-  return out;
-}
-
-const signers = new Map<string, SignatureV4>();
-
-/**
- * One signer per service, region and key, kept: SignatureV4 caches its derived signing key, which
- * saves four HMACs on every call.
- */
-function signerFor(service: string, region: string, credentials: OutboundCredentials): SignatureV4 {
-  const id = [
-    service,
-    region,
-    credentials.accessKeyId,
-    credentials.secretAccessKey,
-    credentials.sessionToken ?? '',
-  ].join('\0');
-  let signer = signers.get(id);
-  if (!signer) {
-    const isS3 = service === 's3';
-    signer = new SignatureV4({
-      service,
-      region,
-      credentials: {
-        accessKeyId: credentials.accessKeyId,
-        secretAccessKey: credentials.secretAccessKey,
-        sessionToken: credentials.sessionToken,
-      },
-      sha256: Hash.bind(null, 'sha256'),
-      // S3 signs the path exactly as sent; every other service double-encodes it.
-      uriEscapePath: !isS3,
-      applyChecksum: isS3,
-    });
-    signers.set(id, signer);
-  }
-  return signer;
-}
-
 /**
  * Signs with SigV4 for the request's service and region (S3 rules for s3) and sends it. A
  * streamed body cannot be hashed before it is sent: S3 accepts `x-amz-content-sha256:
@@ -95,32 +48,35 @@ export async function sendAwsRequest(
   const body: BackendBody = Buffer.isBuffer(req.body) || isS3 ? req.body : await readAll(req.body.stream);
   const streamed = !Buffer.isBuffer(body);
   const length = body.length;
-  const signer = signerFor(req.service, req.region, credentials);
-  const port = req.endpoint.port ? Number(req.endpoint.port) : undefined;
   const basePath = req.endpoint.pathname.replace(/\/$/, '');
-  const unsigned = new HttpRequest({
-    method: req.method,
-    protocol: req.endpoint.protocol,
-    hostname: req.endpoint.hostname,
-    port,
-    path: basePath + req.path,
-    query: queryRecord(req.query),
-    headers: {
-      ...(streamed ? withoutHeaders(req.headers, ['x-amz-content-sha256']) : req.headers),
-      host: req.endpoint.host,
-      ...(streamed ? { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } : {}),
-      ...(length !== undefined && (length > 0 || ['PUT', 'POST', 'PATCH'].includes(req.method))
-        ? { 'content-length': String(length) }
-        : {}),
+  const signed = signRequest(
+    {
+      method: req.method,
+      path: basePath + req.path,
+      query: req.query,
+      headers: {
+        ...(streamed ? withoutHeaders(req.headers, ['x-amz-content-sha256']) : req.headers),
+        host: req.endpoint.host,
+        ...(streamed ? { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } : {}),
+        ...(length !== undefined && (length > 0 || ['PUT', 'POST', 'PATCH'].includes(req.method))
+          ? { 'content-length': String(length) }
+          : {}),
+      },
+      body: streamed ? undefined : body,
     },
-    body: streamed ? undefined : body,
-  });
-  const signed = await signer.sign(unsigned);
-  const qs = buildQueryString(signed.query ?? {});
+    {
+      service: req.service,
+      region: req.region,
+      credentials,
+      // S3 signs the path exactly as sent; every other service double-encodes it.
+      uriEscapePath: !isS3,
+      applyChecksum: isS3,
+    },
+  );
   return sendBackendRequest({
     url: req.endpoint,
-    target: qs ? `${signed.path}?${qs}` : signed.path,
-    method: signed.method,
+    target: signed.target,
+    method: req.method,
     headers: signed.headers,
     body,
     timeoutMs: req.timeoutMs,
