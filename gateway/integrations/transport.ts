@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
-import type { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
 import type { IntegrationResult } from '../invocation';
 
 /** A body that streams to the backend; `length` when known up front (else it goes chunked). */
@@ -41,11 +40,80 @@ export interface BackendRequest {
   insecureSkipVerification?: boolean;
 }
 
-const agents = {
-  http: new http.Agent({ keepAlive: true }),
-  https: new https.Agent({ keepAlive: true }),
-  httpsInsecure: new https.Agent({ keepAlive: true, rejectUnauthorized: false }),
+/**
+ * One keep-alive connection pool per origin, reused across requests (undici's Agent keeps a Pool
+ * for each origin), and another for tlsConfig.insecureSkipVerification. undici's own timers are
+ * off: the integration timeout below is per request and has its own rules (headersTimeout would
+ * let a client that stalls its upload hang the call, and its coarse timers miss a 50 ms timeout);
+ * a connection attempt is bounded by that timeout too, not by a 10 s one of undici's.
+ */
+const TIMEOUTS_OFF = { headersTimeout: 0, bodyTimeout: 0 };
+const dispatchers = {
+  standard: new Agent({ ...TIMEOUTS_OFF, connect: { timeout: 0 } }),
+  insecure: new Agent({ ...TIMEOUTS_OFF, connect: { timeout: 0, rejectUnauthorized: false } }),
 };
+
+/**
+ * Request headers undici takes a view on: it writes Host and Content-Length itself from the
+ * values given (once: a second one, in another case, is refused), frames the body itself
+ * (Transfer-Encoding), and refuses Keep-Alive, Upgrade and Expect (hop-by-hop headers that a
+ * forwarded client request may carry: they are not passed on).
+ */
+const DROPPED = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
+
+/**
+ * The headers as undici takes them. As given when it can (nearly always); else a flat list in the
+ * same order, with the last Host and Content-Length of any case (what Node's setHeader kept), the
+ * headers undici refuses left out, and `Content-Length: length` added when no length was given.
+ */
+function wireHeaders(
+  headers: Record<string, string | string[]>,
+  length: number | undefined,
+): Record<string, string | string[]> | (string | string[])[] {
+  let hosts = 0;
+  let lengths = 0;
+  let rewrite = false;
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'host') {
+      hosts++;
+      rewrite ||= typeof headers[name] !== 'string';
+    } else if (lower === 'content-length') {
+      lengths++;
+      rewrite ||= typeof headers[name] !== 'string';
+    } else if (lower === 'connection') {
+      rewrite ||= typeof headers[name] !== 'string';
+    } else if (DROPPED.has(lower)) {
+      rewrite = true;
+    }
+  }
+  if (!rewrite && hosts <= 1 && lengths <= 1 && (length === undefined || lengths === 1)) return headers;
+  let lastHost: string | undefined;
+  let lastLength: string | undefined;
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'host') lastHost = name;
+    else if (lower === 'content-length') lastLength = name;
+  }
+  const flat: (string | string[])[] = [];
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    const value = headers[name];
+    if (DROPPED.has(lower)) continue;
+    if (lower === 'host' || lower === 'content-length') {
+      if (name !== lastHost && name !== lastLength) continue;
+      flat.push(name, typeof value === 'string' ? value : value[value.length - 1]);
+    } else if (lower === 'connection') {
+      flat.push(name, typeof value === 'string' ? value : value.join(', '));
+    } else {
+      flat.push(name, value);
+    }
+  }
+  if (length !== undefined && lastLength === undefined) flat.push('Content-Length', String(length));
+  return flat;
+}
+
+const noop = () => undefined;
 
 /**
  * Sends a request and resolves once the response headers arrive; the body streams on. The
@@ -53,110 +121,196 @@ const agents = {
  * Gateway calls the backend with a body it already holds, so the time a streamed body takes to
  * come from the client does not count: the clock restarts with every chunk sent and once more
  * when the body is complete (a backend that stops reading still times out). The response body
- * is watched too: a backend that stops sending it mid-way fails it (see watchResponseBody).
+ * is watched too: a backend that stops sending it mid-way fails it (see BackendCall.expire).
  */
 export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResult> {
-  const secure = req.url.protocol === 'https:';
-  const agent = secure ? (req.insecureSkipVerification ? agents.httpsInsecure : agents.https) : agents.http;
-  const transport = secure ? https : http;
+  const dispatcher = req.insecureSkipVerification ? dispatchers.insecure : dispatchers.standard;
+  const origin = req.url.origin;
   // A stream of known length goes with Content-Length (S3 requires it); of unknown length, chunked.
-  const streamLength = Buffer.isBuffer(req.body) ? undefined : req.body.length;
-  const headers =
-    streamLength !== undefined && !Object.keys(req.headers).some((k) => k.toLowerCase() === 'content-length')
-      ? { ...req.headers, 'Content-Length': String(streamLength) }
-      : req.headers;
+  const streamed = Buffer.isBuffer(req.body) ? undefined : req.body;
+  const headers = wireHeaders(req.headers, streamed?.length);
   return new Promise((resolve, reject) => {
-    const outgoing = transport.request(
+    const call = new BackendCall(origin, req.timeoutMs, resolve, reject);
+    // undici destroys a body stream it is done with or that fails: it gets a stream of its own.
+    const body = streamed ? call.streamFrom(streamed.stream) : (req.body as Buffer);
+    dispatcher.dispatch(
       {
-        agent,
-        method: req.method,
-        hostname: req.url.hostname,
-        port: req.url.port ? Number(req.url.port) : undefined,
+        origin,
         path: req.target,
-        headers,
+        method: req.method,
+        headers: headers as Dispatcher.DispatchOptions['headers'],
+        body,
       },
-      (incoming) => {
-        clearTimeout(timer);
-        const headers: Record<string, string[]> = {};
-        const raw = incoming.rawHeaders;
-        for (let i = 0; i < raw.length; i += 2) (headers[raw[i]] ??= []).push(raw[i + 1]);
-        watchResponseBody(incoming, req.timeoutMs, req.url.origin);
-        resolve({ status: incoming.statusCode ?? 502, headers, body: { kind: 'stream', stream: incoming } });
-      },
+      call,
     );
-    const timer = setTimeout(() => {
-      outgoing.destroy(
-        new IntegrationNetworkError('timeout', `no answer from ${req.url.origin} within ${req.timeoutMs} ms`),
-      );
-    }, req.timeoutMs);
-    outgoing.on('finish', () => timer.refresh());
-    outgoing.on('error', (e) => {
-      clearTimeout(timer);
-      reject(
-        e instanceof IntegrationNetworkError
-          ? e
-          : new IntegrationNetworkError('failure', `${req.url.origin}: ${e.message}`),
-      );
-    });
-    if (Buffer.isBuffer(req.body)) {
-      outgoing.end(req.body);
-      return;
-    }
-    const source = req.body.stream;
-    // The source may be the client's own request: it is never destroyed here (that would reset
-    // the client's connection before it gets the gateway's answer), only drained when the backend
-    // call fails, and the backend call is cut when the source fails (client gone).
-    const onSourceError = (e: Error) =>
-      outgoing.destroy(new IntegrationNetworkError('failure', `request body: ${e.message}`));
-    const onProgress = () => timer.refresh();
-    source.once('error', onSourceError);
-    source.on('data', onProgress);
-    outgoing.once('error', () => {
-      source.off('error', onSourceError);
-      source.off('data', onProgress);
-      source.unpipe(outgoing);
-      source.on('error', () => undefined);
-      source.resume();
-    });
-    outgoing.once('finish', () => {
-      source.off('error', onSourceError);
-      source.off('data', onProgress);
-    });
-    source.pipe(outgoing);
   });
 }
 
 /**
- * API Gateway holds a whole response (at most 10 MB) before answering, so timeoutInMillis covers
- * the body too. Here the body streams, and a large one may take long to pass through a slow
- * client, so what is bounded is a stall: nothing received for timeoutMs while the gateway was
- * ready to read. The stream then fails with a timeout: a 504 if the body was being read whole
- * (templates, conversions), a cut connection if it was already streaming to the client.
+ * One call in flight, as undici's handler: it settles the promise with the response headers, then
+ * feeds the response body into a Readable with backpressure (undici stops reading the socket while
+ * the Readable is full), and runs the integration timeout on one timer.
  */
-function watchResponseBody(incoming: http.IncomingMessage, timeoutMs: number, origin: string): void {
-  const socket = incoming.socket;
-  let seen = socket.bytesRead;
-  const timer = setInterval(() => {
-    // All of it arrived (whether or not the gateway has read it yet): nothing left to wait for.
-    if (incoming.complete) {
-      clearInterval(timer);
+class BackendCall implements Dispatcher.DispatchHandler {
+  private readonly timer: NodeJS.Timeout;
+  /** Cuts the request once it has a connection (undici gives it in onConnect). */
+  private abortRequest?: (err: Error) => void;
+  /** Why the call was cut before it had a connection: it is cut as soon as it gets one. */
+  private reason?: Error;
+  private resumeReading?: () => void;
+  private response?: ResponseBody;
+  private requestBody?: PassThrough;
+  /** The response body waits for the gateway to read it (backpressure): not a stall. */
+  paused = false;
+  private done = false;
+
+  constructor(
+    private readonly origin: string,
+    private readonly timeoutMs: number,
+    private readonly resolve: (result: IntegrationResult) => void,
+    private readonly reject: (e: Error) => void,
+  ) {
+    this.timer = setTimeout(() => this.expire(), timeoutMs);
+  }
+
+  /**
+   * The body undici sends, fed from the source. The source may be the client's own request: it
+   * is never destroyed here (that would reset the client's connection before it gets the
+   * gateway's answer), only drained when the backend call fails, and the backend call is cut
+   * when the source fails (client gone).
+   */
+  streamFrom(source: Readable): PassThrough {
+    const body = new PassThrough();
+    this.requestBody = body;
+    const onSourceError = (e: Error) =>
+      this.cancel(new IntegrationNetworkError('failure', `request body: ${e.message}`));
+    source.once('error', onSourceError);
+    body.once('close', () => {
+      source.off('error', onSourceError);
+      if (source.readableEnded) return;
+      source.unpipe(body);
+      source.on('error', noop);
+      source.resume();
+    });
+    source.pipe(body);
+    return body;
+  }
+
+  /** Fails the call now, whether or not undici has a connection for it yet. */
+  cancel(err: Error): void {
+    if (this.done) return;
+    if (this.abortRequest) this.abortRequest(err);
+    else this.reason = err;
+    this.onError(err);
+  }
+
+  private expire(): void {
+    if (this.done) return;
+    if (!this.response) {
+      this.cancel(
+        new IntegrationNetworkError('timeout', `no answer from ${this.origin} within ${this.timeoutMs} ms`),
+      );
       return;
     }
-    const now = socket.bytesRead;
-    // The gateway's side is the slow one (backpressure): the backend is not to blame.
-    const waitingForUs = incoming.readableLength >= incoming.readableHighWaterMark || socket.isPaused();
-    if (now !== seen || waitingForUs) {
-      seen = now;
-      return;
-    }
-    incoming.destroy(
-      new IntegrationNetworkError('timeout', `${origin} stopped sending its response for ${timeoutMs} ms`),
+    // API Gateway holds a whole response (at most 10 MB) before answering, so timeoutInMillis
+    // covers the body too. Here the body streams, and a large one may take long to pass through
+    // a slow client, so what is bounded is a stall: nothing received for timeoutMs while the
+    // gateway was ready to read (the clock restarts when it reads again). The stream then fails
+    // with a timeout: a 504 if the body was being read whole (templates, conversions), a cut
+    // connection if it was already streaming to the client.
+    if (this.paused) return;
+    this.cancel(
+      new IntegrationNetworkError(
+        'timeout',
+        `${this.origin} stopped sending its response for ${this.timeoutMs} ms`,
+      ),
     );
-  }, timeoutMs);
-  // A stalled backend must not keep the process alive on its own.
-  timer.unref();
-  const stop = () => clearInterval(timer);
-  incoming.once('end', stop);
-  incoming.once('close', stop);
-  incoming.once('error', stop);
+  }
+
+  /** The gateway reads again after backpressure. */
+  readMore(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.timer.refresh();
+    this.resumeReading?.();
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.reason) abort(this.reason);
+    else this.abortRequest = abort;
+  }
+
+  onBodySent(): void {
+    this.timer.refresh();
+  }
+
+  onRequestSent(): void {
+    this.timer.refresh();
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
+    if (this.done) return false;
+    // 1xx informational answers (103 Early Hints) come before the real one.
+    if (statusCode < 200) return true;
+    this.timer.refresh();
+    // A stalled backend must not keep the process alive on its own.
+    this.timer.unref();
+    this.resumeReading = resume;
+    // Names exactly as sent, each with its values in order (as Node's rawHeaders, latin1).
+    const headers: Record<string, string[]> = {};
+    for (let i = 0; i < raw.length; i += 2) {
+      (headers[raw[i].toString('latin1')] ??= []).push(raw[i + 1].toString('latin1'));
+    }
+    const response = new ResponseBody(this);
+    this.response = response;
+    this.resolve({ status: statusCode, headers, body: { kind: 'stream', stream: response } });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.done) return false;
+    this.timer.refresh();
+    if (this.response!.push(chunk)) return true;
+    this.paused = true;
+    return false;
+  }
+
+  onComplete(): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.requestBody?.destroy();
+    this.response?.push(null);
+  }
+
+  onError(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    // Closing the request body drains its source (see streamFrom).
+    this.requestBody?.destroy();
+    const e =
+      err instanceof IntegrationNetworkError
+        ? err
+        : new IntegrationNetworkError('failure', `${this.origin}: ${err.message}`);
+    if (this.response) this.response.destroy(e);
+    else this.reject(e);
+  }
+}
+
+/** A response body as it comes from the backend. */
+class ResponseBody extends Readable {
+  constructor(private readonly call: BackendCall) {
+    super();
+  }
+
+  override _read(): void {
+    this.call.readMore();
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    // The gateway lets go of the body before its end (client gone, size limit): the call is cut.
+    this.call.cancel(err ?? new IntegrationNetworkError('failure', 'response body abandoned'));
+    callback(err);
+  }
 }
