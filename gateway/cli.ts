@@ -1,13 +1,22 @@
+import cluster from 'node:cluster';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPrincipals, type Principal } from './auth/credentials';
 import { startLambdaServer } from './backends/lambda';
 import { startS3Server } from './backends/s3';
 import { DataDirInUseError } from './backends/s3/store';
-import { ConfigError, flagName, keyName, parseStageVariables, resolveConfig } from './config';
-import { createLogger } from './log';
-import { ApiLoadError, startGateway, type RunningGateway } from './serve';
+import {
+  DEFAULT_DRAIN_TIMEOUT,
+  isGatewayWorker,
+  runGatewayWorker,
+  startGatewayCluster,
+  WorkerStartError,
+} from './cluster';
+import { ConfigError, flagName, keyName, MAX_WORKERS, parseStageVariables, resolveConfig } from './config';
+import { createLogger, type Logger } from './log';
+import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
 
 // From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
 const PACKAGE_JSON = [
@@ -17,6 +26,11 @@ const PACKAGE_JSON = [
 const VERSION: string = PACKAGE_JSON
   ? (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version
   : '0.0.0';
+// The script `apigw serve --workers N` forks its workers with.
+const BIN = [
+  path.join(__dirname, '..', '..', 'bin', 'apigw.js'),
+  path.join(__dirname, '..', 'bin', 'apigw.js'),
+].find((p) => existsSync(p));
 
 const USAGE = `apigw ${VERSION}: Amazon API Gateway (REST APIs) that runs anywhere
 
@@ -44,6 +58,10 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --sigv4-compat            serve: also accept curl 7.x's single-encoded SigV4 paths (logged)
   --max-payload SIZE        serve: request/response payload limit (default 10MB, as AWS): bytes,
                             a size such as 100MB or 1GiB (binary units), or none (beyond AWS)
+  --workers N|auto          serve: serve the port from N processes (default 1; auto: one per CPU, up
+                            to 64); the embedded S3 and Lambda run once, in the primary process
+  --drain-timeout SECONDS   serve: on SIGTERM/SIGINT, stop accepting and give requests in flight
+                            this long to finish (default 10)
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
   --log-level L             debug | info | warn | error (default info)
 
@@ -65,6 +83,8 @@ const OPTIONS = {
   'lambda-endpoint': { type: 'string' },
   'sigv4-compat': { type: 'boolean' },
   'max-payload': { type: 'string' },
+  workers: { type: 'string' },
+  'drain-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -89,6 +109,8 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     lambdaEndpoint: '--lambda-endpoint',
     sigv4Compat: '--sigv4-compat',
     maxPayload: '--max-payload',
+    workers: '--workers',
+    drainTimeout: '--drain-timeout',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {
     if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
@@ -125,6 +147,8 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'lambdaEndpoint',
     'sigv4Compat',
     'maxPayload',
+    'workers',
+    'drainTimeout',
   ]) {
     const flag = key === 'stageVariables' ? '--stage-variable' : flagName(key);
     if (flags[key] !== undefined)
@@ -169,18 +193,60 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
   return 0;
 }
 
-function printPostmanHelp(running: RunningGateway): void {
+function printPostmanHelp(
+  running: Pick<RunningGateway, 'apiId' | 'stage' | 'url' | 'principals'>,
+  extra: string[] = [],
+): void {
   const keys = running.principals;
   const lines = [
     `API ${running.apiId}, stage ${running.stage}`,
     `Base URL: ${running.url}`,
     'Postman: Authorization → AWS Signature, Service Name execute-api, AWS Region us-east-1 (any), with',
     ...keys.map((p) => `  AccessKey ${p.accessKeyId}  SecretKey ${p.secretAccessKey}  (${p.profile})`),
+    ...extra,
   ];
+  // One write: a reader never sees half of the report.
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-async function runServe(flags: Record<string, unknown>, positional: string | undefined): Promise<number> {
+/** `apigw serve --workers N` (N > 1): the primary process. */
+async function runServeCluster(
+  config: ServeConfig,
+  workers: number,
+  argv: string[],
+  log: Logger,
+): Promise<number> {
+  if (cluster.isWorker)
+    throw new ConfigError('--workers cannot be used where apigw itself runs as a cluster worker');
+  if (!BIN) throw new ConfigError('--workers: cannot find bin/apigw.js to start the workers with');
+  const drainTimeoutMs = (config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000;
+  let running;
+  try {
+    running = await startGatewayCluster(config, { workers, exec: BIN, args: argv, log });
+  } catch (e) {
+    if (e instanceof ApiLoadError) {
+      process.stderr.write(`apigw: ${config.api} cannot be served:\n${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const pids = running.workerPids;
+  printPostmanHelp(running, [`Workers: ${pids.length} (pids ${pids.join(', ')})`]);
+  const failure = await Promise.race([untilSignalled().then(() => undefined), running.failed]);
+  if (failure !== undefined) {
+    await running.close(0);
+    process.stderr.write(`apigw: ${failure}\n`);
+    return 1;
+  }
+  await running.close(drainTimeoutMs);
+  return 0;
+}
+
+async function runServe(
+  flags: Record<string, unknown>,
+  positional: string | undefined,
+  argv: string[],
+): Promise<number> {
   if (positional !== undefined) {
     const target = path.resolve(positional);
     if (existsSync(target) && statSync(target).isDirectory()) {
@@ -197,9 +263,14 @@ async function runServe(flags: Record<string, unknown>, positional: string | und
   if (config.api === undefined)
     throw new ConfigError('no API to serve: give an OpenAPI file (or set api in the config file)');
   const log = createLogger(config.logLevel ?? 'info');
+  const serveConfig = { ...config, api: config.api };
+  if (isGatewayWorker()) return runGatewayWorker(serveConfig, log);
+  const workers =
+    config.workers === 'auto' ? Math.min(MAX_WORKERS, availableParallelism()) : (config.workers ?? 1);
+  if (workers > 1) return runServeCluster(serveConfig, workers, argv, log);
   let running: RunningGateway;
   try {
-    running = await startGateway({ ...config, api: config.api }, log);
+    running = await startGateway(serveConfig, log);
   } catch (e) {
     if (e instanceof ApiLoadError) {
       process.stderr.write(`apigw: ${config.api} cannot be served:\n${e.message}\n`);
@@ -209,7 +280,10 @@ async function runServe(flags: Record<string, unknown>, positional: string | und
   }
   printPostmanHelp(running);
   await untilSignalled();
-  await running.close();
+  const cut = await running.close((config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000);
+  // The backend call of a request the drain cut may still run (up to its integration timeout):
+  // it must not hold the process up.
+  if (cut > 0) setTimeout(() => process.exit(0), 100).unref();
   return 0;
 }
 
@@ -227,6 +301,13 @@ function untilSignalled(): Promise<void> {
 
 /** Entry point of the `apigw` command; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  const code = await run(argv);
+  // A worker of apigw serve --workers that returns could not start; its IPC channel would keep it up.
+  if (isGatewayWorker()) process.exit(code);
+  return code;
+}
+
+async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -259,7 +340,7 @@ export async function main(argv: string[]): Promise<number> {
     if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);
     switch (command) {
       case 'serve':
-        return await runServe(flags, rest[0]);
+        return await runServe(flags, rest[0], argv);
       case 's3':
         return await runS3(flags);
       case 'lambda':
@@ -269,7 +350,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof DataDirInUseError) {
+    if (e instanceof ConfigError || e instanceof DataDirInUseError || e instanceof WorkerStartError) {
       process.stderr.write(`apigw: ${e.message}\n`);
       return 1;
     }

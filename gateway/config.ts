@@ -39,7 +39,14 @@ export interface ApigwConfig {
    * as bytes, a size (`10MB`, `1GiB`) or `none`.
    */
   maxPayload?: number;
+  /** `apigw serve`: how many processes serve the port (default 1); `auto` is one per CPU. */
+  workers?: number | 'auto';
+  /** `apigw serve`: seconds in-flight requests get to finish on SIGTERM/SIGINT (default 10). */
+  drainTimeout?: number;
 }
+
+/** The most `workers` apigw accepts. */
+export const MAX_WORKERS = 64;
 
 /** A problem with the configuration the user gave; the CLI prints it and exits non-zero. */
 export class ConfigError extends Error {
@@ -49,7 +56,17 @@ export class ConfigError extends Error {
   }
 }
 
-type KeyKind = 'port' | 'string' | 'path' | 'logLevel' | 'boolean' | 'stringMap' | 'size' | 'functions';
+type KeyKind =
+  | 'port'
+  | 'string'
+  | 'path'
+  | 'logLevel'
+  | 'boolean'
+  | 'stringMap'
+  | 'size'
+  | 'functions'
+  | 'workers'
+  | 'seconds';
 const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   port: 'port',
   host: 'string',
@@ -66,6 +83,8 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   sigv4Compat: 'boolean',
   functions: 'functions',
   maxPayload: 'size',
+  workers: 'workers',
+  drainTimeout: 'seconds',
 };
 
 const SIZE_UNITS: Record<string, number> = {
@@ -113,6 +132,25 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
       throw new ConfigError(
         `${where}: ${key} must be a port number between 0 and 65535, got ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  }
+  if (kind === 'workers') {
+    if (value === 'auto') return value;
+    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+      throw new ConfigError(
+        `${where}: ${key} must be a whole number from 1 to ${MAX_WORKERS}, or auto, got ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  }
+  if (kind === 'seconds') {
+    const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 86400) {
+      throw new ConfigError(
+        `${where}: ${key} must be a number of seconds from 0 to 86400, got ${JSON.stringify(value)}`,
       );
     }
     return n;

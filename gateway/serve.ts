@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { formatProblem, loadApi, type Problem } from '../openapi';
 import type { ApiDefinition } from '../openapi/model';
@@ -34,7 +35,12 @@ export interface RunningGateway {
   readonly developmentKeys: boolean;
   readonly s3: RunningS3 | undefined;
   readonly lambda: RunningLambda | undefined;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets the requests in flight finish (closing keep-alive
+   * connections as they go idle), cuts those still running after `drainTimeoutMs` (default: no
+   * limit), then stops the embedded backends. Resolves with how many requests were cut.
+   */
+  close(drainTimeoutMs?: number): Promise<number>;
 }
 
 /** The AWS services an API's integrations call. */
@@ -111,15 +117,23 @@ function endpointSettings(config: ApigwConfig): Record<string, EndpointSetting> 
   );
 }
 
+/** The settings `apigw serve` needs (flags over the config file over the defaults). */
+export type ServeConfig = ApigwConfig & { api: string; port: number; host: string; dataDir: string };
+
+/** An API that was loaded and checked, with what serving it involves. */
+export interface PreparedApi {
+  readonly api: ApiDefinition;
+  readonly stage: string;
+  readonly settings: Record<string, EndpointSetting>;
+  /** The AWS services its integrations and authorizers call. */
+  readonly services: ReadonlySet<string>;
+}
+
 /**
- * Starts `apigw serve`: loads the API (refusing to start on errors), starts the embedded backends
- * it needs, and only then opens the port.
+ * Loads the API and checks it and the stage (throws ApiLoadError or ConfigError); warnings and
+ * what apigw cannot fully run go to `log`.
  */
-export async function startGateway(
-  config: ApigwConfig & { api: string; port: number; host: string; dataDir: string },
-  log: Logger,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<RunningGateway> {
+export function prepareApi(config: ServeConfig, log: Logger): PreparedApi {
   const loaded = loadApi(config.api);
   const problems = loaded.api ? [...loaded.problems, ...compileApiTemplates(loaded.api)] : loaded.problems;
   for (const p of problems.filter((p) => p.severity === 'warning')) log.warn(formatProblem(p));
@@ -130,31 +144,50 @@ export async function startGateway(
   const stageProblem = validateStageName(stage);
   if (stageProblem) throw new ConfigError(stageProblem);
 
-  const { principals, development } = loadPrincipals(config.credentials, env);
   const settings = endpointSettings(config);
   const services = servicesUsed(api);
   reportLimits(api, log);
+  return { api, stage, settings, services };
+}
 
-  let outbound: Promise<OutboundCredentials> | undefined;
-  const credentials = () => (outbound ??= resolveOutboundCredentials(env, log));
+/** The embedded emulators `apigw serve` started for an API. */
+export interface EmbeddedBackends {
+  readonly s3: RunningS3 | undefined;
+  readonly lambda: RunningLambda | undefined;
+  /** Base URL of each embedded emulator that runs, by service. */
+  readonly urls: Record<string, URL>;
+  close(): Promise<void>;
+}
 
-  let s3: RunningS3 | undefined;
-  const embedded: Record<string, URL> = {};
-  if (services.has('s3') && (settings.s3 ?? { kind: 'embedded' }).kind === 'embedded') {
-    // The integration's own key is an account of the embedded S3, like the role's account on AWS.
-    const own = await credentials();
-    const users = principals.some((p) => p.accessKeyId === own.accessKeyId)
-      ? principals
+/**
+ * Starts the embedded S3 (when the API calls S3 and no other endpoint is set) and the embedded
+ * Lambda (when functions are configured and no other endpoint is set). The integration's own key
+ * (`credentials()`) is a user of both, as the role's account is on AWS.
+ */
+export async function startEmbeddedBackends(
+  config: ServeConfig,
+  prepared: PreparedApi,
+  principals: readonly Principal[],
+  credentials: () => Promise<OutboundCredentials>,
+  log: Logger,
+): Promise<EmbeddedBackends> {
+  const { settings, services } = prepared;
+  const usersWith = (own: OutboundCredentials) =>
+    principals.some((p) => p.accessKeyId === own.accessKeyId)
+      ? [...principals]
       : [...principals, principal('integration', own.accessKeyId, own.secretAccessKey)];
+  let s3: RunningS3 | undefined;
+  const urls: Record<string, URL> = {};
+  if (services.has('s3') && (settings.s3 ?? { kind: 'embedded' }).kind === 'embedded') {
     s3 = await startS3Server({
       dataDir: config.dataDir,
       port: 0,
       host: '127.0.0.1',
       region: config.region ?? 'us-east-1',
-      users,
+      users: usersWith(await credentials()),
       log,
     });
-    embedded.s3 = new URL(s3.url);
+    urls.s3 = new URL(s3.url);
     log.info(`embedded S3 at ${s3.url} (data in ${config.dataDir})`);
   }
   let lambda: RunningLambda | undefined;
@@ -162,30 +195,50 @@ export async function startGateway(
   if (functionNames.length > 0 && (settings.lambda ?? { kind: 'embedded' }).kind === 'embedded') {
     // As with S3: the integration's own key may invoke, and functions get it as their role's keys.
     const own = await credentials();
-    const users = principals.some((p) => p.accessKeyId === own.accessKeyId)
-      ? principals
-      : [...principals, principal('integration', own.accessKeyId, own.secretAccessKey)];
-    lambda = await startLambdaServer({
-      functions: config.functions!,
-      port: 0,
-      host: '127.0.0.1',
-      region: config.region ?? 'us-east-1',
-      users,
-      roleCredentials: own,
-      cacheDir: path.join(config.dataDir, 'lambda-cache'),
-      log,
-    });
-    embedded.lambda = new URL(lambda.url);
+    try {
+      lambda = await startLambdaServer({
+        functions: config.functions!,
+        port: 0,
+        host: '127.0.0.1',
+        region: config.region ?? 'us-east-1',
+        users: usersWith(own),
+        roleCredentials: own,
+        cacheDir: path.join(config.dataDir, 'lambda-cache'),
+        log,
+      });
+    } catch (e) {
+      await s3?.close();
+      throw e;
+    }
+    urls.lambda = new URL(lambda.url);
     log.info(`embedded Lambda at ${lambda.url} (functions: ${functionNames.join(', ')})`);
   } else if (functionNames.length > 0) {
     log.warn(`functions are configured but endpoints.lambda is set: the embedded Lambda is not started`);
   }
+  return {
+    s3,
+    lambda,
+    urls,
+    async close() {
+      await s3?.close();
+      await lambda?.close();
+    },
+  };
+}
+
+/** Start-up lines about where each service is reached, and about a payload limit beyond AWS's. */
+export function reportEndpoints(
+  config: ServeConfig,
+  prepared: PreparedApi,
+  endpoints: EndpointResolver,
+  embedded: Record<string, URL>,
+  log: Logger,
+): void {
   if (config.maxPayload !== undefined && config.maxPayload !== DEFAULT_MAX_PAYLOAD) {
     const limit = Number.isFinite(config.maxPayload) ? `${config.maxPayload} bytes` : 'none';
     log.info(`payload limit ${limit} (AWS: 10485760 bytes, not adjustable): beyond what API Gateway accepts`);
   }
-  const endpoints = new EndpointResolver(settings, embedded);
-  for (const service of services) {
+  for (const service of prepared.services) {
     const setting = endpoints.settingFor(service);
     if (!setting || (setting.kind === 'embedded' && !embedded[service]))
       log.warn(
@@ -194,45 +247,160 @@ export async function startGateway(
     else if (setting.kind !== 'embedded')
       log.info(`${service} → ${setting.kind === 'aws' ? 'real AWS' : setting.url.href}`);
   }
+}
 
+/** Stops a server gracefully; see `drainable`. */
+export interface Drain {
+  /** Requests that were in flight when the drain began. */
+  readonly inFlight: number;
+  /** Resolves when every connection is closed, with how many requests the time-out cut. */
+  readonly done: Promise<number>;
+}
+
+/**
+ * Makes `server` drainable: `drain(timeoutMs)` stops accepting connections, closes idle keep-alive
+ * connections at once and every other one as soon as its response is complete (requests still
+ * running answer with `Connection: close`), and after `timeoutMs` cuts what is left. Call before
+ * the server receives requests.
+ */
+export function drainable(server: Server): (timeoutMs: number) => Drain {
+  const active = new Set<ServerResponse>();
+  let draining = false;
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    active.add(res);
+    if (draining) res.shouldKeepAlive = false;
+    res.once('close', () => active.delete(res));
+    // The connection of a response that went out with keep-alive is idle once it is complete.
+    res.once('finish', () => {
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  let drain: Drain | undefined;
+  return (timeoutMs) => {
+    if (drain) return drain;
+    draining = true;
+    const inFlight = active.size;
+    for (const res of active) if (!res.headersSent) res.shouldKeepAlive = false;
+    const done = new Promise<number>((resolve) => {
+      let cut = 0;
+      let timer: NodeJS.Timeout | undefined;
+      server.close(() => {
+        clearTimeout(timer);
+        resolve(cut);
+      });
+      server.closeIdleConnections();
+      if (Number.isFinite(timeoutMs)) {
+        timer = setTimeout(() => {
+          cut = active.size;
+          server.closeAllConnections();
+        }, timeoutMs);
+      }
+    });
+    drain = { inFlight, done };
+    return drain;
+  };
+}
+
+/** A gateway that listens. */
+export interface ListeningGateway {
+  readonly server: Server;
+  readonly address: AddressInfo;
+  /** Base URL of the stage, e.g. http://127.0.0.1:8080/S3. */
+  readonly url: string;
+  readonly apiId: string;
+  readonly drain: (timeoutMs: number) => Drain;
+}
+
+/** Runs the gateway for a prepared API on `port` (in a cluster worker, the port the workers share). */
+export async function listenGateway(
+  config: ServeConfig,
+  prepared: PreparedApi,
+  options: {
+    principals: readonly Principal[];
+    endpoints: EndpointResolver;
+    credentials: () => Promise<OutboundCredentials>;
+    port: number;
+    log: Logger;
+  },
+): Promise<ListeningGateway> {
   const gateway = new Gateway({
-    api,
-    stage,
+    api: prepared.api,
+    stage: prepared.stage,
     stageVariables: config.stageVariables ?? {},
-    principals,
+    principals: options.principals,
     region: config.region,
     sigv4Compat: config.sigv4Compat ?? false,
-    endpoints,
-    credentials,
+    endpoints: options.endpoints,
+    credentials: options.credentials,
     maxPayload: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-    log,
+    log: options.log,
   });
   const server: Server = createGatewayServer(gateway);
-  let address;
-  try {
-    address = await listen(server, config.port, config.host);
-  } catch (e) {
-    await s3?.close();
-    await lambda?.close();
-    throw e;
-  }
+  const drain = drainable(server);
+  const address = await listen(server, options.port, config.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}/${stage}`,
-    port: address.port,
-    stage,
+    server,
+    address,
+    url: `http://${host}:${address.port}/${prepared.stage}`,
+    apiId: gateway.apiId,
+    drain,
+  };
+}
+
+/** Outbound credentials, resolved once on first use. */
+export function outboundCredentials(env: NodeJS.ProcessEnv, log: Logger): () => Promise<OutboundCredentials> {
+  let outbound: Promise<OutboundCredentials> | undefined;
+  return () => (outbound ??= resolveOutboundCredentials(env, log));
+}
+
+/**
+ * Starts `apigw serve`: loads the API (refusing to start on errors), starts the embedded backends
+ * it needs, and only then opens the port.
+ */
+export async function startGateway(
+  config: ServeConfig,
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningGateway> {
+  const prepared = prepareApi(config, log);
+  const { principals, development } = loadPrincipals(config.credentials, env);
+  const credentials = outboundCredentials(env, log);
+  const backends = await startEmbeddedBackends(config, prepared, principals, credentials, log);
+  const endpoints = new EndpointResolver(prepared.settings, backends.urls);
+  reportEndpoints(config, prepared, endpoints, backends.urls, log);
+
+  let gateway: ListeningGateway;
+  try {
+    gateway = await listenGateway(config, prepared, {
+      principals,
+      endpoints,
+      credentials,
+      port: config.port,
+      log,
+    });
+  } catch (e) {
+    await backends.close();
+    throw e;
+  }
+  return {
+    url: gateway.url,
+    port: gateway.address.port,
+    stage: prepared.stage,
     apiId: gateway.apiId,
     principals,
     developmentKeys: development,
-    s3,
-    lambda,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await s3?.close();
-      await lambda?.close();
+    s3: backends.s3,
+    lambda: backends.lambda,
+    async close(drainTimeoutMs = Infinity) {
+      const drain = gateway.drain(drainTimeoutMs);
+      log.info(
+        `draining: no longer accepting connections; ${drain.inFlight} request(s) in flight get ${Number.isFinite(drainTimeoutMs) ? `up to ${drainTimeoutMs / 1000} s` : 'the time they need'}`,
+      );
+      const cut = await drain.done;
+      if (cut > 0) log.warn(`drain time-out: ${cut} request(s) still in flight were cut`);
+      await backends.close();
+      return cut;
     },
   };
 }
