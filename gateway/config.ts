@@ -242,10 +242,10 @@ export function loadConfigFile(file: string): ApigwConfig {
 /** Flags over file over defaults; maps (endpoints, stageVariables) merge key by key. */
 export function resolveConfig<
   D extends ApigwConfig & Required<Pick<ApigwConfig, 'port' | 'host' | 'dataDir'>>,
->(flags: Record<string, unknown>, defaults: D, cwd = process.cwd()): ApigwConfig & D {
+>(flags: Record<string, unknown>, defaults: D, cwd = process.cwd(), where = 'command line'): ApigwConfig & D {
   const { config: configFile, ...rest } = flags;
   const fromFile = typeof configFile === 'string' ? loadConfigFile(path.resolve(cwd, configFile)) : {};
-  const fromFlags = validateLayer(rest, 'command line', cwd);
+  const fromFlags = validateLayer(rest, where, cwd);
   const merged: ApigwConfig & D = {
     ...defaults,
     dataDir: path.resolve(cwd, defaults.dataDir),

@@ -13,6 +13,11 @@ export interface MethodRequest {
   httpMethod: string;
   /** The raw request target (path?query) as received. */
   rawUrl: string;
+  /**
+   * The target as the client sent it, when a host app mounted the gateway under a prefix (Express
+   * strips it from `rawUrl`): what the client signed.
+   */
+  originalUrl?: string;
   /** The path after the stage, still percent-encoded. */
   path: string;
   /** Client headers, names as sent (multi-valued), minus the ones API Gateway always drops. */

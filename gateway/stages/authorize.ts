@@ -32,7 +32,8 @@ export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<v
       inv.identity = verifyCaller(
         {
           method: inv.request.httpMethod,
-          rawUrl: inv.request.rawUrl,
+          // Behind a mount prefix the client signed the whole path (as behind a custom domain's base path).
+          rawUrl: inv.request.originalUrl ?? inv.request.rawUrl,
           headers: inv.request.nodeHeaders,
           body: inv.request.body,
           // Read (buffered or spooled) by prepareRequestBody for every AWS_IAM method.

@@ -39,9 +39,11 @@ export function methodRequestOf(
 ): MethodRequest {
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
+  const originalUrl = (req as { originalUrl?: unknown }).originalUrl;
   return {
     httpMethod: req.method ?? 'GET',
     rawUrl,
+    ...(typeof originalUrl === 'string' && originalUrl !== rawUrl ? { originalUrl } : {}),
     path: pathAfterStage,
     headers: clientHeaders(req.rawHeaders),
     nodeHeaders: req.headers,
