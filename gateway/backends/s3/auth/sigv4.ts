@@ -94,9 +94,13 @@ export function percentDecode(raw: string, plusAsSpace = false): Buffer {
   );
 }
 
+/** Paths that decoding and re-encoding leave as they are: unreserved characters and `/` only. */
+const ALREADY_CANONICAL_PATH = /^[A-Za-z0-9\-_.~/]+$/;
+
 /** S3's canonical URI: decode the path once and re-encode it, without any `.`/`..`/`//` normalisation. */
 export function canonicalUri(rawPath: string): string {
-  return rawPath === '' ? '/' : uriEncode(percentDecode(rawPath), true);
+  if (rawPath === '') return '/';
+  return ALREADY_CANONICAL_PATH.test(rawPath) ? rawPath : uriEncode(percentDecode(rawPath), true);
 }
 
 /** How canonicalQuery reads the raw query. */
@@ -120,6 +124,7 @@ function splitQuery(rawQuery: string): Array<[string, string]> {
 
 /** The canonical query string: every parameter re-encoded, sorted by name then value. */
 export function canonicalQuery(rawQuery: string, options: CanonicalQueryOptions): string {
+  if (rawQuery === '') return '';
   const plus = options.plusAsSpace ?? false;
   return splitQuery(rawQuery)
     .filter(([name]) => !(options.excludeSignature && percentDecode(name).toString() === 'X-Amz-Signature'))
@@ -308,8 +313,11 @@ function parseAuthorizationComponents(
   return { Credential: credential, SignedHeaders: signedHeaders, Signature: signature };
 }
 
-/** The request time of header auth: `x-amz-date`, else the `Date` header; returns the raw value too. */
-function headerDate(headers: IncomingHttpHeaders): { date: Date; raw: string } {
+/**
+ * The request time of header auth: `x-amz-date`, else the `Date` header; returns the raw value
+ * too, and the time in the X-Amz-Date form.
+ */
+function headerDate(headers: IncomingHttpHeaders): { date: Date; raw: string; amzDate: string } {
   const amzDate = header(headers, 'x-amz-date');
   const httpDate = header(headers, 'date');
   const date =
@@ -319,7 +327,8 @@ function headerDate(headers: IncomingHttpHeaders): { date: Date; raw: string } {
         ? parseHttpDate(httpDate)
         : undefined;
   if (!date) throw S3Errors.accessDenied('AWS authentication requires a valid Date or x-amz-date header');
-  return { date, raw: (amzDate ?? httpDate) as string };
+  // A valid x-amz-date is in that form already (parseAmzDate only takes values that round-trip).
+  return { date, raw: (amzDate ?? httpDate) as string, amzDate: amzDate ?? toAmzDate(date) };
 }
 
 /** Parses and checks `Authorization: AWS4-HMAC-SHA256 ...` (header auth). */
@@ -340,16 +349,18 @@ function headerAuth(req: SignedRequest, authorization: string, now: Date): AuthP
   }
   const payload = payloadMode(payloadHash);
 
-  const { date, raw } = headerDate(req.headers);
-  const amzDate = toAmzDate(date);
+  const { date, raw, amzDate } = headerDate(req.headers);
   const credential = parseCredential(components.Credential, amzDate, (message) =>
     S3Errors.authorizationHeaderMalformed(`The authorization header is malformed; ${message}`),
   );
   if (Math.abs(now.getTime() - date.getTime()) > MAX_SKEW_MS) {
     throw S3Errors.requestTimeTooSkewed(raw, toIsoSeconds(now));
   }
+  // Spelled out rather than spread: this runs on every request and spreading is slow.
   return {
-    ...credential,
+    accessKeyId: credential.accessKeyId,
+    region: credential.region,
+    scope: credential.scope,
     amzDate,
     signedHeaders,
     signature: components.Signature,
@@ -386,7 +397,9 @@ function queryAuth(req: SignedRequest, query: Map<string, string>, now: Date): A
   const payloadHash = queryHash ?? UNSIGNED_PAYLOAD;
   const payload = payloadMode(queryHash ?? header(req.headers, 'x-amz-content-sha256') ?? UNSIGNED_PAYLOAD);
   return {
-    ...credential,
+    accessKeyId: credential.accessKeyId,
+    region: credential.region,
+    scope: credential.scope,
     amzDate: amzDate as string,
     signedHeaders,
     signature: signature as string,
@@ -453,6 +466,7 @@ function rejectUnsignedAmzHeaders(headers: IncomingHttpHeaders, signedHeaders: r
 /** Decoded query parameters (first occurrence wins) for reading the auth parameters. */
 function queryParams(rawQuery: string): Map<string, string> {
   const params = new Map<string, string>();
+  if (rawQuery === '') return params;
   for (const [name, value] of splitQuery(rawQuery)) {
     const decoded = percentDecode(name).toString('utf8');
     if (!params.has(decoded)) params.set(decoded, percentDecode(value).toString('utf8'));
@@ -466,34 +480,49 @@ function queryParams(rawQuery: string): Map<string, string> {
  * the query as a literal plus, or as a space (form encoding, which is how the handlers read it);
  * and for header auth the query verbatim too (curl 7.88 neither sorts nor completes `?acl` to `acl=`).
  */
-function candidateCanonicalRequests(req: SignedRequest, params: AuthParams): string[] {
+function* candidateCanonicalRequests(req: SignedRequest, params: AuthParams): Generator<string> {
   const { path, query } = splitTarget(req.rawUrl);
   const primaryUri = canonicalUri(path);
-  const uris = primaryUri === path ? [primaryUri] : [primaryUri, path];
   const excludeSignature = params.presigned;
-  const queries = [canonicalQuery(query, { excludeSignature })];
+  const primaryQuery = canonicalQuery(query, { excludeSignature });
+  const build = (uri: string, q: string) =>
+    canonicalRequest({
+      method: req.method,
+      uri,
+      query: q,
+      headers: req.headers,
+      signedHeaders: params.signedHeaders,
+      payloadHash: params.payloadHash,
+    });
+  // The AWS form first, and the others only when it does not match (built lazily: most requests
+  // need just the one).
+  yield build(primaryUri, primaryQuery);
+  const uris = primaryUri === path ? [primaryUri] : [primaryUri, path];
+  const queries = [primaryQuery];
   if (query.includes('+')) queries.push(canonicalQuery(query, { excludeSignature, plusAsSpace: true }));
   if (!params.presigned && !queries.includes(query)) queries.push(query);
-  const base = { method: req.method, headers: req.headers, signedHeaders: params.signedHeaders };
-  return uris.flatMap((uri) =>
-    queries.map((q) => canonicalRequest({ ...base, uri, query: q, payloadHash: params.payloadHash })),
-  );
+  for (const uri of uris) {
+    for (const q of queries) {
+      if (uri !== primaryUri || q !== primaryQuery) yield build(uri, q);
+    }
+  }
 }
 
 /** Recomputes the signature; returns the signing key, or throws SignatureDoesNotMatch with debug fields. */
 function checkSignature(req: SignedRequest, params: AuthParams, user: S3User): Buffer {
   const key = signingKey(user.secretAccessKey, params.amzDate.slice(0, 8), params.region, SERVICE);
-  const candidates = candidateCanonicalRequests(req, params);
-  for (const canonical of candidates) {
+  let first: string | undefined;
+  for (const canonical of candidateCanonicalRequests(req, params)) {
+    first ??= canonical;
     if (signaturesEqual(sign(key, stringToSign(params.amzDate, params.scope, canonical)), params.signature)) {
       return key;
     }
   }
   throw S3Errors.signatureDoesNotMatch({
     AWSAccessKeyId: params.accessKeyId,
-    StringToSign: stringToSign(params.amzDate, params.scope, candidates[0]),
+    StringToSign: stringToSign(params.amzDate, params.scope, first as string),
     SignatureProvided: params.signature,
-    CanonicalRequest: candidates[0],
+    CanonicalRequest: first as string,
   });
 }
 

@@ -88,7 +88,7 @@ function partRange(record: ObjectRecord, partNumber: number): { start: number; e
 
 /**
  * GetObject and HeadObject of the latest version or of `versionId`: preconditions, then Range (or
- * partNumber), then the bytes (streamed from disk).
+ * partNumber), then the bytes (streamed from disk, or sent at once when small).
  */
 export async function getObject(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
   const bucketRecord = findBucket(ctx, bucket);
@@ -147,6 +147,11 @@ export async function getObject(ctx: S3Context, { bucket, key }: ObjectTarget): 
       return;
     }
     ctx.res.writeHead(status, headers);
+    if (opened.body) {
+      // Small objects are in memory already: one write, no stream.
+      ctx.res.end(opened.body.subarray(start, Math.min(end, record.size - 1) + 1));
+      return;
+    }
     streaming = true;
     await pipeline(opened.createReadStream(start, end), ctx.res);
   } finally {

@@ -15,7 +15,8 @@ import { Multipart } from './multipart';
 import { validateBucketName } from './names';
 import { NoSuchBucketError } from './no-such-bucket';
 import { writeMarkerFile } from './marker-file';
-import { openObjectFile } from './opened-object';
+import { ObjectCache } from './object-cache';
+import { BufferedObject, openObjectFile } from './opened-object';
 import { attributesOf, buildBucketRecord, buildDeleteMarker, buildObjectRecord } from './records';
 import { stageObject, type DiskStagedObject, type VersionFacts } from './staged-object';
 import { removeSubresources, writeSubresources } from './subresources-file';
@@ -45,6 +46,12 @@ import {
 } from './types';
 import { newVersionId, SequenceClock } from './version-ids';
 
+/** Tuning of a DiskStore. */
+export interface DiskStoreOptions {
+  /** What the in-memory copies of small objects (64 KiB and under) may add up to; 0 keeps none. Default 32 MiB. */
+  objectCacheBytes?: number;
+}
+
 /**
  * The embedded S3's storage: one directory per bucket, one file per object version or delete
  * marker (bytes + record), each published by a single rename() and removed by a single unlink();
@@ -57,6 +64,8 @@ export class DiskStore implements ObjectStore {
   private readonly bucketLocks = new KeyedMutex();
   // Serialises rename + index update per key, so the index always ends as the disk does.
   private readonly objectLocks = new KeyedMutex();
+  // Small objects' bytes, so that reading them again needs no file system call. See openObject.
+  private readonly cache: ObjectCache;
   private readonly multipart: Multipart;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly clock = new SequenceClock();
@@ -66,8 +75,10 @@ export class DiskStore implements ObjectStore {
   constructor(
     dataDir: string,
     private readonly log: Logger = createLogger('warn'),
+    options: DiskStoreOptions = {},
   ) {
     this.layout = new Layout(dataDir);
+    this.cache = new ObjectCache(options.objectCacheBytes);
     this.multipart = new Multipart({
       layout: this.layout,
       log,
@@ -111,6 +122,7 @@ export class DiskStore implements ObjectStore {
     this.state = 'closed';
     await Promise.allSettled([...this.inFlight]);
     this.buckets.clear();
+    this.cache.clear();
     await this.lock?.release();
     this.lock = undefined;
   }
@@ -222,12 +234,18 @@ export class DiskStore implements ObjectStore {
     versionId?: string,
   ): Promise<OpenedObject | DeleteMarkerRecord | undefined> {
     const state = this.requireBucket(bucket);
+    const lockKey = `${bucket}/${key}`;
     // A version removed between the lookup and the open is looked up again: the latest is then another.
     for (let attempt = 0; attempt < 3; attempt++) {
       const version =
         versionId === undefined ? state.index.latest(key) : state.index.getVersion(key, versionId);
       if (!version) return undefined;
       if (isDeleteMarker(version)) return version;
+      // Kept bytes are served only while no write of the key is under way: the index and the
+      // disk then agree, and the entry is of the very file the index names (its generation and
+      // sequence are that file's), so this is what reading the file would give, record included.
+      const kept = this.objectLocks.busy(lockKey) ? undefined : this.cache.get(bucket, version);
+      if (kept) return new BufferedObject(version, kept);
       // The index holds the latest ACL and tags of the versions it knows; the footer those at upload.
       const opened = await openObjectFile(
         this.layout.objectPath(bucket, key, version.versionId).file,
@@ -242,9 +260,36 @@ export class DiskStore implements ObjectStore {
         if (!isDeleteMarker(opened)) await opened.close();
         throw new Error(`the object file of ${JSON.stringify(key)} holds ${JSON.stringify(held)}`);
       }
+      if (!isDeleteMarker(opened) && opened.body)
+        this.keep(state, bucket, lockKey, opened.record, opened.body);
       return opened;
     }
     return undefined;
+  }
+
+  /**
+   * Keeps bytes just read for `record`'s version if the file they came from is still the one the
+   * index names, with no write of the key under way (one that finished meanwhile changed the
+   * index's generation or sequence for the version, or removed it).
+   */
+  private keep(
+    state: BucketState,
+    bucket: string,
+    lockKey: string,
+    record: ObjectRecord,
+    body: Buffer,
+  ): void {
+    if (this.objectLocks.busy(lockKey)) return;
+    const known = state.index.getVersion(record.key, record.versionId);
+    if (
+      known &&
+      !isDeleteMarker(known) &&
+      known.generation === record.generation &&
+      known.sequence === record.sequence &&
+      this.buckets.get(bucket) === state
+    ) {
+      this.cache.set(bucket, known, body);
+    }
   }
 
   /** `md5: false` is for writers that set the ETag themselves (CompleteMultipartUpload): hashing GiBs for nothing is slow. */
@@ -326,6 +371,8 @@ export class DiskStore implements ObjectStore {
       if ('tags' in change) attributes.tags = change.tags;
       const record = buildObjectRecord(current, attributes);
       const { file } = this.layout.objectPath(bucket, key, current.versionId);
+      // The bytes stay valid (kept bytes carry no ACL or tags), but forgetting is cheap and plain.
+      this.cache.forget(bucket, key, current.versionId);
       await writeSubresources(this.layout.tmp, this.layout.subresourcesFile(file), {
         generation: record.generation,
         acl: record.acl,
@@ -412,6 +459,7 @@ export class DiskStore implements ObjectStore {
   ): Promise<void> {
     const { dir, file } = this.layout.objectPath(bucket, version.key, version.versionId);
     await this.ensureDir(state, dir);
+    this.cache.forget(bucket, version.key, version.versionId);
     await rename(tmpFile, file);
     try {
       // A replaced null version's ACL and tags are stale now (their generation no longer matches).
@@ -433,6 +481,7 @@ export class DiskStore implements ObjectStore {
     const version = state.index.getVersion(key, versionId);
     if (!version) return undefined;
     const { dir, file } = this.layout.objectPath(bucket, key, versionId);
+    this.cache.forget(bucket, key, versionId);
     try {
       await unlink(file);
     } catch (error) {

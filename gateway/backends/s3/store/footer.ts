@@ -48,6 +48,14 @@ export async function readFooterOf(handle: FileHandle, fileSize: number): Promis
   return decode(found.footer ?? (await readFully(handle, found.footerSize, found.bodySize)), found);
 }
 
+/** Reads and checks the footer of a whole file already in memory (small objects are read in one go). */
+export function footerOfFile(file: Buffer): Footer {
+  tailSizeOf(file.length);
+  // The whole file is the tail here, so it holds all of any footer.
+  const found = locate(file, file.length);
+  return decode(found.footer as Buffer, found);
+}
+
 /**
  * The same, with blocking reads: loading a store's records at start-up is thousands of tiny reads,
  * which the thread pool makes several times slower. Callers yield to the event loop between batches.

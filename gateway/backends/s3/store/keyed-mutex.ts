@@ -2,6 +2,11 @@
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 
+  /** True while a section for `key` runs or waits to. */
+  busy(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   /** Runs `section` once every earlier section for `key` has finished. */
   async run<T>(key: string, section: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();

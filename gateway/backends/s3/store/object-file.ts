@@ -1,5 +1,12 @@
 import type { FileHandle } from 'node:fs/promises';
-import { DamagedObjectError, encodeFooterOf, readFooterOf, readFooterOfSync, type Footer } from './footer';
+import {
+  DamagedObjectError,
+  encodeFooterOf,
+  footerOfFile,
+  readFooterOf,
+  readFooterOfSync,
+  type Footer,
+} from './footer';
 import { parseDeleteMarker, parseObjectRecord } from './records';
 import { isDeleteMarker, type VersionRecord } from './types';
 
@@ -21,6 +28,11 @@ export function encodeFooter(version: VersionRecord): Buffer {
 /** Reads and checks the record at the end of a version file of `fileSize` bytes. */
 export async function readFooter(handle: FileHandle, fileSize: number): Promise<VersionRecord> {
   return recordOf(await readFooterOf(handle, fileSize));
+}
+
+/** The record of a whole version file already in memory; the body is its first `record.size` bytes. */
+export function recordOfFile(file: Buffer): VersionRecord {
+  return recordOf(footerOfFile(file));
 }
 
 /** readFooter with blocking reads, for loading many records at start-up. */

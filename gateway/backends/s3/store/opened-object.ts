@@ -1,14 +1,22 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { isErrno } from './durable';
-import { readFooter } from './object-file';
+import { isErrno, readFully } from './durable';
+import { readFooter, recordOfFile } from './object-file';
 import { isDeleteMarker, type DeleteMarkerRecord, type ObjectRecord, type OpenedObject } from './types';
+
+/**
+ * Version files up to this size (a small body and its footer) are read whole, in one read, and
+ * served from memory; bigger ones are streamed from their descriptor.
+ */
+export const SMALL_FILE = 64 * 1024 + 4096;
 
 /**
  * Opens a version file and reads its record through the same descriptor the bytes will be
  * streamed from, so record and bytes are one version even if the file is replaced meanwhile.
  * `resolve` may swap the footer's record for a newer record of the same version (changed ACL or
- * tags). A delete marker's file gives its record; undefined when the file is gone.
+ * tags). A delete marker's file gives its record; undefined when the file is gone. A small
+ * file is read whole at once (one version just as well: the bytes are in memory before the
+ * descriptor is closed).
  */
 export async function openObjectFile(
   file: string,
@@ -23,6 +31,14 @@ export async function openObjectFile(
   }
   try {
     const { size } = await handle.stat();
+    if (size <= SMALL_FILE) {
+      // One read brings body and footer; the descriptor is not needed after it.
+      const bytes = await readFully(handle, size, 0);
+      await handle.close();
+      const footer = recordOfFile(bytes);
+      if (isDeleteMarker(footer)) return footer;
+      return new BufferedObject(resolve(footer), bytes.subarray(0, footer.size));
+    }
     const footer = await readFooter(handle, size);
     if (isDeleteMarker(footer)) {
       await handle.close();
@@ -30,8 +46,33 @@ export async function openObjectFile(
     }
     return new DiskOpenedObject(handle, resolve(footer));
   } catch (error) {
-    await handle.close();
+    await handle.close().catch(() => undefined);
     throw error;
+  }
+}
+
+/** An object whose bytes are in memory: nothing to release. */
+export class BufferedObject implements OpenedObject {
+  private streamed = false;
+
+  constructor(
+    readonly record: ObjectRecord,
+    readonly body: Buffer,
+  ) {}
+
+  createReadStream(start = 0, end = this.record.size - 1): Readable {
+    if (this.streamed) throw new Error('the object was already streamed or closed');
+    checkRange(start, end);
+    this.streamed = true;
+    const last = Math.min(end, this.body.length - 1);
+    const stream = new Readable({ read: () => undefined });
+    if (start <= last) stream.push(this.body.subarray(start, last + 1));
+    stream.push(null);
+    return stream;
+  }
+
+  async close(): Promise<void> {
+    this.streamed = true;
   }
 }
 
@@ -45,9 +86,7 @@ class DiskOpenedObject implements OpenedObject {
 
   createReadStream(start = 0, end = this.record.size - 1): Readable {
     if (this.released) throw new Error('the object was already streamed or closed');
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
-      throw new RangeError(`invalid byte range ${start}-${end}`);
-    }
+    checkRange(start, end);
     this.released = true;
     // The footer follows the body in the same file: never let a range reach into it.
     const last = Math.min(end, this.record.size - 1);
@@ -63,6 +102,12 @@ class DiskOpenedObject implements OpenedObject {
     if (this.released) return;
     this.released = true;
     await this.handle.close();
+  }
+}
+
+function checkRange(start: number, end: number): void {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
+    throw new RangeError(`invalid byte range ${start}-${end}`);
   }
 }
 

@@ -187,6 +187,11 @@ export interface StagedPart extends StagedBody {
 export interface OpenedObject {
   readonly record: ObjectRecord;
   /**
+   * All of the object's bytes when they were small enough to be read into memory (no descriptor
+   * is then held, and close() has nothing to release); streaming them works as well.
+   */
+  readonly body?: Buffer;
+  /**
    * Stream bytes [start, end] inclusive (defaults: the whole object; `end` is clamped to the last
    * byte, start > end gives an empty stream). Call at most once. Closes the object when the
    * stream ends, fails or is destroyed.
