@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream/promises';
 import type { ApiDefinition } from '../openapi/model';
 import type { OutboundCredentials } from './aws/credentials';
 import type { EndpointResolver } from './aws/endpoints';
@@ -94,12 +93,14 @@ export class Gateway {
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       incoming: req,
       maxPayload: this.options.maxPayload,
-      // Until the method request stage has parsed it: enough to render an early gateway response.
+      // Parsed once, here, so that even an early gateway response can use it; the method request
+      // stage gives it its path after the stage and its payload within the limit.
       request: methodRequestOf(req, '/', RequestPayload.none(req)),
     };
     try {
       await runLifecycle(inv, this.runtime);
-      await this.send(res, inv);
+      const sending = this.send(res, inv);
+      if (sending) await sending;
     } catch (e) {
       this.fail(res, inv, e);
     } finally {
@@ -110,20 +111,29 @@ export class Gateway {
     );
   }
 
-  private async send(res: ServerResponse, inv: Invocation): Promise<void> {
+  private send(res: ServerResponse, inv: Invocation): Promise<void> | void {
     const out = inv.methodResponse!;
     res.writeHead(out.status, out.headers);
     if (out.body.kind === 'buffer') {
       res.end(out.body.data);
       return;
     }
-    try {
-      await pipeline(out.body.stream, res);
-    } catch (e) {
-      // The status line is gone: all that is left is to cut the connection.
-      this.options.log.warn(`${inv.requestId} response stream failed: ${(e as Error).message}`);
-      res.destroy();
-    }
+    // pipe() rather than pipeline(): the same backpressure without an AbortController and a
+    // DOMException per response (a few percent of a proxied request's time).
+    const stream = out.body.stream;
+    return new Promise((resolve) => {
+      stream.once('error', (e) => {
+        // The status line is gone: all that is left is to cut the connection.
+        this.options.log.warn(`${inv.requestId} response stream failed: ${e.message}`);
+        res.destroy();
+      });
+      res.once('close', () => {
+        // The client went away first: let go of the backend's body (that cuts its call).
+        if (!res.writableFinished) stream.destroy();
+        resolve();
+      });
+      stream.pipe(res);
+    });
   }
 
   private fail(res: ServerResponse, inv: Invocation, e: unknown): void {

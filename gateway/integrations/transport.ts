@@ -310,7 +310,9 @@ class ResponseBody extends Readable {
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
     // The gateway lets go of the body before its end (client gone, size limit): the call is cut.
-    this.call.cancel(err ?? new IntegrationNetworkError('failure', 'response body abandoned'));
+    // A body read to its end is destroyed too (autoDestroy): nothing to cut, and no error to build.
+    if (err || !this.readableEnded)
+      this.call.cancel(err ?? new IntegrationNetworkError('failure', 'response body abandoned'));
     callback(err);
   }
 }

@@ -68,7 +68,9 @@ export async function methodRequest(inv: Invocation, rt: GatewayRuntime): Promis
     req.resume();
     throw GatewayErrors.unknownStage();
   }
-  inv.request = methodRequestOf(req, split.rest, new RequestPayload(req, rt.maxPayload));
+  // The request was parsed when the invocation began; only its place and its body are new.
+  inv.request.path = split.rest;
+  inv.request.payload = new RequestPayload(req, rt.maxPayload);
   const match = rt.router.match(inv.request.httpMethod, split.rest);
   if (!match) throw GatewayErrors.missingAuthenticationToken();
   inv.resource = match.resource;
