@@ -11,6 +11,7 @@ import { startLambdaServer, type RunningLambda } from './backends/lambda';
 import { startS3Server, type RunningS3 } from './backends/s3';
 import { ConfigError, type ApigwConfig } from './config';
 import type { Logger } from './log';
+import { warmTransport } from './integrations/transport';
 import { createGatewayServer, Gateway, listen } from './server';
 import { defaultStageName, validateStageName } from './stage';
 import { forbiddenMappings } from './stages/integration-request';
@@ -338,6 +339,7 @@ export async function listenGateway(
   const server: Server = createGatewayServer(gateway);
   const drain = drainable(server);
   const address = await listen(server, options.port, config.host);
+  warmTransport();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     server,

@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { IntegrationResult } from '../invocation';
 
 /** A body that streams to the backend; `length` when known up front (else it goes chunked). */
@@ -48,10 +48,27 @@ export interface BackendRequest {
  * a connection attempt is bounded by that timeout too, not by a 10 s one of undici's.
  */
 const TIMEOUTS_OFF = { headersTimeout: 0, bodyTimeout: 0 };
-const dispatchers = {
-  standard: new Agent({ ...TIMEOUTS_OFF, connect: { timeout: 0 } }),
-  insecure: new Agent({ ...TIMEOUTS_OFF, connect: { timeout: 0, rejectUnauthorized: false } }),
-};
+let agents: { standard: Agent; insecure: Agent } | undefined;
+
+/**
+ * The agents, created on first use: loading undici takes about a tenth of apigw's start-up, so
+ * it happens after the port is open (see warmTransport) rather than before.
+ */
+function dispatchers(): { standard: Agent; insecure: Agent } {
+  if (!agents) {
+    const undici = require('undici') as typeof import('undici');
+    agents = {
+      standard: new undici.Agent({ ...TIMEOUTS_OFF, connect: { timeout: 0 } }),
+      insecure: new undici.Agent({ ...TIMEOUTS_OFF, connect: { timeout: 0, rejectUnauthorized: false } }),
+    };
+  }
+  return agents;
+}
+
+/** Loads the outbound path in the background, once the gateway listens, so the first call need not. */
+export function warmTransport(): void {
+  setImmediate(dispatchers);
+}
 
 /**
  * Request headers undici takes a view on: it writes Host and Content-Length itself from the
@@ -124,7 +141,7 @@ const noop = () => undefined;
  * is watched too: a backend that stops sending it mid-way fails it (see BackendCall.expire).
  */
 export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResult> {
-  const dispatcher = req.insecureSkipVerification ? dispatchers.insecure : dispatchers.standard;
+  const dispatcher = req.insecureSkipVerification ? dispatchers().insecure : dispatchers().standard;
   const origin = req.url.origin;
   // A stream of known length goes with Content-Length (S3 requires it); of unknown length, chunked.
   const streamed = Buffer.isBuffer(req.body) ? undefined : req.body;

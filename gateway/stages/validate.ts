@@ -1,4 +1,4 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv-draft-04';
+import type { ErrorObject, ValidateFunction } from 'ajv-draft-04';
 import { mediaTypeOf } from '../../mappings/templates';
 import type { ApiDefinition, Method } from '../../openapi/model';
 import { GatewayError } from '../gateway-error';
@@ -14,6 +14,8 @@ function validatorFor(api: ApiDefinition, modelName: string): ValidateFunction |
   if (!validate) {
     const model = api.models[modelName];
     if (model === undefined || model === null || typeof model !== 'object') return undefined;
+    // Loaded with the first model to validate: most APIs have none, and ajv is a sixth of start-up.
+    const Ajv = (require('ajv-draft-04') as typeof import('ajv-draft-04')).default;
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
     validate = ajv.compile({ ...(model as object), definitions: api.models });
     cache.set(modelName, validate);
