@@ -1,13 +1,14 @@
 'use strict';
 /* global fetch */
-// Signed GET (and HEAD) of one small object, straight at `apigw s3`, with wrk: req/s.
+// Signed GET of one object (1 KiB unless --size), straight at `apigw s3`, with wrk: req/s.
 //
-//   node bench/s3-small-get.js [--size BYTES] [--seconds S] [--rounds R] [--head] ROOT [ROOT...]
+//   node bench/s3-small-get.js [--size BYTES] [--seconds S] [--rounds R] ROOT [ROOT...]
 //
 // ROOT is a checkout whose bin/apigw.js runs a build (e.g. this repository, and a copy of it
 // built at another commit). Rounds alternate between the roots so that a noisy machine hurts
 // them alike. Each round starts a fresh server with a fresh data directory, puts one object,
-// signs one GET for it (UNSIGNED-PAYLOAD, valid 15 minutes) and runs `wrk -t1 -c32`.
+// signs one GET for it (UNSIGNED-PAYLOAD, valid 15 minutes) and runs `wrk -t1 -c32`. (Not HEAD:
+// wrk reads a HEAD response's Content-Length as a body to wait for.)
 const { spawn, execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
@@ -23,16 +24,9 @@ const option = (name, fallback) => {
   const [, value] = args.splice(i, 2);
   return value;
 };
-const flag = (name) => {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return false;
-  args.splice(i, 1);
-  return true;
-};
 const SIZE = Number(option('size', 1024));
 const SECONDS = Number(option('seconds', 8));
 const ROUNDS = Number(option('rounds', 3));
-const HEAD = flag('head');
 const roots = args.length ? args : [path.join(__dirname, '..')];
 const KEY_ID = 'AKIABENCH00000000000';
 const SECRET = 'bench-secret';
@@ -101,14 +95,9 @@ async function round(root) {
   try {
     await send(server, 'PUT', '/bench');
     await send(server, 'PUT', '/bench/small', Buffer.alloc(SIZE, 'x'));
-    const { url, headers } = await sign(server, HEAD ? 'HEAD' : 'GET', '/bench/small');
+    const { url, headers } = await sign(server, 'GET', '/bench/small');
     const wrkArgs = ['-t1', '-c32', `-d${SECONDS}s`, url];
     for (const [k, v] of Object.entries(headers)) if (k !== 'host') wrkArgs.push('-H', `${k}: ${v}`);
-    if (HEAD) {
-      const script = path.join(dir, 'head.lua');
-      writeFileSync(script, 'wrk.method = "HEAD"\n');
-      wrkArgs.push('-s', script);
-    }
     const out = execFileSync('wrk', wrkArgs, { encoding: 'utf8' });
     const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]);
     const errors = out.match(/Non-2xx or 3xx responses: (\d+)/);
