@@ -4,7 +4,7 @@ import { parseFunctions } from '../../gateway/backends/lambda';
 import { createLogger } from '../../gateway/log';
 import { startGateway, type RunningGateway } from '../../gateway/serve';
 import { apiDocument, tempDir, type TempDir, type OperationSpec } from '../helpers/api-doc';
-import { cpuShareOver, LAMBDA_KEYS } from '../helpers/lambda-invoke';
+import { LAMBDA_KEYS, settledCpuShare } from '../helpers/lambda-invoke';
 
 const HANDLERS = `
 exports.ok = async (event) => ({ ok: true, event });
@@ -81,7 +81,7 @@ const post = (route: string, body = '{}') =>
 async function expectRecovered(name: string): Promise<void> {
   await gw.lambda!.runtime.stopped(name);
   expect(gw.lambda!.runtime.state(name)).toMatchObject({ busy: 0, stopping: 0 });
-  expect(await cpuShareOver(250)).toBeLessThan(0.5);
+  expect(await settledCpuShare(250)).toBeLessThan(0.5);
   const next = await post('/ok', '{"n":1}');
   expect(next.status).toBe(200);
   expect(await next.json()).toEqual({ ok: true, event: { n: 1 } });
