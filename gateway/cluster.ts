@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { loadPrincipals, type Principal } from './auth/credentials';
 import type { OutboundCredentials } from './aws/credentials';
 import { EndpointResolver } from './aws/endpoints';
+import { registerEmbeddedOrigin } from './integrations/transport';
 import { silentLogger, type Logger } from './log';
 import {
   ApiLoadError,
@@ -139,6 +140,7 @@ export async function runGatewayWorker(config: ServeConfig, log: Logger): Promis
           Object.entries(setup.embedded).map(([service, url]) => [service, new URL(url)]),
         );
         const { outbound } = setup;
+        for (const url of Object.values(embedded)) registerEmbeddedOrigin(url);
         gateway = await listenGateway(config, prepared, {
           principals: setup.principals,
           endpoints: new EndpointResolver(prepared.settings, embedded),

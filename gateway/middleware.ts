@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadPrincipals } from './auth/credentials';
 import { EndpointResolver } from './aws/endpoints';
 import { ConfigError, resolveConfig, type ApigwConfig } from './config';
+import { registerEmbeddedOrigin } from './integrations/transport';
 import { createLogger, type Logger } from './log';
 import {
   outboundCredentials,
@@ -76,6 +77,7 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
   const ready = (async () => {
     backends = await startEmbeddedBackends(serveConfig, prepared, principals, credentials, log);
     const endpoints = new EndpointResolver(prepared.settings, backends.urls);
+    for (const url of Object.values(backends.urls)) registerEmbeddedOrigin(url);
     reportEndpoints(serveConfig, prepared, endpoints, backends.urls, log);
     gateway = new Gateway({
       api: prepared.api,

@@ -11,7 +11,7 @@ import { startLambdaServer, type RunningLambda } from './backends/lambda';
 import { startS3Server, type RunningS3 } from './backends/s3';
 import { ConfigError, type ApigwConfig } from './config';
 import type { Logger } from './log';
-import { warmTransport } from './integrations/transport';
+import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
 import { createGatewayServer, Gateway, listen } from './server';
 import { defaultStageName, validateStageName } from './stage';
 import { forbiddenMappings } from './stages/integration-request';
@@ -370,6 +370,7 @@ export async function startGateway(
   const credentials = outboundCredentials(env, log);
   const backends = await startEmbeddedBackends(config, prepared, principals, credentials, log);
   const endpoints = new EndpointResolver(prepared.settings, backends.urls);
+  for (const url of Object.values(backends.urls)) registerEmbeddedOrigin(url);
   reportEndpoints(config, prepared, endpoints, backends.urls, log);
 
   let gateway: ListeningGateway;

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import {
   IntegrationNetworkError,
+  registerEmbeddedOrigin,
   sendBackendRequest,
   type BackendBody,
   type BackendRequest,
@@ -277,5 +278,50 @@ describe('sendBackendRequest on undici', () => {
     await closed;
     handler = (_req, res) => res.end('next');
     expect(await text(await send())).toBe('next');
+  });
+});
+
+describe('connections to an embedded emulator', () => {
+  /** A backend that answers each request 20 ms after it arrives, noting the most it held at once. */
+  async function slowBackend(): Promise<{ url: URL; peak: () => number; close: () => Promise<void> }> {
+    let inFlight = 0;
+    let peak = 0;
+    const s = createServer((req, res) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      req.resume();
+      setTimeout(() => {
+        inFlight--;
+        res.end('ok');
+      }, 20);
+    });
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(s.address() as AddressInfo).port}`);
+    return {
+      url,
+      peak: () => peak,
+      close: () => {
+        s.closeAllConnections();
+        return new Promise((resolve) => s.close(() => resolve()));
+      },
+    };
+  }
+
+  const burst = (url: URL, n: number) =>
+    Promise.all(Array.from({ length: n }, () => send({ url, headers: { Host: url.host } }).then(text)));
+
+  test('calls to a registered emulator share at most 32 connections; other origins are not bounded', async () => {
+    const embedded = await slowBackend();
+    const other = await slowBackend();
+    try {
+      registerEmbeddedOrigin(embedded.url);
+      expect(new Set(await burst(embedded.url, 100))).toEqual(new Set(['ok']));
+      expect(embedded.peak()).toBe(32);
+      expect(new Set(await burst(other.url, 100))).toEqual(new Set(['ok']));
+      expect(other.peak()).toBeGreaterThan(32);
+    } finally {
+      await embedded.close();
+      await other.close();
+    }
   });
 });
