@@ -54,8 +54,17 @@ function iamUserName(displayName: string): string {
   return name === '' ? 'user' : name;
 }
 
-/** The `$context.identity` values of a caller who signed with `user`'s key. */
+const identities = new WeakMap<S3User, CallerIdentity>();
+
+/** The `$context.identity` values of a caller who signed with `user`'s key (derived once per key). */
 export function callerIdentity(user: S3User): CallerIdentity {
+  let identity = identities.get(user);
+  // Shared by every request signed with this key: frozen, so none can change it for the others.
+  if (!identity) identities.set(user, (identity = Object.freeze(deriveIdentity(user))));
+  return identity;
+}
+
+function deriveIdentity(user: S3User): CallerIdentity {
   const accountId = accountIdFor(user.owner.id);
   const principalId = principalIdFor(user.owner.id);
   return {

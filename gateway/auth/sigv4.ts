@@ -400,7 +400,8 @@ export function verifyCaller(req: CallerRequest, options: VerifyCallerOptions): 
   const fields = authFields(req);
   requireSignedHost(fields.signedHeaders);
   const date = parseRequestDate(fields.rawDate);
-  const amzDate = toAmzDate(date);
+  // The X-Amz-Date form as sent is already what the scope and string to sign use.
+  const amzDate = /^\d{8}T\d{6}Z$/.test(fields.rawDate) ? fields.rawDate : toAmzDate(date);
   checkTime(date, options.now ?? new Date(), parseExpires(fields.rawExpires));
   const credential = parseCredential(fields.credential);
   checkScope(credential, amzDate, options.region);

@@ -7,6 +7,8 @@ import { Readable } from 'node:stream';
 import { Utf8LengthCounter } from '../../mappings/content';
 import { GatewayErrors } from '../gateway-error';
 
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
 /** Spooled bodies up to this size stay in memory; a larger one goes, whole, to a temp file. */
 export const MEMORY_SPOOL_LIMIT = 1024 * 1024;
 const READ_BLOCK = 256 * 1024;
@@ -197,7 +199,7 @@ export class RequestPayload {
 
   /** SHA-256 (hex) of the body; it must have been read (spool or buffer) first. */
   payloadSha256(): string {
-    if (this.empty && this.state === 'unread') return createHash('sha256').digest('hex');
+    if (this.empty && this.state === 'unread') return EMPTY_SHA256;
     if (this.sha256 === undefined) {
       if (!this.whole) throw new Error('the request body has not been read');
       this.sha256 = createHash('sha256').update(this.whole).digest('hex');
