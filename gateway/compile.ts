@@ -7,7 +7,9 @@ import type {
   RequestValidator,
   Resource,
 } from '../openapi/model';
+import { compileUriTemplate, type UriTemplate } from '../mappings/uri-template';
 import { resourceId } from './context-variables';
+import { compileBackendUrl } from './integrations/http';
 import { compileRequestMappings, type CompiledMapping } from './stages/integration-request';
 
 /**
@@ -35,6 +37,10 @@ export interface CompiledMethod {
   readonly callsS3: boolean;
   /** An `aws` integration to Lambda's Invoke API (non-proxy). */
   readonly callsLambda: boolean;
+  /** An `aws` `path/` uri, stage variables filled: the path per request from its path values. */
+  readonly servicePath: UriTemplate | undefined;
+  /** An http(s) uri, stage variables filled: the backend URL per request (undefined: unusable). */
+  readonly backendUrl: ((pathValues: Record<string, string>) => URL | undefined) | undefined;
   /** The request template (or passthrough, or 415) for a Content-Type header (reference: templates). */
   requestTemplate(contentType: string | undefined): RequestTemplateChoice;
 }
@@ -64,6 +70,7 @@ function compileTemplateChoice(integration: Integration): (ct: string | undefine
 function compileMethod(
   api: ApiDefinition,
   apiId: string,
+  stageVariables: Record<string, string>,
   resource: Resource,
   method: Method,
 ): CompiledMethod {
@@ -87,16 +94,23 @@ function compileMethod(
     authorizer: method.authorizerName === undefined ? undefined : api.authorizers[method.authorizerName],
     callsS3: integration.type === 'AWS' && target.kind === 'aws-path' && target.service === 's3',
     callsLambda: integration.type === 'AWS' && target.kind === 'aws-path' && target.service === 'lambda',
+    servicePath:
+      target.kind === 'aws-path' ? compileUriTemplate(target.path, stageVariables, 'path') : undefined,
+    backendUrl: target.kind === 'http' ? compileBackendUrl(target.url, stageVariables) : undefined,
     requestTemplate: compileTemplateChoice(integration),
   };
 }
 
-/** Compiles every method of the API, keyed by its Method object (what the router returns). */
-export function compileMethods(api: ApiDefinition, apiId: string): Map<Method, CompiledMethod> {
+/** Compiles every method of the API for a stage, keyed by its Method object (what the router returns). */
+export function compileMethods(
+  api: ApiDefinition,
+  apiId: string,
+  stageVariables: Record<string, string>,
+): Map<Method, CompiledMethod> {
   const out = new Map<Method, CompiledMethod>();
   for (const resource of api.resources) {
     for (const method of Object.values(resource.methods)) {
-      if (method) out.set(method, compileMethod(api, apiId, resource, method));
+      if (method) out.set(method, compileMethod(api, apiId, stageVariables, resource, method));
     }
   }
   return out;

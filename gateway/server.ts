@@ -57,7 +57,7 @@ export class Gateway {
     this.runtime = {
       stage: options.stage,
       router: compileRouter(options.api),
-      methods: compileMethods(options.api, this.apiId),
+      methods: compileMethods(options.api, this.apiId, options.stageVariables),
       maxPayload: options.maxPayload,
       endpoints: options.endpoints,
       credentials: options.credentials,

@@ -1,3 +1,4 @@
+import { compileUriTemplate } from '../../mappings/uri-template';
 import { percentDecode, uriEncode } from '../backends/s3/auth/sigv4';
 import type { OutboundCredentials } from '../aws/credentials';
 import type { EndpointResolver } from '../aws/endpoints';
@@ -25,9 +26,7 @@ export function renderUriPath(
   pathValues: Record<string, string>,
   stageVariables: Record<string, string>,
 ): string {
-  return template
-    .replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => stageVariables[name] ?? '')
-    .replace(/\{([^}/]+)\}/g, (_m, name: string) => pathValues[name] ?? '');
+  return compileUriTemplate(template, stageVariables, 'path').render(pathValues);
 }
 
 /**
@@ -79,7 +78,7 @@ export function awsServiceRequest(
   }
   // Non-proxy integrations send only mapped headers plus API Gateway's defaults (reference §15).
   const headers = joinHeaderValues(nonProxyHeaders(inv, body, parts.headers));
-  let path = renderUriPath(target.path, parts.path, inv.stageVariables);
+  let path = compiled.servicePath!.render(parts.path);
   if (compiled.callsS3) path = normaliseS3Path(path);
   return {
     service: target.service,

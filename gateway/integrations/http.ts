@@ -1,3 +1,4 @@
+import { compileUriTemplate } from '../../mappings/uri-template';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
@@ -26,15 +27,27 @@ export function renderBackendUrl(
   pathValues: Record<string, string>,
   stageVariables: Record<string, string>,
 ): URL | undefined {
-  const rendered = template
-    .replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_m, name: string) => stageVariables[name] ?? '')
-    .replace(/\{([^}/]+?)\+?\}/g, (_m, name: string) => pathValues[name] ?? '');
-  try {
-    const url = new URL(rendered);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
+  return compileBackendUrl(template, stageVariables)(pathValues);
+}
+
+/** An http uri compiled at load: a uri without `{name}` is parsed once, the others per request. */
+export function compileBackendUrl(
+  template: string,
+  stageVariables: Record<string, string>,
+): (pathValues: Record<string, string>) => URL | undefined {
+  const uri = compileUriTemplate(template, stageVariables, 'url');
+  const parse = (rendered: string) => {
+    try {
+      const url = new URL(rendered);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  if (uri.names.length > 0) return (pathValues) => parse(uri.render(pathValues));
+  // Shared by every request: nothing downstream changes a URL it is given.
+  const constant = parse(uri.literals[0]);
+  return () => constant;
 }
 
 /** Path and query as sent: the uri's own query, then `extra` raw query text, then mapped parameters appended. */
@@ -51,10 +64,7 @@ function targetOf(url: URL, extraRawQuery: string, mapped: Array<[string, string
 /** The backend URL, or API Gateway's 500 (logged) when the uri does not render to one. */
 function backendUrl(inv: Invocation, pathValues: Record<string, string>, log: Logger): URL {
   const integration = inv.compiled!.integration;
-  const url =
-    integration.target.kind === 'http'
-      ? renderBackendUrl(integration.target.url, pathValues, inv.stageVariables)
-      : undefined;
+  const url = inv.compiled!.backendUrl?.(pathValues);
   if (!url) {
     log.error(`${inv.requestId} ${integration.pointer}: the uri does not render to a usable http(s) URL`);
     throw GatewayErrors.internalServerError();
