@@ -10,7 +10,8 @@ export function mediaTypeOfHeader(value: string | undefined): string | undefined
 
 /**
  * Does a media type match the API's binary media types (reference §7.1)? Entries are exact
- * (`image/png`), `type/*`, or `*\/*`; wildcards in the compared value itself are not expanded.
+ * (`image/png`), `type/*`, or `*\/*`; a `*\/subtype` entry matches nothing, and wildcards in the
+ * compared value itself are not expanded.
  */
 export function isBinaryMediaType(
   mediaType: string | undefined,
@@ -18,11 +19,15 @@ export function isBinaryMediaType(
 ): boolean {
   if (mediaType === undefined) return false;
   const value = mediaType.trim().toLowerCase();
-  const [type] = value.split('/');
+  const slash = value.indexOf('/');
+  // `application` (no subtype) is no media type: only `*/*` takes it.
+  const type = slash < 0 ? undefined : value.slice(0, slash);
   return binaryMediaTypes.some((entry) => {
     const e = entry.trim().toLowerCase();
     if (e === '*/*') return true;
-    if (e.endsWith('/*')) return e.slice(0, -2) === type;
+    // A wildcard type with a concrete subtype (`*/test`) matches nothing.
+    if (e.startsWith('*/')) return false;
+    if (e.endsWith('/*')) return type !== undefined && e.slice(0, -2) === type;
     return e === value;
   });
 }

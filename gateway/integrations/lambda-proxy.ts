@@ -1,4 +1,10 @@
-import { isBinaryMediaType, isBinaryRequest, mediaTypeOfHeader } from '../../mappings/content';
+import {
+  ContentConversionError,
+  decodeBase64Strict,
+  isBinaryMediaType,
+  isBinaryRequest,
+  mediaTypeOfHeader,
+} from '../../mappings/content';
 import { methodResponseHeaderName } from '../../mappings/headers';
 import { contextVariables } from '../context-variables';
 import { GatewayError } from '../gateway-error';
@@ -139,8 +145,20 @@ export function proxyResult(inv: Invocation, payload: Buffer, deps: AwsIntegrati
     inv.api.binaryMediaTypes,
   );
   // Bytes only when the function says base64 AND the client's first Accept type is binary (§7.4).
-  const data =
-    r.isBase64Encoded === true && acceptBinary ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
+  let data: Buffer;
+  if (r.isBase64Encoded === true && acceptBinary) {
+    try {
+      data = decodeBase64Strict(text);
+    } catch (e) {
+      if (!(e instanceof ContentConversionError)) throw e;
+      deps.log.error(
+        `${inv.requestId} Lambda proxy response: isBase64Encoded but the body is not valid base64`,
+      );
+      throw new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error');
+    }
+  } else {
+    data = Buffer.from(text, 'utf8');
+  }
   const headers: Record<string, string> = {};
   for (const { name, values } of merged.values())
     headers[methodResponseHeaderName(name, true)] = values.join(', ');

@@ -107,7 +107,9 @@ export function integrationRequest(inv: Invocation, rt: GatewayRuntime): void {
       inv.integrationRequest = { kind: 'mock', body: integrationRequestBody(inv, log) };
       return;
     case 'AWS_PROXY':
-      // The whole method request is the event; requestParameters do not apply to Lambda proxies.
+      // The whole method request is the event; requestParameters do not apply to Lambda proxies,
+      // but mapping a forbidden header still fails every call before the function is invoked.
+      if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.internalServerError();
       inv.integrationRequest = { kind: 'aws', request: lambdaProxyRequest(inv, rt) };
       return;
     case 'HTTP_PROXY':

@@ -8,6 +8,17 @@ const ENV = { AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.s
 const fnUri = (name: string, region = 'eu-west-1') =>
   `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:123456789012:function:${name}/invocations`;
 
+/** Headers an aws_proxy method cannot map: AWS fails every call of such a method with 500. */
+const FORBIDDEN_PROXY_HEADERS = [
+  'Content-Length',
+  'Transfer-Encoding',
+  'Authorization',
+  'Connection',
+  'Expect',
+  'Proxy-Authenticate',
+  'TE',
+];
+
 let lambda: LambdaStandIn;
 let dir: TempDir;
 let gw: RunningGateway;
@@ -32,6 +43,19 @@ beforeAll(async () => {
       'x-amazon-apigateway-any-method': { type: 'aws_proxy', httpMethod: 'POST', uri: fnUri('proxy') },
     },
     '/bad-method': { get: { type: 'aws_proxy', httpMethod: 'GET', uri: fnUri('proxy') } },
+    ...Object.fromEntries(
+      FORBIDDEN_PROXY_HEADERS.map((name) => [
+        `/forbidden/${name}`,
+        {
+          get: {
+            type: 'aws_proxy',
+            httpMethod: 'POST',
+            uri: fnUri('proxy'),
+            requestParameters: { [`integration.request.header.${name}`]: "'x'" },
+          },
+        },
+      ]),
+    ),
     '/missing': { get: { type: 'aws_proxy', httpMethod: 'POST', uri: fnUri('nobody') } },
     '/echo': {
       post: {
@@ -194,6 +218,40 @@ describe('aws_proxy', () => {
     const asBytes = await fetch(`${gw.url}/p/x`, { headers: { Accept: 'image/png' } });
     expect(await asBytes.text()).toBe('test-data');
   });
+
+  test('isBase64Encoded with a body that is not valid base64 → 500 when it must be decoded', async () => {
+    for (const body of ['not base64!', 'dGVzdC1kYXRh=', 'dGVzd', 'dGVz dC1k-YXRh']) {
+      proxyReply = () => ({ body, isBase64Encoded: true, headers: { 'Content-Type': 'image/png' } });
+      const res = await fetch(`${gw.url}/p/x`, { headers: { Accept: 'image/png' } });
+      expect(res.status).toBe(500);
+      expect(res.headers.get('x-amzn-errortype')).toBe('InternalServerErrorException');
+      expect(await res.json()).toEqual({ message: 'Internal server error' });
+    }
+    // Standard base64 with padding is accepted; a text Accept gets the text as it came.
+    proxyReply = () => ({
+      body: 'dGVzdA==',
+      isBase64Encoded: true,
+      headers: { 'Content-Type': 'image/png' },
+    });
+    const ok = await fetch(`${gw.url}/p/x`, { headers: { Accept: 'image/png' } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('test');
+    proxyReply = () => ({ body: 'not base64!', isBase64Encoded: true });
+    const text = await fetch(`${gw.url}/p/x`, { headers: { Accept: 'text/plain' } });
+    expect(text.status).toBe(200);
+    expect(await text.text()).toBe('not base64!');
+  });
+
+  test.each(FORBIDDEN_PROXY_HEADERS)(
+    'mapping integration.request.header.%s fails every call with 500, the function not invoked',
+    async (name) => {
+      const res = await fetch(`${gw.url}/forbidden/${name}`);
+      expect(res.status).toBe(500);
+      expect(res.headers.get('x-amzn-errortype')).toBe('InternalServerErrorException');
+      expect(await res.json()).toEqual({ message: 'Internal server error' });
+      expect(lambda.calls).toHaveLength(0);
+    },
+  );
 
   test.each([
     ['an unknown key', { statusCode: 200, wrongValue: 'value' }],

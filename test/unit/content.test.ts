@@ -32,6 +32,15 @@ describe('binary media types (reference §7.1)', () => {
     expect(isBinaryMediaType(undefined, ['*/*'])).toBe(false);
     expect(isBinaryMediaType('image/png', [])).toBe(false);
   });
+
+  test('a left-side wildcard entry matches nothing; a value without a slash is no type/* match', () => {
+    expect(isBinaryMediaType('application/test', ['*/test'])).toBe(false);
+    expect(isBinaryMediaType('*/test', ['*/test'])).toBe(false);
+    expect(isBinaryMediaType('test', ['*/test'])).toBe(false);
+    expect(isBinaryMediaType('application', ['application/*'])).toBe(false);
+    expect(isBinaryRequest('application', ['application/*'])).toBe(false);
+    expect(isBinaryMediaType('application/x', ['application/*'])).toBe(true);
+  });
 });
 
 describe('binary media types: every case of reference §7.1', () => {
