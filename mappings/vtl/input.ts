@@ -42,16 +42,17 @@ export class InputObject extends HostObject {
     super();
     this.rawBody = body;
     // Copies: a template may put() into them, and that must not leak into the caller's request.
-    // Key order follows the AWS documentation's example output (path, header, querystring).
+    // Key order as API Gateway prints the map: path, querystring, header.
     this.paramsMap = {
       path: { ...params.path },
-      header: { ...params.header },
       querystring: { ...params.querystring },
+      header: { ...params.header },
     };
   }
 
+  /** A bare `$input` renders as nothing on API Gateway, not as its own reference text. */
   toJavaString(): string {
-    return '$input';
+    return '';
   }
 
   property(name: string): unknown {

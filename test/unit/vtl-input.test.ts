@@ -42,6 +42,14 @@ describe('$input.body', () => {
   });
 });
 
+describe('$input itself', () => {
+  it('renders as empty, not as the text of the reference', () => {
+    expect(render('[$input]', '{"a":1}')).toBe('[]');
+    expect(render('[${input}]', '{"a":1}')).toBe('[]');
+    expect(render('#set($x = "a${input}b")$x', '')).toBe('ab');
+  });
+});
+
 describe('$input.json', () => {
   it('returns JSON text of the match (reference §5.2 examples)', () => {
     expect(render("$input.json('$.a')", '{"a":{"b":1}}')).toBe('{"b":1}');
@@ -197,10 +205,17 @@ describe('$input.params', () => {
   });
 
   it('gives all parameters as a map of maps', () => {
-    expect(render('$input.params().keySet()', '', params)).toBe('[path, header, querystring]');
+    expect(render('$input.params().keySet()', '', params)).toBe('[path, querystring, header]');
     expect(render("$input.params().header.get('X-Token')", '', params)).toBe('tok');
     expect(render('$input.params().querystring', '', params)).toBe('{q=x y, shared=from-query}');
     expect(render('$input.params().path.id', '', params)).toBe('p-id');
+  });
+
+  it('prints as a map of path, querystring, header, in that order', () => {
+    expect(render('$input.params()', '', params)).toBe(
+      '{path={id=p-id, shared=from-path}, querystring={q=x y, shared=from-query}, header={X-Token=tok, shared=from-header, Accept=*/*}}',
+    );
+    expect(render('$input.params()')).toBe('{path={}, querystring={}, header={}}');
   });
 
   it('can be iterated with keySet()', () => {
