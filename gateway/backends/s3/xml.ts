@@ -90,13 +90,31 @@ function decodeEntities(value: unknown): unknown {
   return value;
 }
 
-/** Parses a request body; anything that is not well-formed XML is MalformedXML, as S3 answers. */
+// A document type declaration is where external entities and entity expansion ("billion laughs")
+// come from; no S3 request document has one, so any is refused before parsing.
+const DOCTYPE = /<!DOCTYPE|<!ENTITY/i;
+
+/**
+ * Parses a request body; anything that is not well-formed XML, or that declares a DOCTYPE, is
+ * MalformedXML (a 400 with an XML error document), as S3 answers.
+ */
 export function parseXml(body: Buffer): Record<string, unknown> {
   const text = body.toString('utf8');
-  if (XMLValidator.validate(text) !== true) throw S3Errors.malformedXML();
-  const parsed: unknown = decodeEntities(parser.parse(text));
+  if (DOCTYPE.test(text) || XMLValidator.validate(text) !== true) throw S3Errors.malformedXML();
+  let tree: unknown;
+  try {
+    tree = parser.parse(text);
+  } catch {
+    throw S3Errors.malformedXML();
+  }
+  const parsed: unknown = decodeEntities(tree);
   if (parsed === null || typeof parsed !== 'object') throw S3Errors.malformedXML();
   return parsed as Record<string, unknown>;
+}
+
+/** True when every child of a parsed element is one of `names` (the XML declaration aside, at the root). */
+export function onlyChildren(value: Record<string, unknown>, names: readonly string[]): boolean {
+  return Object.keys(value).every((name) => name === '?xml' || names.includes(name));
 }
 
 /** A parsed element's children, or undefined when it is missing or is plain text (an empty element). */

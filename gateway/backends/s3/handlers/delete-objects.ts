@@ -2,7 +2,7 @@ import { readSmallBody } from '../body';
 import { sendXml, type S3Context } from '../context';
 import { S3Errors } from '../errors';
 import { MAX_KEY_BYTES } from '../store';
-import { childrenOf, el, listOf, parseXml, S3_NS, textOf, type Xml } from '../xml';
+import { childrenOf, el, listOf, onlyChildren, parseXml, S3_NS, textOf, type Xml } from '../xml';
 import { isDeleteMarker } from '../store';
 import { isVersionId } from '../store/version-ids';
 import { authorizeBucket, uploaderOf } from './access';
@@ -21,19 +21,42 @@ interface Entry {
   versionId?: string;
 }
 
-/** The <Delete> document: its objects (keys kept as strings, whitespace included) and Quiet. */
+// What a <Delete> and its <Object> may hold (ETag, LastModifiedTime and Size are the conditions
+// of conditional deletes: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectIdentifier.html).
+const DELETE_CHILDREN = ['Object', 'Quiet'];
+const OBJECT_CHILDREN = ['Key', 'VersionId', 'ETag', 'LastModifiedTime', 'Size'];
+
+/**
+ * The <Delete> document: its objects (keys kept as strings, whitespace included) and Quiet. A
+ * document that is XML but not a valid <Delete> (another root, unknown or repeated elements, a
+ * Quiet that is not a boolean, an empty Key) is MalformedXML, as S3 answers, and deletes nothing.
+ */
 function parseDelete(body: Buffer): { quiet: boolean; entries: Entry[] } {
-  const root = childrenOf(parseXml(body).Delete);
+  const document = parseXml(body);
+  const root = childrenOf(document.Delete);
+  if (!root || !onlyChildren(document, ['Delete']) || !onlyChildren(root, DELETE_CHILDREN)) {
+    throw S3Errors.malformedXML();
+  }
   const objects = listOf(root, 'Object');
-  if (!root || objects.length === 0 || objects.length > MAX_KEYS) throw S3Errors.malformedXML();
+  if (objects.length === 0 || objects.length > MAX_KEYS) throw S3Errors.malformedXML();
   const entries = objects.map((o) => {
     const object = childrenOf(o);
+    if (!object || !onlyChildren(object, OBJECT_CHILDREN)) throw S3Errors.malformedXML();
     const key = textOf(object, 'Key');
-    if (key === undefined) throw S3Errors.malformedXML();
+    if (key === undefined || key === '') throw S3Errors.malformedXML();
+    for (const name of OBJECT_CHILDREN) {
+      if (object[name] !== undefined && typeof object[name] !== 'string') throw S3Errors.malformedXML();
+    }
     const versionId = textOf(object, 'VersionId');
     return versionId === undefined ? { key } : { key, versionId };
   });
-  return { quiet: textOf(root, 'Quiet')?.trim().toLowerCase() === 'true', entries };
+  let quiet = false;
+  if (root.Quiet !== undefined) {
+    const value = typeof root.Quiet === 'string' ? root.Quiet.trim().toLowerCase() : undefined;
+    if (value !== 'true' && value !== 'false') throw S3Errors.malformedXML();
+    quiet = value === 'true';
+  }
+  return { quiet, entries };
 }
 
 /** Why one key cannot be deleted, as an <Error> entry's code and message; undefined when it can. */

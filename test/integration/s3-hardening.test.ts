@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { ALICE, rawRequest, signRequest, startTestS3, type TestS3 } from '../helpers/s3';
+
+// Issue 20's embedded-S3 items: fidelity with S3 on awkward inputs, and inputs meant to hurt.
+
+let s3: TestS3;
+let alice: S3Client;
+let n = 0;
+
+beforeAll(async () => {
+  s3 = await startTestS3();
+  alice = s3.client(ALICE);
+});
+afterAll(() => s3.stop());
+
+async function newBucket(keys: string[] = []): Promise<string> {
+  const bucket = `hard-${process.pid}-${++n}`;
+  await alice.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (const key of keys) await alice.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+  return bucket;
+}
+
+async function keys(bucket: string): Promise<string[]> {
+  const res = await alice.send(new ListObjectsV2Command({ Bucket: bucket }));
+  return (res.Contents ?? []).map((c) => c.Key!);
+}
+
+/** A signed request with a body, its payload hash in x-amz-content-sha256. */
+async function signedSend(
+  method: string,
+  pathAndQuery: string,
+  body = '',
+  extra: Record<string, string> = {},
+) {
+  const url = new URL(`${s3.url}${pathAndQuery}`);
+  const bytes = Buffer.from(body);
+  const signed = await signRequest(url, method, {
+    'x-amz-content-sha256': createHash('sha256').update(bytes).digest('hex'),
+    ...extra,
+  });
+  return rawRequest(url, method, { ...signed.headers, 'content-length': String(bytes.length) }, bytes);
+}
+
+describe('keys that are not UTF-8 (issue 20, item 12)', () => {
+  test('GET, PUT and HEAD of /bucket/%ff are 400 InvalidURI, not 404', async () => {
+    const bucket = await newBucket();
+    for (const path of [`/${bucket}/%ff`, `/${bucket}/a%C3`, `/${bucket}/%ae%8a-`]) {
+      const get = await signedSend('GET', path);
+      expect([path, get.status, get.body]).toEqual([
+        path,
+        400,
+        expect.stringContaining(
+          '<Code>InvalidURI</Code><Message>Couldn&apos;t parse the specified URI.</Message>',
+        ),
+      ]);
+      for (const method of ['PUT', 'HEAD', 'DELETE', 'POST']) {
+        const res = await signedSend(
+          method,
+          method === 'POST' ? `${path}?uploads` : path,
+          method === 'PUT' ? 'data' : '',
+        );
+        expect([method, path, res.status]).toEqual([method, path, 400]);
+      }
+    }
+    expect(await keys(bucket)).toEqual([]);
+  });
+});
+
+describe('DeleteObjects bodies valid XML but not a valid <Delete> (issue 20, item 13)', () => {
+  test('unknown elements, a Quiet that is not a boolean, an empty Key: MalformedXML, nothing deleted', async () => {
+    const bucket = await newBucket(['a', 'b']);
+    for (const xml of [
+      '<Delete><Object><Key>a</Key><Colour>red</Colour></Object></Delete>',
+      '<Delete><Object><Key>a</Key></Object><Extra/></Delete>',
+      '<Delete><Quiet>maybe</Quiet><Object><Key>a</Key></Object></Delete>',
+      '<Delete><Quiet></Quiet><Object><Key>a</Key></Object></Delete>',
+      '<Delete><Object><Key>a</Key></Object><Object><Key></Key></Object></Delete>',
+      '<Delete><Object><Key>a</Key></Object><Object><Key/></Object></Delete>',
+      '<Delete><Object><Key>a</Key><Key>b</Key></Object></Delete>',
+      '<Delete><Object><Key><Inner>a</Inner></Key></Object></Delete>',
+      '<Delete><Object>a</Object></Delete>',
+      '<Other><Object><Key>a</Key></Object></Other>',
+    ]) {
+      const res = await signedSend('POST', `/${bucket}?delete`, xml);
+      expect([xml, res.status, res.body]).toEqual([
+        xml,
+        400,
+        expect.stringContaining('<Code>MalformedXML</Code>'),
+      ]);
+    }
+    expect(await keys(bucket)).toEqual(['a', 'b']);
+    // What clients send is still accepted: a namespace, an XML declaration, Quiet in any case.
+    const ok = await signedSend(
+      'POST',
+      `/${bucket}?delete`,
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+        '<Object><Key>a</Key><VersionId>null</VersionId></Object><Quiet>True</Quiet></Delete>',
+    );
+    expect([ok.status, ok.body]).toEqual([200, expect.not.stringContaining('<Deleted>')]);
+    expect(await keys(bucket)).toEqual(['b']);
+  });
+});
+
+describe('XML bodies with a DOCTYPE (issue 20, item 14)', () => {
+  const doctypes = [
+    '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+    '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+    '<!DOCTYPE x SYSTEM "http://127.0.0.1:9/evil.dtd">',
+  ];
+
+  test('every operation that takes XML answers 400 with an XML error, never 500, and changes nothing', async () => {
+    const bucket = await newBucket(['a']);
+    const upload = await alice.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp' }));
+    const part = await alice.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: 'mp',
+        UploadId: upload.UploadId,
+        PartNumber: 1,
+        Body: 'p',
+      }),
+    );
+    const owner = ALICE.owner.id;
+    const bodies: Array<[string, string, (doctype: string) => string]> = [
+      ['POST', `/${bucket}?delete`, (d) => `${d}<Delete><Object><Key>&e;&b;a</Key></Object></Delete>`],
+      [
+        'PUT',
+        `/new-${bucket}`,
+        (d) =>
+          `${d}<CreateBucketConfiguration><LocationConstraint>&b;</LocationConstraint></CreateBucketConfiguration>`,
+      ],
+      [
+        'PUT',
+        `/${bucket}?versioning`,
+        (d) => `${d}<VersioningConfiguration><Status>&b;Enabled</Status></VersioningConfiguration>`,
+      ],
+      [
+        'PUT',
+        `/${bucket}/a?tagging`,
+        (d) => `${d}<Tagging><TagSet><Tag><Key>&e;</Key><Value>&b;</Value></Tag></TagSet></Tagging>`,
+      ],
+      [
+        'PUT',
+        `/${bucket}?acl`,
+        (d) =>
+          `${d}<AccessControlPolicy><Owner><ID>${owner}</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${owner}&b;</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>`,
+      ],
+      [
+        'PUT',
+        `/${bucket}/a?acl`,
+        (d) =>
+          `${d}<AccessControlPolicy><Owner><ID>${owner}</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${owner}&e;</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>`,
+      ],
+      [
+        'POST',
+        `/${bucket}/mp?uploadId=${upload.UploadId}`,
+        (d) =>
+          `${d}<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.ETag}&e;</ETag></Part></CompleteMultipartUpload>`,
+      ],
+    ];
+    for (const doctype of doctypes) {
+      for (const [method, path, body] of bodies) {
+        const res = await signedSend(method, path, body(doctype));
+        expect([method, path, doctype, res.status, res.headers['content-type'], res.body]).toEqual([
+          method,
+          path,
+          doctype,
+          400,
+          'application/xml',
+          expect.stringMatching(/^<\?xml[^]*<Error><Code>MalformedXML<\/Code>/),
+        ]);
+      }
+    }
+    expect(await keys(bucket)).toEqual(['a']);
+    // The upload is still there and completes.
+    const done = await alice.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'mp',
+        UploadId: upload.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    expect(done.ETag).toMatch(/-1"$/);
+    await alice.send(new HeadObjectCommand({ Bucket: bucket, Key: 'a' }));
+  });
+});
