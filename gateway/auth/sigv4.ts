@@ -63,6 +63,7 @@ const TERMINATOR = 'aws4_request';
 const SKEW_SECONDS = 5 * 60;
 const MAX_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 // ---------------------------------------------------------------------------------------------
 // Errors (all 403; the gateway renders them through the gateway response of their type)
@@ -327,10 +328,17 @@ function queryReadings(rawQuery: string, presigned: boolean, compat: boolean): R
   return readings;
 }
 
-/** The payload line is the body's hash: execute-api ignores x-amz-content-sha256 (only S3 honours it). */
-function payloadReadings(req: CallerRequest, compat: boolean): Reading[] {
+/**
+ * The payload line is the body's hash: execute-api ignores x-amz-content-sha256 (only S3 honours
+ * it). A presigned URL may instead sign `UNSIGNED-PAYLOAD`, as botocore's S3-style presigner
+ * (S3SigV4QueryAuth, the AWS CLI's `presign`) does, while the JS SDK and botocore's generic
+ * SigV4QueryAuth sign the body's hash: both are accepted, the body's hash tried first.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+ */
+function payloadReadings(req: CallerRequest, presigned: boolean, compat: boolean): Reading[] {
   const hash = req.payloadSha256 ?? createHash('sha256').update(req.body).digest('hex');
   const readings: Reading[] = [{ value: hash }];
+  if (presigned) readings.push({ value: UNSIGNED_PAYLOAD });
   if (compat && readings[0].value !== EMPTY_SHA256) {
     readings.push({ value: EMPTY_SHA256, quirk: QUIRK_EMPTY_PAYLOAD });
   }
@@ -346,7 +354,7 @@ interface Candidate {
 function candidates(req: CallerRequest, fields: AuthFields, compat: boolean): Candidate[] {
   const { path, query } = splitTarget(req.rawUrl);
   const queries = queryReadings(query, fields.presigned, compat);
-  const payloads = payloadReadings(req, compat);
+  const payloads = payloadReadings(req, fields.presigned, compat);
   const out: Candidate[] = [];
   for (const uri of pathReadings(path, compat)) {
     for (const q of queries) {

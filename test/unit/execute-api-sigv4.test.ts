@@ -726,6 +726,81 @@ describe('presigned URLs (query-string auth)', () => {
     );
   });
 
+  /** A presigned GET as botocore (AWS CLI) builds it: X-Amz-Expires, and UNSIGNED-PAYLOAD as the payload line. */
+  function botocorePresigned(payloadHash: string, body = ''): CallerRequest {
+    const params: Array<[string, string]> = [
+      ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
+      ['X-Amz-Credential', `${AK}/20240522/us-east-1/execute-api/aws4_request`],
+      ['X-Amz-Date', '20240522T121019Z'],
+      ['X-Amz-Expires', '3600'],
+      ['X-Amz-SignedHeaders', 'host'],
+      ['page', '2'],
+    ];
+    const query = wireQuery(params);
+    const signature = manualSignature({
+      method: body === '' ? 'GET' : 'POST',
+      rawUrl: '/dev/pets',
+      headers: { host: HOST },
+      signedHeaders: ['host'],
+      uri: '/dev/pets',
+      query: canonicalQuery(query, { excludeSignature: true }),
+      payloadHash,
+    });
+    return {
+      method: body === '' ? 'GET' : 'POST',
+      rawUrl: `/dev/pets?${query}&X-Amz-Signature=${signature}`,
+      headers: { host: HOST },
+      body: Buffer.from(body),
+    };
+  }
+
+  it('accepts both payload conventions: the empty body hash (JS SDK) and UNSIGNED-PAYLOAD (botocore)', async () => {
+    expect(verifyCaller(await presigned(60), options()).accessKey).toBe(AK);
+    expect(verifyCaller(botocorePresigned(EMPTY_SHA256), options()).accessKey).toBe(AK);
+    expect(verifyCaller(botocorePresigned('UNSIGNED-PAYLOAD'), options()).accessKey).toBe(AK);
+    expect(verifyCaller(botocorePresigned('UNSIGNED-PAYLOAD', 'a body'), options()).accessKey).toBe(AK);
+    // Anything else still fails, and the mismatch shows AWS's own form (the body's hash).
+    const err = rejection(botocorePresigned('STREAMING-UNSIGNED-PAYLOAD'));
+    expect(err.message.startsWith(MISMATCH_PREFIX)).toBe(true);
+    expect(err.message).toContain(`${EMPTY_SHA256}'`);
+  });
+
+  it('accepts URLs presigned by botocore itself, with either payload line', () => {
+    // Recorded from botocore 1.43 over GET http://abc123.execute-api.localhost:4567/dev/pets?page=2,
+    // expires=3600: SigV4QueryAuth signs the empty body's hash; S3SigV4QueryAuth (how the CLI
+    // presigns) signs UNSIGNED-PAYLOAD.
+    const recorded = [
+      [
+        '2026-12-07T15:22:00Z',
+        '/dev/pets?page=2&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261207%2Fus-east-1%2Fexecute-api%2Faws4_request&X-Amz-Date=20261207T152155Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=a3a24b5a6a865b690e6a829adf55e3ef13811f52b45c173738630df44e7c247a',
+      ],
+      [
+        '2026-12-07T15:22:20Z',
+        '/dev/pets?page=2&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261207%2Fus-east-1%2Fexecute-api%2Faws4_request&X-Amz-Date=20261207T152214Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=e8c5deae30fd9505bee5ca7ac52f9508eb7693810348d16abdced52c95cac97c',
+      ],
+    ];
+    for (const [now, rawUrl] of recorded) {
+      const req: CallerRequest = { method: 'GET', rawUrl, headers: { host: HOST }, body: Buffer.alloc(0) };
+      expect(verifyCaller(req, options({ now: new Date(now) })).accessKey).toBe(AK);
+    }
+  });
+
+  it('UNSIGNED-PAYLOAD is not accepted in the Authorization header form', () => {
+    const headers: IncomingHttpHeaders = { host: HOST, 'x-amz-date': '20240522T121019Z' };
+    const signature = manualSignature({
+      rawUrl: '/dev/pets',
+      headers,
+      signedHeaders: ['host', 'x-amz-date'],
+      uri: '/dev/pets',
+      query: '',
+      payloadHash: 'UNSIGNED-PAYLOAD',
+    });
+    headers.authorization =
+      `AWS4-HMAC-SHA256 Credential=${AK}/20240522/us-east-1/execute-api/aws4_request, ` +
+      `SignedHeaders=host;x-amz-date, Signature=${signature}`;
+    expectMismatch({ method: 'GET', rawUrl: '/dev/pets', headers, body: Buffer.alloc(0) });
+  });
+
   it('lists the missing X-Amz-* parameters', () => {
     const req: CallerRequest = {
       method: 'GET',
