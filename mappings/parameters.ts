@@ -17,7 +17,15 @@ export interface MappingInput {
     headers: Record<string, string[]>;
     body?: Buffer;
   };
-  response?: { headers: Record<string, string[]>; body?: Buffer };
+  response?: {
+    headers: Record<string, string[]>;
+    body?: Buffer;
+    /**
+     * A Lambda (non-proxy) result: `body.errorMessage.<path>` reads into an errorMessage that is
+     * itself JSON text, as API Gateway does for custom Lambda errors.
+     */
+    lambda?: boolean;
+  };
   /** Nested `$context`: `{ identity: { sourceIp }, requestId, ... }`. */
   context: Record<string, unknown>;
   stageVariables: Record<string, string>;
@@ -53,7 +61,7 @@ export function evaluateMappingSource(
     case 'response':
       return fromHeaders(input.response?.headers, source.name, source.location === 'multivalueheader');
     case 'response-body':
-      return fromBody(input.response?.body, source.path, 'response');
+      return fromBody(input.response?.body, source.path, 'response', input.response?.lambda);
     case 'context':
       return scalarText(lookupPath(input.context, source.path.split('.')));
     case 'stage-variable':
@@ -105,14 +113,32 @@ function fromBody(
   body: Buffer | undefined,
   path: string | undefined,
   side: 'request' | 'response',
+  lambda = false,
 ): string | undefined {
   if (!body || body.length === 0) return undefined;
   const text = body.toString('utf8');
   if (path === undefined) return text;
-  const json = parseBody(text, side);
+  let json = parseBody(text, side);
+  if (lambda && /^errorMessage[.[]/.test(path)) json = withParsedErrorMessage(json);
   const results: unknown[] = JSONPath({ path: `$.${path}`, json: json as object, wrap: true, eval: 'safe' });
   if (results.length === 0) return undefined;
   return results.length === 1 ? scalarText(results[0], true) : JSON.stringify(results);
+}
+
+/**
+ * A custom Lambda error's errorMessage is often JSON text (`JSON.stringify` of an object thrown
+ * as the message); mappings reach into it as into an object. The body itself is not changed.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html
+ */
+function withParsedErrorMessage(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
+  const message = (json as { errorMessage?: unknown }).errorMessage;
+  if (typeof message !== 'string' || !/^\s*[[{]/.test(message)) return json;
+  try {
+    return { ...json, errorMessage: JSON.parse(message) as unknown };
+  } catch {
+    return json;
+  }
 }
 
 // What LocalStack does (reference §4.1): text that starts like JSON must be JSON; anything else

@@ -167,7 +167,7 @@ export async function integrationResponse(
     body = result.body;
   }
 
-  const input = mappingInput(inv, { headers: result.headers, body: raw });
+  const input = mappingInput(inv, { headers: result.headers, body: raw, lambda: result.lambdaResult });
   const headers: Record<string, string> = {};
   for (const { name, source } of mappings) {
     let value: string | string[] | undefined;

@@ -19,6 +19,13 @@ const FORBIDDEN_PROXY_HEADERS = [
   'TE',
 ];
 
+const CUSTOM_ERROR = {
+  errorType: 'InternalServerError',
+  httpStatus: 500,
+  requestId: 'e5849002-39a0-11e7-a419-5bb5807c9fb2',
+  trace: { function: 'abc()', line: 123, file: 'abc.js' },
+};
+
 let lambda: LambdaStandIn;
 let dir: TempDir;
 let gw: RunningGateway;
@@ -31,6 +38,10 @@ beforeAll(async () => {
       proxy: (event) => proxyReply(event as Record<string, unknown>),
       echo: (event) => ({ got: event }),
       image: () => Buffer.from('[raw bytes]').toString('base64'),
+      custom: () => {
+        // AWS's "custom Lambda error" example: the errorMessage is an object as JSON text.
+        throw new Error(JSON.stringify(CUSTOM_ERROR));
+      },
       fail: (event) => {
         throw new Error(`Invalid input: ${JSON.stringify(event)}`);
       },
@@ -92,6 +103,45 @@ beforeAll(async () => {
         httpMethod: 'POST',
         uri: fnUri('fail'),
         responses: { default: { statusCode: '200' }, 'Invalid.*': { statusCode: '400' } },
+      },
+    },
+    '/custom-error': {
+      post: {
+        type: 'aws',
+        httpMethod: 'POST',
+        uri: fnUri('custom'),
+        responses: {
+          default: { statusCode: '200' },
+          '.*"httpStatus":500.*': {
+            statusCode: '500',
+            responseParameters: {
+              'method.response.header.Error-Type': 'integration.response.body.errorMessage.errorType',
+              'method.response.header.Http-Status': 'integration.response.body.errorMessage.httpStatus',
+              'method.response.header.Trace': 'integration.response.body.errorMessage.trace',
+              'method.response.header.Trace-Function':
+                'integration.response.body.errorMessage.trace.function',
+              'method.response.header.Trace-Line': 'integration.response.body.errorMessage.trace.line',
+              'method.response.header.Missing': 'integration.response.body.errorMessage.nope',
+            },
+          },
+        },
+      },
+    },
+    '/custom-error-template': {
+      post: {
+        type: 'aws',
+        httpMethod: 'POST',
+        uri: fnUri('custom'),
+        responses: {
+          default: { statusCode: '200' },
+          '.*"httpStatus":500.*': {
+            statusCode: '500',
+            responseParameters: {
+              'method.response.header.Error-Type': 'integration.response.body.errorMessage.errorType',
+            },
+            responseTemplates: { 'application/json': "$input.body|$input.path('$.errorMessage')" },
+          },
+        },
       },
     },
     '/fail-unmatched': {
@@ -314,6 +364,28 @@ describe('aws (non-proxy) Lambda', () => {
     const ok = await fetch(`${gw.url}/pattern/x`, { method: 'POST', body: '{}' });
     expect(ok.status).toBe(200);
     expect(lambda.calls.at(-1)?.functionName).toBe('echo');
+  });
+
+  test('a custom error whose errorMessage is JSON text: header mappings read into it; the body is unchanged', async () => {
+    const errorBody = {
+      errorType: 'Error',
+      errorMessage: JSON.stringify(CUSTOM_ERROR),
+      trace: [],
+    };
+    const res = await fetch(`${gw.url}/custom-error`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(500);
+    expect(res.headers.get('error-type')).toBe('InternalServerError');
+    expect(res.headers.get('http-status')).toBe('500');
+    expect(res.headers.get('trace')).toBe('{"function":"abc()","line":123,"file":"abc.js"}');
+    expect(res.headers.get('trace-function')).toBe('abc()');
+    expect(res.headers.get('trace-line')).toBe('123');
+    expect(res.headers.has('missing')).toBe(false);
+    expect(await res.json()).toEqual(errorBody);
+
+    const templated = await fetch(`${gw.url}/custom-error-template`, { method: 'POST', body: '{}' });
+    expect(templated.status).toBe(500);
+    expect(templated.headers.get('error-type')).toBe('InternalServerError');
+    expect(await templated.text()).toBe(`${JSON.stringify(errorBody)}|${JSON.stringify(CUSTOM_ERROR)}`);
   });
 
   test('`Invalid*` does not match "Invalid input…": the error comes back with the default status', async () => {
