@@ -10,6 +10,21 @@ import type { BackendBody, BackendRequest } from './transport';
 /** Client headers an http_proxy integration does not forward (reference §15). */
 const NOT_FORWARDED = new Set(['host', 'content-encoding', 'via']);
 
+/**
+ * Mapped headers API Gateway does not send to an http(s) backend: hop-by-hop ones, whose static
+ * values it drops (reference §15; for aws integrations mapping them fails the call instead).
+ */
+const DROPPED_MAPPED = new Set(['proxy-authenticate', 'te', 'expect', 'connection']);
+
+/** The mapped headers that go to the backend. */
+function sentMappedHeaders(mapped: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(mapped)) {
+    if (!DROPPED_MAPPED.has(name.toLowerCase())) out[name] = value;
+  }
+  return out;
+}
+
 /** RFC 3986 query encoding of one decoded name or value. */
 function encodeQueryComponent(value: string): string {
   return encodeURIComponent(value).replace(
@@ -81,12 +96,13 @@ export function httpRequest(
 ): BackendRequest {
   const compiled = inv.compiled!;
   const url = backendUrl(inv, parts.path, log);
+  const mapped = sentMappedHeaders(parts.headers);
   return {
     url,
     target: targetOf(url, '', parts.querystring),
     method: compiled.integrationHttpMethod ?? inv.request.httpMethod,
     headers: {
-      ...nonProxyHeaders(inv, body, parts.headers, { 'X-Amzn-Apigateway-Api-Id': inv.apiId }),
+      ...nonProxyHeaders(inv, body, mapped, { 'X-Amzn-Apigateway-Api-Id': inv.apiId }),
       Host: url.host,
     },
     body,
@@ -114,7 +130,8 @@ export function httpProxyRequest(
   }
   setHeader(headers, 'X-Amzn-Apigateway-Api-Id', inv.apiId);
   setHeader(headers, 'X-Amzn-Trace-Id', clientHeader(inv, 'x-amzn-trace-id') ?? inv.traceId);
-  for (const [name, value] of Object.entries(parts.headers)) setHeader(headers, name, value);
+  for (const [name, value] of Object.entries(sentMappedHeaders(parts.headers)))
+    setHeader(headers, name, value);
   headers.Host = url.host;
   const rawUrl = inv.request.rawUrl;
   const q = rawUrl.indexOf('?');
