@@ -18,6 +18,9 @@ import { renderTemplate, templateOverrides } from '../templates';
 import { mappingInput } from './mapping-input';
 import { enforceResponseLimit, reportedLength } from './response-limit';
 
+/** Text payloads up to this reported length are held whole (and sent with Content-Length). */
+const SMALL_TEXT_BYTES = 1024 * 1024;
+
 type CompiledHeader = { name: string; source: MappingSource };
 const compiledHeaders = new WeakMap<IntegrationResponse, CompiledHeader[]>();
 
@@ -127,8 +130,18 @@ export async function integrationResponse(
   );
   const template = chooseResponseTemplate(selected.responseTemplates, accept);
   const rendersTemplate = template !== undefined && template[1].trim() !== '';
+  // A small text payload is read whole, as API Gateway holds it, so that it goes with its
+  // Content-Length: re-encoding it as UTF-8 may change its length, which must not make it chunked.
+  const reported = reportedLength(result);
+  const smallText =
+    conversion === 'utf8' &&
+    integrationMethod !== 'HEAD' &&
+    result.body.kind === 'stream' &&
+    reported !== undefined &&
+    reported <= SMALL_TEXT_BYTES;
   const needsBody =
     rendersTemplate ||
+    smallText ||
     conversion === 'base64-decode' ||
     conversion === 'base64-encode' ||
     mappings.some((m) => m.source.kind === 'response-body');
@@ -162,7 +175,7 @@ export async function integrationResponse(
     body = { kind: 'stream', stream: result.body.stream.pipe(text) };
   } else if (result.body.kind === 'stream' && integrationMethod !== 'HEAD') {
     // Bytes passed through unchanged keep the backend's length: the client gets Content-Length.
-    body = { ...result.body, length: reportedLength(result) };
+    body = { ...result.body, length: reported };
   } else {
     body = result.body;
   }

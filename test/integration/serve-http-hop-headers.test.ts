@@ -3,6 +3,7 @@
  * static values reach the backend (issue 20 item 2), and how non-proxy responses are framed
  * (item 3).
  */
+import { request } from 'node:http';
 import { apiDocument, tempDir, type TempDir } from '../helpers/api-doc';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture-server';
 import { createLogger } from '../../gateway/log';
@@ -37,11 +38,29 @@ beforeAll(async () => {
     uri: `${backend.url}/backend`,
     requestParameters,
   });
+  const mapsTransferEncoding = (responseTemplates?: Record<string, string>) => ({
+    type: 'http',
+    httpMethod: 'GET',
+    uri: `${backend.url}/backend`,
+    responses: {
+      default: {
+        statusCode: '200',
+        responseParameters: {
+          'method.response.header.Transfer-Encoding': "'chunked'",
+          'method.response.header.X-Other': "'other'",
+        },
+        ...(responseTemplates ? { responseTemplates } : {}),
+      },
+    },
+  });
   const doc = apiDocument('hop-by-hop headers', {
     '/http/hop': { get: http('GET', HOP_BY_HOP), post: http('POST', HOP_BY_HOP) },
     '/proxy/hop': { get: proxy('GET', HOP_BY_HOP), post: proxy('POST', HOP_BY_HOP) },
     '/http/trailer': { get: http('GET', TRAILER), post: http('POST', TRAILER) },
     '/proxy/trailer': { get: proxy('GET', TRAILER), post: proxy('POST', TRAILER) },
+    '/http/te-template': { get: mapsTransferEncoding({ 'application/json': '{"got":$input.json(\'$\')}' }) },
+    '/http/te-passthrough': { get: mapsTransferEncoding() },
+    '/http/text': { get: { type: 'http', httpMethod: 'GET', uri: `${backend.url}/backend` } },
   });
   gw = await startGateway(
     { api: dir.write('api.json', doc), port: 0, host: '127.0.0.1', dataDir: dir.dir },
@@ -100,4 +119,56 @@ describe('mapped hop-by-hop request headers (http, http_proxy)', () => {
       expect(seen.body.toString()).toBe(body);
     },
   );
+});
+
+/** A GET as raw HTTP/1.1: the framing headers as they came, the body as Node's parser read it. */
+function rawGet(
+  path: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${gw.url}${path}`, { method: 'GET', agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('framing of non-proxy responses', () => {
+  test('a mapped Transfer-Encoding is dropped: a templated response goes with Content-Length', async () => {
+    backend.respond({ headers: { 'Content-Type': 'application/json' }, body: '{"a":1}' });
+    const res = await rawGet('/http/te-template');
+    expect(res.status).toBe(200);
+    expect(res.headers['transfer-encoding']).toBeUndefined();
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength('{"got":{"a":1}}')));
+    expect(res.headers['x-other']).toBe('other');
+    expect(res.body).toBe('{"got":{"a":1}}');
+  });
+
+  test('a mapped Transfer-Encoding is dropped: a passthrough response goes with Content-Length', async () => {
+    backend.respond({ headers: { 'Content-Type': 'text/plain' }, body: 'plain text' });
+    const res = await rawGet('/http/te-passthrough');
+    expect(res.status).toBe(200);
+    expect(res.headers['transfer-encoding']).toBeUndefined();
+    expect(res.headers['content-length']).toBe('10');
+    expect(res.body).toBe('plain text');
+  });
+
+  test('a small text passthrough carries Content-Length, not chunked (invalid UTF-8 replaced first)', async () => {
+    backend.respond({ headers: { 'Content-Type': 'text/plain' }, body: Buffer.from([0x61, 0xff, 0x62]) });
+    const res = await rawGet('/http/text');
+    expect(res.status).toBe(200);
+    expect(res.headers['transfer-encoding']).toBeUndefined();
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength('a\uFFFDb')));
+    expect(res.body).toBe('a\uFFFDb');
+  });
 });

@@ -269,6 +269,16 @@ describe('aws_proxy', () => {
     expect(await asBytes.text()).toBe('test-data');
   });
 
+  test('a Transfer-Encoding header in the result does not break framing: the body goes with Content-Length', async () => {
+    proxyReply = () => ({ body: 'framed', headers: { 'Transfer-Encoding': 'chunked', 'X-Other': 'kept' } });
+    const res = await fetch(`${gw.url}/p/x`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('transfer-encoding')).toBeNull();
+    expect(res.headers.get('content-length')).toBe('6');
+    expect(res.headers.get('x-other')).toBe('kept');
+    expect(await res.text()).toBe('framed');
+  });
+
   test('isBase64Encoded with a body that is not valid base64 → 500 when it must be decoded', async () => {
     for (const body of ['not base64!', 'dGVzdC1kYXRh=', 'dGVzd', 'dGVz dC1k-YXRh']) {
       proxyReply = () => ({ body, isBase64Encoded: true, headers: { 'Content-Type': 'image/png' } });
