@@ -151,12 +151,31 @@ function requestSource(ctx: S3Context): { source: Readable; release(): void } {
   const cut = () => {
     if (!req.complete) source.destroy(S3Errors.incompleteBody());
   };
+  // A body that stops arriving fails after bodyIdleTimeout with RequestTimeout, as S3 does
+  // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html); every chunk restarts
+  // the clock, and time spent waiting on our own writes (the request paused by backpressure) does
+  // not count.
+  const idle = setTimeout(function expired() {
+    if (req.complete || source.destroyed) return;
+    if (req.isPaused() || source.writableNeedDrain) {
+      idle.refresh();
+      return;
+    }
+    source.destroy(S3Errors.requestTimeout());
+  }, ctx.settings.bodyIdleTimeout);
+  const moving = () => idle.refresh();
+  const stop = () => clearTimeout(idle);
+  req.on('data', moving);
+  req.on('end', stop);
   req.on('error', cut);
   req.on('close', cut);
   req.pipe(source);
   return {
     source,
     release() {
+      clearTimeout(idle);
+      req.off('data', moving);
+      req.off('end', stop);
       req.off('error', cut);
       req.off('close', cut);
       req.unpipe(source);

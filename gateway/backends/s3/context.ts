@@ -16,6 +16,8 @@ export interface S3Settings {
   /** The owners behind the server's access keys, for ACL grants. */
   directory: OwnerDirectory;
   log: Logger;
+  /** How long a request body may stop arriving before the request fails with RequestTimeout (ms). */
+  bodyIdleTimeout: number;
 }
 
 /** One request travelling through the S3 protocol layer. */

@@ -54,6 +54,12 @@ export const S3Errors = {
       ProposedSize: proposed,
       MaxSizeAllowed: max,
     }),
+  requestTimeout: () =>
+    new S3Error(
+      'RequestTimeout',
+      400,
+      'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
+    ),
   incompleteBody: (
     message = 'You did not provide the number of bytes specified by the Content-Length HTTP header',
   ) => new S3Error('IncompleteBody', 400, message),

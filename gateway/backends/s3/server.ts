@@ -43,12 +43,22 @@ export interface S3ServerOptions {
   /** Host names under which `<bucket>.<name>` is read as virtual-host style. */
   baseDomains?: readonly string[];
   log?: Logger;
+  /**
+   * How long a request body may stop arriving (ms) before the request is answered `400
+   * RequestTimeout` and the connection closed; default 20 s, about what S3 waits. A body that keeps
+   * moving is never cut, however long it takes.
+   */
+  bodyIdleTimeout?: number;
+  /** How long a client may take to send a request's headers (ms) before the connection is dropped; default 20 s. */
+  headersTimeout?: number;
 }
 
 const FIVE_GIB = 5 * 1024 * 1024 * 1024;
 const FIVE_MIB = 5 * 1024 * 1024;
 /** How much of a refused body is read and dropped before the connection is cut. */
 const MAX_DRAIN = 64 * 1024 * 1024;
+/** S3 drops a connection on which nothing arrives for about 20 s. */
+const IDLE_TIMEOUT = 20_000;
 
 // Random bytes for request ids, drawn in batches: one call to the CSPRNG per request costs more
 // than the rest of naming it.
@@ -120,16 +130,26 @@ export class S3Server {
       minPartSize: options.minPartSize ?? FIVE_MIB,
       directory: ownerDirectory(options.users),
       log: options.log ?? silentLogger,
+      bodyIdleTimeout: options.bodyIdleTimeout ?? IDLE_TIMEOUT,
     };
     this.users = new Map(options.users.map((u) => [u.accessKeyId, u]));
     this.baseDomains = options.baseDomains ?? ['localhost', 's3.amazonaws.com', `s3.${region}.amazonaws.com`];
-    this.server = createServer((req, res) => void this.handle(req, res, false));
+    const headersTimeout = options.headersTimeout ?? IDLE_TIMEOUT;
+    this.server = createServer(
+      // Node checks for late headers every connectionsCheckingInterval (30 s by default, which lets
+      // a slowloris client hold a connection for up to headersTimeout + 30 s).
+      { connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4))) },
+      (req, res) => void this.handle(req, res, false),
+    );
     // Answer `Expect: 100-continue` ourselves, after authentication and bucket checks, as S3 does.
     this.server.on('checkContinue', (req, res) => void this.handle(req, res, true));
     // S3 ignores other expectations; Node would answer 417.
     this.server.on('checkExpectation', (req, res) => void this.handle(req, res, false));
     // Large uploads take as long as they take; Node's default 5-minute request timeout would cut them.
+    // A stalled body is bodyIdleTimeout's business (see requestSource in body.ts).
     this.server.requestTimeout = 0;
+    // Headers that never finish (slowloris) are dropped after headersTimeout.
+    this.server.headersTimeout = headersTimeout;
   }
 
   /** The node:http server, e.g. to listen on it. */
