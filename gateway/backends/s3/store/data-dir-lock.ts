@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import {
+  open,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  unlink,
+  type FileHandle,
+} from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { silentLogger, type Logger } from '../../../log';
 import { isErrno } from './durable';
 
 /** The data directory is held by a live process (another apigw, or another store in this one). */
@@ -22,29 +32,50 @@ export class DataDirInUseError extends Error {
 /**
  * `<dir>/lock`: the pid of the process whose store has the directory open, plus a random token.
  * Two stores writing one directory would each clear the other's writes in progress at start and
- * keep diverging indexes, so a second one is refused. A lock whose process is gone (crash, kill
- * -9) is taken over. Pids are only meaningful within one pid namespace: containers sharing a
- * volume must not run a server each on it.
+ * keep diverging indexes, so a second one is refused. The holder keeps the lock file open for as
+ * long as it holds it, so the OS itself records whether it still does: when the process dies, its
+ * descriptors go. A lock is taken over when its process is gone (crash, kill -9), and, on Linux,
+ * when the pid now names a zombie or a process that neither has the lock file open nor runs apigw
+ * (the pid was reused after a crash or a reboot). Pids are only meaningful within one pid
+ * namespace: containers sharing a volume must not run a server each on it.
  */
 export class DataDirLock {
   private constructor(
     private readonly file: string,
     private readonly token: string,
+    private readonly handle: FileHandle,
   ) {}
 
-  static async acquire(dir: string): Promise<DataDirLock> {
+  static async acquire(dir: string, log: Logger = silentLogger): Promise<DataDirLock> {
     const file = join(dir, 'lock');
     const token = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await writeFile(file, token, { flag: 'wx' });
-        return new DataDirLock(file, token);
+        const handle = await open(file, 'wx');
+        try {
+          await handle.writeFile(token);
+        } catch (error) {
+          await handle.close();
+          await unlink(file).catch(() => undefined);
+          throw error;
+        }
+        return new DataDirLock(file, token, handle);
       } catch (error) {
         if (!isErrno(error, 'EEXIST')) throw error;
       }
       const holder = await readOrEmpty(file);
       const pid = Number(holder.split(' ')[0]);
-      if (Number.isSafeInteger(pid) && pid > 0 && isAlive(pid)) throw new DataDirInUseError(dir, pid);
+      if (Number.isSafeInteger(pid) && pid > 0) {
+        const state = await holderState(pid, file);
+        if (state === 'holds') throw new DataDirInUseError(dir, pid);
+        if (state !== 'gone') {
+          log.info(
+            `s3 store: taking over ${file}: process ${pid} ` +
+              (state === 'zombie' ? 'has exited (a zombie)' : 'is not an apigw using this directory') +
+              ' (the lock was left by a server that stopped without removing it)',
+          );
+        }
+      }
       // Stale. Moved aside rather than unlinked, so that a lock another process has just taken
       // in its place is noticed (it is not the one we read) and put back instead of lost.
       const aside = `${file}.${randomBytes(8).toString('hex')}.stale`;
@@ -66,18 +97,45 @@ export class DataDirLock {
 
   /** Gives the directory up (only if the lock file is still this lock's). */
   async release(): Promise<void> {
-    if ((await readOrEmpty(this.file)) === this.token) await unlink(this.file).catch(() => undefined);
+    try {
+      if ((await readOrEmpty(this.file)) === this.token) await unlink(this.file).catch(() => undefined);
+    } finally {
+      await this.handle.close().catch(() => undefined);
+    }
   }
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+/**
+ * What the process named by a lock is: `gone`; a `zombie` (exited, not yet reaped); `holds` (it
+ * has the lock file open, runs apigw, or cannot be inspected, as without /proc or when it belongs
+ * to another user); or `other` (alive, but neither: the pid was reused).
+ */
+async function holderState(pid: number, file: string): Promise<'gone' | 'zombie' | 'holds' | 'other'> {
+  if (pid === process.pid) return 'holds';
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists, it is just not ours to signal.
-    return isErrno(error, 'EPERM');
+    if (!isErrno(error, 'EPERM')) return 'gone';
+  }
+  const proc = `/proc/${pid}`;
+  try {
+    const status = await readFile(join(proc, 'status'), 'utf8');
+    if (/^State:\s*[ZX]/m.test(status)) return 'zombie';
+    const lock = await realpath(file);
+    for (const fd of await readdir(join(proc, 'fd'))) {
+      const target = await readlink(join(proc, 'fd', fd)).catch(() => '');
+      if (target === lock) return 'holds';
+    }
+    // An apigw from before locks were held open has the directory without the file open.
+    const argv = (await readFile(join(proc, 'cmdline'), 'utf8')).split('\0');
+    if (argv.some((arg) => /^apigw(\.js)?$/.test(basename(arg)))) return 'holds';
+    return 'other';
+  } catch (error) {
+    // Gone meanwhile, or not ours to inspect (EACCES) or no /proc (not Linux): as before, a live
+    // pid holds the lock.
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ESRCH')) return 'gone';
+    return 'holds';
   }
 }
 

@@ -96,7 +96,7 @@ export class DiskStore implements ObjectStore {
       await mkdir(this.layout.buckets, { recursive: true });
       await mkdir(this.layout.tmp, { recursive: true });
       // Before anything is cleared: tmp/ of a directory in use holds another store's writes.
-      this.lock = await DataDirLock.acquire(this.layout.root);
+      this.lock = await DataDirLock.acquire(this.layout.root, this.log);
       await clearTmp(this.layout, this.log);
       for (const { record, objects, uploads } of await loadBuckets(this.layout, this.log)) {
         const loaded = uploads.map((u) => ({
