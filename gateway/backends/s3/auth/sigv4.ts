@@ -506,6 +506,56 @@ function* candidateCanonicalRequests(req: SignedRequest, params: AuthParams): Ge
       if (uri !== primaryUri || q !== primaryQuery) yield build(uri, q);
     }
   }
+  // Node reads header bytes as latin-1, one character per byte. botocore sends a non-ASCII value
+  // latin-1 and signs its characters (the form above); clients that send UTF-8 bytes (curl, Go,
+  // Java) sign those bytes, which are the characters once read back as UTF-8.
+  const utf8Headers = headersReadAsUtf8(req.headers, params.signedHeaders);
+  if (utf8Headers) {
+    for (const uri of uris) {
+      for (const q of queries) {
+        yield canonicalRequest({
+          method: req.method,
+          uri,
+          query: q,
+          headers: utf8Headers,
+          signedHeaders: params.signedHeaders,
+          payloadHash: params.payloadHash,
+        });
+      }
+    }
+  }
+}
+
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The signed headers with every value that holds non-ASCII bytes read as UTF-8; undefined when no
+ * signed header has such bytes, or when they are not valid UTF-8 (then they can only be latin-1).
+ */
+function headersReadAsUtf8(
+  headers: IncomingHttpHeaders,
+  signedHeaders: readonly string[],
+): IncomingHttpHeaders | undefined {
+  let changed: IncomingHttpHeaders | undefined;
+  const decode = (value: string): string => {
+    // eslint-disable-next-line no-control-regex -- ASCII is the common case and stays as it is
+    if (/^[\u0000-\u007f]*$/.test(value)) return value;
+    return utf8Fatal.decode(Buffer.from(value, 'latin1'));
+  };
+  try {
+    for (const name of signedHeaders) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      const decoded = Array.isArray(value) ? value.map(decode) : decode(value);
+      if (Array.isArray(value) ? value.some((v, i) => v !== decoded[i]) : value !== decoded) {
+        changed ??= { ...headers };
+        changed[name] = decoded;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return changed;
 }
 
 /** Recomputes the signature; returns the signing key, or throws SignatureDoesNotMatch with debug fields. */
