@@ -43,7 +43,21 @@ export interface ApigwConfig {
   workers?: number | 'auto';
   /** `apigw serve`: seconds in-flight requests get to finish on SIGTERM/SIGINT (default 10). */
   drainTimeout?: number;
+  /**
+   * Start even though the only accepted keys are the published development pair and `host` is
+   * not a loopback address (anyone who reaches the port can sign with them).
+   */
+  allowDevelopmentKeysOnNetwork?: boolean;
+  /** `apigw serve` and `apigw lambda`: seconds a client gets to send its request headers (default 20). */
+  headersTimeout?: number;
+  /** `apigw serve`: seconds a request body may stall (no byte arriving) before the request is ended (default 20). */
+  bodyIdleTimeout?: number;
 }
+
+/** Seconds a client gets to send its request headers (`headersTimeout`); Node's own is 60 s, checked every 30 s. */
+export const DEFAULT_HEADERS_TIMEOUT = 20;
+/** Seconds a request body may stall before the gateway ends the request (`bodyIdleTimeout`). */
+export const DEFAULT_BODY_IDLE_TIMEOUT = 20;
 
 /** The most `workers` apigw accepts. */
 export const MAX_WORKERS = 64;
@@ -85,6 +99,9 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   maxPayload: 'size',
   workers: 'workers',
   drainTimeout: 'seconds',
+  allowDevelopmentKeysOnNetwork: 'boolean',
+  headersTimeout: 'seconds',
+  bodyIdleTimeout: 'seconds',
 };
 
 const SIZE_UNITS: Record<string, number> = {

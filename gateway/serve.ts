@@ -9,7 +9,7 @@ import { resolveOutboundCredentials, type OutboundCredentials } from './aws/cred
 import { EndpointResolver, parseEndpointSetting, type EndpointSetting } from './aws/endpoints';
 import { startLambdaServer, type RunningLambda } from './backends/lambda';
 import { startS3Server, type RunningS3 } from './backends/s3';
-import { ConfigError, type ApigwConfig } from './config';
+import { ConfigError, DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, type ApigwConfig } from './config';
 import type { Logger } from './log';
 import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
 import { createGatewayServer, Gateway, listen } from './server';
@@ -334,9 +334,12 @@ export async function listenGateway(
     endpoints: options.endpoints,
     credentials: options.credentials,
     maxPayload: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    bodyIdleTimeoutMs: (config.bodyIdleTimeout ?? DEFAULT_BODY_IDLE_TIMEOUT) * 1000,
     log: options.log,
   });
-  const server: Server = createGatewayServer(gateway);
+  const server: Server = createGatewayServer(gateway, {
+    headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
+  });
   const drain = drainable(server);
   const address = await listen(server, options.port, config.host);
   warmTransport();

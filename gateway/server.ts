@@ -19,7 +19,8 @@ import type { GatewayRuntime } from './runtime';
 import { AuthorizerCache } from './auth/lambda-authorizer';
 import { mappingInput } from './stages/mapping-input';
 import { methodRequestOf } from './stages/method-request';
-import { RequestPayload } from './stages/request-payload';
+import { RequestAbortedError, RequestPayload, watchBodyIdle } from './stages/request-payload';
+import { DEFAULT_HEADERS_TIMEOUT_MS, headersTimeoutOptions } from './backends/lambda/server';
 
 export interface GatewayOptions {
   api: ApiDefinition;
@@ -33,8 +34,21 @@ export interface GatewayOptions {
   endpoints: EndpointResolver;
   credentials: () => Promise<OutboundCredentials>;
   maxPayload: number;
+  /**
+   * A request body that stalls this long (no byte arriving while the gateway waits for one) is
+   * ended with 408; 0 or undefined: no limit.
+   */
+  bodyIdleTimeoutMs?: number;
   log: Logger;
 }
+
+/**
+ * What a request whose body stalled gets. API Gateway's answer to a stalled body is not recorded
+ * (it is no gateway response type, and CloudFront in front of it has its own idle limits): apigw
+ * answers as Node does for headers that never finish, 408 with API Gateway's JSON message shape,
+ * and closes the connection.
+ */
+const BODY_TIMEOUT_BODY = Buffer.from('{"message":"Request Timeout"}');
 
 /** A stable API id for a definition: 10 lower-case alphanumerics, like API Gateway's. */
 export function apiIdFor(api: ApiDefinition): string {
@@ -97,18 +111,58 @@ export class Gateway {
       // stage gives it its path after the stage and its payload within the limit.
       request: methodRequestOf(req, '/', RequestPayload.none(req)),
     };
+    let stalled = false;
+    const stopWatching = watchBodyIdle(req, this.options.bodyIdleTimeoutMs ?? 0, () => {
+      stalled = true;
+      this.bodyStalled(req, res, inv);
+    });
+    let outcome: string | undefined;
     try {
       await runLifecycle(inv, this.runtime);
       const sending = this.send(res, inv);
       if (sending) await sending;
     } catch (e) {
-      this.fail(res, inv, e);
+      if (stalled) {
+        // Answered already (408); reading the body, or the backend call streaming it, was cut.
+      } else if (clientGone(req, e)) {
+        // Nothing can be answered, and nothing went wrong on this side.
+        this.options.log.info(`${inv.requestId} client aborted before its request body was complete`);
+        res.destroy();
+        outcome = 'client aborted';
+      } else {
+        this.fail(res, inv, e);
+      }
     } finally {
+      // A body still arriving stays watched after the answer: a client that stalls is cut.
+      if (req.complete) stopWatching();
       await inv.request.payload.dispose();
     }
     this.options.log.info(
-      `${inv.request.httpMethod} ${inv.request.rawUrl} → ${res.statusCode} (${Date.now() - started} ms) ${inv.requestId}`,
+      `${inv.request.httpMethod} ${inv.request.rawUrl} → ${outcome ?? res.statusCode} (${Date.now() - started} ms) ${inv.requestId}`,
     );
+  }
+
+  /** The request body stopped arriving: 408, the connection closed (that cuts whatever reads the body). */
+  private bodyStalled(req: IncomingMessage, res: ServerResponse, inv: Invocation): void {
+    this.options.log.info(
+      `${inv.requestId} request body stalled: nothing received for ${this.options.bodyIdleTimeoutMs} ms; answered 408`,
+    );
+    if (res.headersSent) {
+      // Answered already (the body was not needed), or streaming: only the connection is left to cut.
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(408, {
+      'Content-Type': 'application/json',
+      'Content-Length': String(BODY_TIMEOUT_BODY.length),
+      Connection: 'close',
+      'x-amzn-RequestId': inv.requestId,
+    });
+    // Once the answer is out, the socket goes (Connection: close), and with it the request body:
+    // a stage reading it fails, a backend call streaming it is cut, never completed half-sent.
+    res.end(BODY_TIMEOUT_BODY, () => {
+      if (!req.complete) req.destroy();
+    });
   }
 
   private send(res: ServerResponse, inv: Invocation): Promise<void> | void {
@@ -163,16 +217,25 @@ export class Gateway {
   }
 }
 
+/** The request failed because its client went away before sending the whole body. */
+function clientGone(req: IncomingMessage, e: unknown): boolean {
+  if (e instanceof RequestAbortedError) return true;
+  return !req.complete && (req.destroyed || req.socket.destroyed);
+}
+
 /**
  * The standalone HTTP server: `node:http` hands every request straight to the gateway. Express
  * is not in this path (it costs more per request than a whole proxy hop); see middleware.ts for
  * embedding the gateway in an Express app.
  */
-export function createGatewayServer(gateway: Gateway): Server {
-  const server = createServer((req, res) => void gateway.handle(req, res));
-  // Uploads to the S3 proxy can be large and slow; Node's default 5-minute cut-off would break them.
-  server.requestTimeout = 0;
-  return server;
+export function createGatewayServer(gateway: Gateway, options: { headersTimeoutMs?: number } = {}): Server {
+  // Uploads to the S3 proxy can be large and slow: no limit on a whole request (Node's default
+  // 5-minute cut-off would break them), but headers that never finish (slowloris) are cut after
+  // headersTimeoutMs (20 s), and a body that stalls after the body idle timeout (Gateway).
+  return createServer(
+    headersTimeoutOptions(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS),
+    (req, res) => void gateway.handle(req, res),
+  );
 }
 
 /** Listens and resolves with the bound address. */

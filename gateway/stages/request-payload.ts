@@ -21,6 +21,46 @@ export class RequestAbortedError extends Error {
   }
 }
 
+/**
+ * Calls `onIdle` once when the request's body has stalled for `idleMs`: no byte arrived on the
+ * connection while the gateway was waiting for one (nothing of the body unread in the request's
+ * buffer). A body the gateway is not reading (backpressure from a backend, a stage still busy)
+ * has bytes waiting, so it never counts as stalled, and a long upload that keeps moving is never
+ * cut. Returns a function that stops watching. 0 (or Infinity): no limit.
+ */
+export function watchBodyIdle(req: IncomingMessage, idleMs: number, onIdle: () => void): () => void {
+  const noBody =
+    req.headers['transfer-encoding'] === undefined &&
+    (req.headers['content-length'] === undefined || req.headers['content-length'] === '0');
+  if (!(idleMs > 0) || !Number.isFinite(idleMs) || noBody || req.complete) return () => undefined;
+  const socket = req.socket;
+  let seen = socket.bytesRead;
+  let since = Date.now();
+  const stop = () => {
+    clearInterval(timer);
+    req.off('end', stop);
+    req.off('close', stop);
+  };
+  const timer = setInterval(
+    () => {
+      if (req.complete || req.destroyed) return stop();
+      const read = socket.bytesRead;
+      if (read !== seen || req.readableLength > 0) {
+        seen = read;
+        since = Date.now();
+      } else if (Date.now() - since >= idleMs) {
+        stop();
+        onIdle();
+      }
+    },
+    Math.min(1000, Math.max(10, Math.floor(idleMs / 10))),
+  );
+  timer.unref();
+  req.once('end', stop);
+  req.once('close', stop);
+  return stop;
+}
+
 /** API Gateway's 413 (REQUEST_TOO_LARGE cannot be customised, reference §11.2). */
 const tooLarge = GatewayErrors.requestTooLarge;
 

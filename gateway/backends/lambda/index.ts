@@ -25,6 +25,8 @@ export interface StartLambdaOptions {
   roleCredentials?: RoleCredentials;
   /** Where transpiled TypeScript handlers are cached. */
   cacheDir?: string;
+  /** How long a client gets to send its request headers (default 20 s; 0: no limit). */
+  headersTimeoutMs?: number;
   log?: LambdaLogger;
 }
 
@@ -47,7 +49,12 @@ export async function startLambdaServer(options: StartLambdaOptions): Promise<Ru
     roleCredentials: options.roleCredentials,
     log: options.log,
   });
-  const server = new LambdaServer({ runtime, users: options.users, log: options.log });
+  const server = new LambdaServer({
+    runtime,
+    users: options.users,
+    headersTimeoutMs: options.headersTimeoutMs,
+    log: options.log,
+  });
   let address;
   try {
     address = await server.listen(options.port, options.host);

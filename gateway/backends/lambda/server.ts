@@ -14,7 +14,29 @@ export interface LambdaServerOptions {
   users: readonly LambdaCredential[];
   /** The account id ARNs in messages carry when the caller gave none (default 000000000000). */
   accountId?: string;
+  /** How long a client gets to send its request headers (default 20 s; 0: no limit). */
+  headersTimeoutMs?: number;
   log?: LambdaLogger;
+}
+
+/** Slowloris: headers that never finish are cut after this long (Node's default: 60 s, checked every 30 s). */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+
+/**
+ * Node's checks of `headersTimeout` run every `connectionsCheckingInterval`: a fraction of the
+ * timeout, so that a connection is cut close to it (not up to 30 s later).
+ */
+export function headersTimeoutOptions(headersTimeoutMs: number): {
+  headersTimeout: number;
+  requestTimeout: number;
+  connectionsCheckingInterval: number;
+} {
+  return {
+    headersTimeout: headersTimeoutMs,
+    // No limit on the whole request: long uploads must not be cut.
+    requestTimeout: 0,
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(headersTimeoutMs / 4) || 1000)),
+  };
 }
 
 const INVOCATIONS = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
@@ -40,7 +62,10 @@ export class LambdaServer {
   constructor(private readonly options: LambdaServerOptions) {
     this.credentials = new Map(options.users.map((u) => [u.accessKeyId, u]));
     this.log = options.log ?? quietLogger;
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer(
+      headersTimeoutOptions(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS),
+      (req, res) => void this.handle(req, res),
+    );
   }
 
   /** Starts listening (port 0 picks a free one). */
