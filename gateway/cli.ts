@@ -14,7 +14,15 @@ import {
   startGatewayCluster,
   WorkerStartError,
 } from './cluster';
-import { ConfigError, flagName, keyName, MAX_WORKERS, parseStageVariables, resolveConfig } from './config';
+import {
+  ConfigError,
+  DEFAULT_HEADERS_TIMEOUT,
+  flagName,
+  keyName,
+  MAX_WORKERS,
+  parseStageVariables,
+  resolveConfig,
+} from './config';
 import { createLogger, type Logger } from './log';
 import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
 
@@ -62,11 +70,19 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
                             to 64); the embedded S3 and Lambda run once, in the primary process
   --drain-timeout SECONDS   serve: on SIGTERM/SIGINT, stop accepting and give requests in flight
                             this long to finish (default 10)
+  --body-idle-timeout SECONDS
+                            serve: a request body that stalls this long (no byte arriving) is ended
+                            with 408 and never reaches the backend half-sent (default 20)
+  --headers-timeout SECONDS serve, lambda: a client that has not sent its whole request headers
+                            within this time is disconnected (default 20; 0: no limit)
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
+  --allow-development-keys-on-network
+                            start even when --host is not a loopback address and the only accepted
+                            keys are the published development pair (anyone reaching the port can sign)
   --log-level L             debug | info | warn | error (default info)
 
 Without --credentials, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are accepted when set; with neither,
-a fixed development key pair is printed at start-up.
+a fixed development key pair is printed at start-up, and apigw only listens on a loopback address.
 `;
 
 const OPTIONS = {
@@ -85,6 +101,9 @@ const OPTIONS = {
   'max-payload': { type: 'string' },
   workers: { type: 'string' },
   'drain-timeout': { type: 'string' },
+  'body-idle-timeout': { type: 'string' },
+  'headers-timeout': { type: 'string' },
+  'allow-development-keys-on-network': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -101,6 +120,37 @@ function describePrincipals(principals: Principal[], development: boolean): stri
   return `Accepting ${principals.length} access key(s): ${principals.map((p) => `${p.accessKeyId} (${p.profile})`).join(', ')}`;
 }
 
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * Refuses to listen beyond loopback when the only accepted keys are the development pair, whose
+ * secret is printed in the README: anyone who could reach the port could sign with it.
+ */
+function refuseDevelopmentKeysOnNetwork(
+  config: { host: string; allowDevelopmentKeysOnNetwork?: boolean },
+  development: boolean,
+): void {
+  if (!development || isLoopbackHost(config.host) || config.allowDevelopmentKeysOnNetwork) return;
+  throw new ConfigError(
+    `refusing to listen on ${config.host} with only the published development keys: give --credentials FILE or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or pass --allow-development-keys-on-network to let anyone who reaches the port sign with the development keys)`,
+  );
+}
+
+/** A --data-dir that exists must be a directory. */
+function checkDataDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new ConfigError(`--data-dir ${dir} is a file, not a directory`);
+}
+
+/** Seconds (config) to milliseconds, with a default. */
+function millis(seconds: number | undefined, fallback: number): number {
+  return Math.round((seconds ?? fallback) * 1000);
+}
+
 async function runS3(flags: Record<string, unknown>): Promise<number> {
   const serveOnly = {
     stage: '--stage',
@@ -111,6 +161,8 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     maxPayload: '--max-payload',
     workers: '--workers',
     drainTimeout: '--drain-timeout',
+    bodyIdleTimeout: '--body-idle-timeout',
+    headersTimeout: '--headers-timeout',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {
     if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
@@ -121,8 +173,10 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     dataDir: '.apigw',
     region: 'us-east-1',
   });
+  checkDataDir(config.dataDir);
   const log = createLogger(config.logLevel ?? 'info');
   const { principals, development } = loadPrincipals(config.credentials);
+  refuseDevelopmentKeysOnNetwork(config, development);
   const s3 = await startS3Server({
     dataDir: config.dataDir,
     port: config.port,
@@ -149,6 +203,7 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'maxPayload',
     'workers',
     'drainTimeout',
+    'bodyIdleTimeout',
   ]) {
     const flag = key === 'stageVariables' ? '--stage-variable' : flagName(key);
     if (flags[key] !== undefined)
@@ -172,8 +227,10 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
       'no functions to run: give a config file with functions: (e.g. apigw lambda examples/lambda-calc)',
     );
   }
+  checkDataDir(config.dataDir);
   const log = createLogger(config.logLevel ?? 'info');
   const { principals, development } = loadPrincipals(config.credentials);
+  refuseDevelopmentKeysOnNetwork(config, development);
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
   const lambda = await startLambdaServer({
     functions,
@@ -183,6 +240,7 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     users: principals,
     roleCredentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
     cacheDir: path.join(config.dataDir, 'lambda-cache'),
+    headersTimeoutMs: millis(config.headersTimeout, DEFAULT_HEADERS_TIMEOUT),
     log,
   });
   process.stdout.write(`${describePrincipals(principals, development)}\n`);
@@ -195,13 +253,16 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
 
 function printPostmanHelp(
   running: Pick<RunningGateway, 'apiId' | 'stage' | 'url' | 'principals'>,
+  region: string | undefined,
   extra: string[] = [],
 ): void {
   const keys = running.principals;
+  // With --region, callers must sign for it; without, any region is accepted.
+  const signFor = region === undefined ? 'us-east-1 (any)' : `${region} (required)`;
   const lines = [
     `API ${running.apiId}, stage ${running.stage}`,
     `Base URL: ${running.url}`,
-    'Postman: Authorization → AWS Signature, Service Name execute-api, AWS Region us-east-1 (any), with',
+    `Postman: Authorization → AWS Signature, Service Name execute-api, AWS Region ${signFor}, with`,
     ...keys.map((p) => `  AccessKey ${p.accessKeyId}  SecretKey ${p.secretAccessKey}  (${p.profile})`),
     ...extra,
   ];
@@ -231,7 +292,7 @@ async function runServeCluster(
     throw e;
   }
   const pids = running.workerPids;
-  printPostmanHelp(running, [`Workers: ${pids.length} (pids ${pids.join(', ')})`]);
+  printPostmanHelp(running, config.region, [`Workers: ${pids.length} (pids ${pids.join(', ')})`]);
   const failure = await Promise.race([untilSignalled().then(() => undefined), running.failed]);
   if (failure !== undefined) {
     await running.close(0);
@@ -265,6 +326,8 @@ async function runServe(
   const log = createLogger(config.logLevel ?? 'info');
   const serveConfig = { ...config, api: config.api };
   if (isGatewayWorker()) return runGatewayWorker(serveConfig, log);
+  checkDataDir(config.dataDir);
+  refuseDevelopmentKeysOnNetwork(config, loadPrincipals(config.credentials).development);
   const workers =
     config.workers === 'auto' ? Math.min(MAX_WORKERS, availableParallelism()) : (config.workers ?? 1);
   if (workers > 1) return runServeCluster(serveConfig, workers, argv, log);
@@ -278,7 +341,7 @@ async function runServe(
     }
     throw e;
   }
-  printPostmanHelp(running);
+  printPostmanHelp(running, config.region);
   await untilSignalled();
   const cut = await running.close((config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000);
   // The backend call of a request the drain cut may still run (up to its integration timeout):
@@ -354,12 +417,44 @@ async function run(argv: string[]): Promise<number> {
       process.stderr.write(`apigw: ${e.message}\n`);
       return 1;
     }
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      const { address, port } = e as { address?: string; port?: number };
-      process.stderr.write(`apigw: cannot listen on ${address}:${port} (${code})\n`);
-      return 1;
-    }
-    throw e;
+    process.stderr.write(`apigw: ${describeStartupError(e)}\n`);
+    return 1;
   }
+}
+
+/** One line saying why apigw could not start (never a stack trace). */
+export function describeStartupError(e: unknown): string {
+  const {
+    code,
+    syscall,
+    address,
+    port,
+    path: file,
+  } = (e ?? {}) as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+  };
+  if (syscall === 'listen' || syscall === 'bind') return `cannot listen on ${address}:${port} (${code})`;
+  if (typeof code === 'string' && file !== undefined) {
+    const what: Record<string, string> = {
+      ENOTDIR: 'a part of the path is a file, not a directory',
+      EEXIST: 'a file is in the way',
+      EACCES: 'permission denied',
+      EPERM: 'operation not permitted',
+      EROFS: 'read-only file system',
+      ENOSPC: 'no space left on the device',
+      ENOENT: 'no such file or directory',
+      EISDIR: 'is a directory',
+    };
+    const verbs: Record<string, string> = {
+      mkdir: 'create directory',
+      open: 'open',
+      rename: 'rename',
+      unlink: 'remove',
+    };
+    const verb = (syscall && verbs[syscall]) ?? `${syscall ?? 'use'}`;
+    return `cannot ${verb} ${file}: ${what[code] ?? code} (${code})`;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return message.split('\n')[0];
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -82,4 +82,159 @@ test('bad settings stop start-up with a clear message and a non-zero exit', asyn
   const unknown = spawnApigw(['frobnicate']);
   expect(await unknown.exited).toBe(2);
   expect(unknown.stderr()).toContain("unknown command 'frobnicate'");
+});
+
+/** Every line apigw printed to stderr, checked to be one line with no stack trace. */
+function oneLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  return lines[0];
+}
+
+describe('start-up errors are one line and a non-zero exit, for serve, s3 and lambda (issue 20, item 18)', () => {
+  const commands: Record<string, string[]> = {
+    serve: ['serve', 'examples/s3-proxy'],
+    s3: ['s3'],
+    lambda: ['lambda', 'examples/lambda-calc'],
+  };
+
+  test.each(Object.keys(commands))('%s: --data-dir that is a file', async (command) => {
+    const file = path.join(workDir(), 'a-file');
+    writeFileSync(file, 'not a directory');
+    const proc = spawnApigw([...commands[command], '--port', '0', '--data-dir', file]);
+    expect(await proc.exited).toBe(1);
+    expect(oneLine(proc.stderr())).toBe(`apigw: --data-dir ${file} is a file, not a directory`);
+  });
+
+  test.each(Object.keys(commands))('%s: a credentials file that cannot be read', async (command) => {
+    const dir = workDir();
+    // A directory cannot be read as a file, even by root (chmod 000 would not stop root).
+    const proc = spawnApigw([
+      ...commands[command],
+      '--port',
+      '0',
+      '--data-dir',
+      path.join(dir, 'd'),
+      '--credentials',
+      dir,
+    ]);
+    expect(await proc.exited).toBe(1);
+    expect(oneLine(proc.stderr())).toMatch(new RegExp(`^apigw: cannot read credentials file ${dir}: EISDIR`));
+  });
+
+  test.each(Object.keys(commands))('%s: a port in use', async (command) => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const proc = spawnApigw([
+        ...commands[command],
+        '--port',
+        String(port),
+        '--data-dir',
+        path.join(workDir(), 'd'),
+        // Only errors: serve logs what it starts (the embedded S3) before it opens the port.
+        '--log-level',
+        'error',
+      ]);
+      expect(await proc.exited).toBe(1);
+      expect(oneLine(proc.stderr())).toBe(`apigw: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test.each(['serve', 's3'])('%s: a data directory that cannot be written', async (command) => {
+    // Root may write anywhere a mode allows nothing; sysfs refuses new directories even to root.
+    let dataDir = '/sys/apigw-test-data';
+    if (process.getuid?.() !== 0) {
+      const parent = path.join(workDir(), 'read-only');
+      mkdirSync(parent, { mode: 0o555 });
+      dataDir = path.join(parent, 'data');
+    }
+    const proc = spawnApigw([
+      ...commands[command],
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'error',
+    ]);
+    expect(await proc.exited).toBe(1);
+    expect(oneLine(proc.stderr())).toMatch(
+      /^apigw: cannot create directory \S+: (operation not permitted|permission denied)/,
+    );
+  });
+});
+
+describe('beyond loopback with only the development keys (issue 20, item 23)', () => {
+  const commands: Record<string, string[]> = {
+    serve: ['serve', 'examples/s3-proxy'],
+    s3: ['s3'],
+    lambda: ['lambda', 'examples/lambda-calc'],
+  };
+
+  test.each(Object.keys(commands))(
+    '%s --host 0.0.0.0: refused with one line naming the ways out',
+    async (command) => {
+      const proc = spawnApigw([
+        ...commands[command],
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '0',
+        '--data-dir',
+        path.join(workDir(), 'd'),
+      ]);
+      expect(await proc.exited).toBe(1);
+      const line = oneLine(proc.stderr());
+      expect(line).toContain('refusing to listen on 0.0.0.0');
+      expect(line).toContain('--credentials');
+      expect(line).toContain('AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY');
+      expect(line).toContain('--allow-development-keys-on-network');
+      expect(proc.stdout()).not.toMatch(/endpoint|Base URL/);
+    },
+  );
+
+  test('allowed with --allow-development-keys-on-network (or when real keys are given)', async () => {
+    const allowed = spawnApigw([
+      's3',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--data-dir',
+      path.join(workDir(), 'd'),
+      '--allow-development-keys-on-network',
+    ]);
+    try {
+      const [, port] = await allowed.waitFor(/S3 endpoint: http:\/\/0\.0\.0\.0:(\d+)/);
+      const s3 = new S3Client({
+        endpoint: `http://127.0.0.1:${port}`,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: {
+          accessKeyId: 'AKIAAPIGWDEVELOPMENT',
+          secretAccessKey: 'apigw+development+secret+key+01234567890',
+        },
+      });
+      expect((await s3.send(new ListBucketsCommand({}))).Buckets).toEqual([]);
+      s3.destroy();
+    } finally {
+      allowed.child.kill('SIGTERM');
+      expect(await allowed.exited).toBe(0);
+    }
+    const withKeys = spawnApigw(['lambda', 'examples/lambda-calc', '--host', '0.0.0.0', '--port', '0'], {
+      AWS_ACCESS_KEY_ID: 'AKIANETWORKKEYS00001',
+      AWS_SECRET_ACCESS_KEY: 'network-secret',
+    });
+    try {
+      await withKeys.waitFor(/Lambda endpoint: http:\/\/0\.0\.0\.0:\d+/);
+    } finally {
+      withKeys.child.kill('SIGTERM');
+      expect(await withKeys.exited).toBe(0);
+    }
+  });
 });

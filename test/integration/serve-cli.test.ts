@@ -163,3 +163,28 @@ test('a malformed mapping template stops start-up with its location', async () =
   );
   expect(proc.stderr()).toMatch(/mapping template: .*line 1/i);
 });
+
+test('the banner names the region callers must sign for: --region, else any (issue 20, item 9)', async () => {
+  const d = dir();
+  const keys = { AWS_ACCESS_KEY_ID: 'AKIASERVECLIREGION01', AWS_SECRET_ACCESS_KEY: 'region-secret' };
+  const pinned = spawnApigw(
+    ['serve', 'examples/mock', '--port', '0', '--region', 'eu-west-3', '--data-dir', path.join(d, 'a')],
+    keys,
+  );
+  try {
+    await pinned.waitFor(/Base URL: /);
+    expect(pinned.stdout()).toContain('AWS Region eu-west-3 (required)');
+    expect(pinned.stdout()).not.toContain('us-east-1');
+  } finally {
+    pinned.child.kill('SIGTERM');
+    expect(await pinned.exited).toBe(0);
+  }
+  const any = spawnApigw(['serve', 'examples/mock', '--port', '0', '--data-dir', path.join(d, 'b')], keys);
+  try {
+    await any.waitFor(/Base URL: /);
+    expect(any.stdout()).toContain('AWS Region us-east-1 (any)');
+  } finally {
+    any.child.kill('SIGTERM');
+    expect(await any.exited).toBe(0);
+  }
+});

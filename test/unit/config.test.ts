@@ -102,3 +102,30 @@ describe('maps and serve settings', () => {
     expect(() => parseStageVariables(['bad-name=1'])).toThrow(/not a valid stage variable name/);
   });
 });
+
+describe('hardening settings (issue 20)', () => {
+  test('bodyIdleTimeout and headersTimeout are seconds (fractions allowed), from the file or as flags', () => {
+    const { file } = configFile(
+      'bodyIdleTimeout: 0.3\nheadersTimeout: 5\nallowDevelopmentKeysOnNetwork: true\n',
+    );
+    expect(loadConfigFile(file)).toEqual({
+      bodyIdleTimeout: 0.3,
+      headersTimeout: 5,
+      allowDevelopmentKeysOnNetwork: true,
+    });
+    const flags = resolveConfig({ config: file, headersTimeout: '0' }, DEFAULTS);
+    expect(flags.headersTimeout).toBe(0);
+    expect(flags.bodyIdleTimeout).toBe(0.3);
+    expect(keyName('body-idle-timeout')).toBe('bodyIdleTimeout');
+    expect(keyName('allow-development-keys-on-network')).toBe('allowDevelopmentKeysOnNetwork');
+  });
+
+  test('bad values are refused with the key named', () => {
+    expect(() => resolveConfig({ bodyIdleTimeout: 'soon' }, DEFAULTS)).toThrow(
+      /bodyIdleTimeout must be a number of seconds/,
+    );
+    expect(() => loadConfigFile(configFile('allowDevelopmentKeysOnNetwork: please\n').file)).toThrow(
+      /allowDevelopmentKeysOnNetwork must be true or false/,
+    );
+  });
+});
