@@ -72,7 +72,7 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
                             this long to finish (default 10)
   --body-idle-timeout SECONDS
                             serve: a request body that stalls this long (no byte arriving) is ended
-                            with 408 and never reaches the backend half-sent (default 20)
+                            with 408; a backend it was streaming to sees its request cut (default 20)
   --headers-timeout SECONDS serve, lambda: a client that has not sent its whole request headers
                             within this time is disconnected (default 20; 0: no limit)
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
