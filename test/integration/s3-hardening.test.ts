@@ -4,13 +4,16 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ALICE, rawRequest, signRequest, startTestS3, type TestS3 } from '../helpers/s3';
+import { ALICE, failure, rawRequest, signRequest, startTestS3, type TestS3 } from '../helpers/s3';
 
 // Issue 20's embedded-S3 items: fidelity with S3 on awkward inputs, and inputs meant to hurt.
 
@@ -282,3 +285,114 @@ const haveBoto3 = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore'
     expect([run.code, run.stderr, run.stdout]).toEqual([0, '', "'Hello World\\xe9'\n"]);
   },
 );
+
+describe('CompleteMultipartUpload repeated (issue 20, item 10)', () => {
+  // Every part but the last is at least 5 MiB.
+  const FIVE_MIB = Buffer.alloc(5 * 1024 * 1024, 'p');
+
+  async function completedUpload(bucket: string, key: string) {
+    const { UploadId } = await alice.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    const one = await alice.send(
+      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: FIVE_MIB }),
+    );
+    const two = await alice.send(
+      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 2, Body: 'second' }),
+    );
+    const parts = [
+      { PartNumber: 1, ETag: one.ETag },
+      { PartNumber: 2, ETag: two.ETag },
+    ];
+    const complete = (list = parts) =>
+      alice.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: list },
+        }),
+      );
+    return { UploadId: UploadId!, parts, complete, first: await complete() };
+  }
+
+  test('with the same parts: success again, same ETag, location and version; nothing rewritten', async () => {
+    const bucket = await newBucket();
+    const { complete, first } = await completedUpload(bucket, 'mp');
+    const before = await alice.send(new HeadObjectCommand({ Bucket: bucket, Key: 'mp' }));
+    const again = await complete();
+    expect([again.ETag, again.Location, again.Key, again.VersionId]).toEqual([
+      first.ETag,
+      first.Location,
+      'mp',
+      first.VersionId,
+    ]);
+    const after = await alice.send(new HeadObjectCommand({ Bucket: bucket, Key: 'mp' }));
+    expect(after.LastModified).toEqual(before.LastModified);
+    expect(after.ETag).toBe(first.ETag);
+  });
+
+  test('in a versioned bucket, after a newer version: the version the upload produced', async () => {
+    const bucket = await newBucket();
+    await alice.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    const { complete, first } = await completedUpload(bucket, 'mp');
+    expect(first.VersionId).toMatch(/\S/);
+    await alice.send(new PutObjectCommand({ Bucket: bucket, Key: 'mp', Body: 'newer' }));
+    const again = await complete();
+    expect([again.ETag, again.VersionId]).toEqual([first.ETag, first.VersionId]);
+    const latest = await alice.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp' }));
+    expect(await latest.Body!.transformToString()).toBe('newer');
+  });
+
+  test('survives a restart (the upload id is kept in the object record)', async () => {
+    const restarted = await startTestS3();
+    try {
+      const client = restarted.client(ALICE);
+      await client.send(new CreateBucketCommand({ Bucket: 'restart' }));
+      const { UploadId } = await client.send(
+        new CreateMultipartUploadCommand({ Bucket: 'restart', Key: 'k' }),
+      );
+      const part = await client.send(
+        new UploadPartCommand({ Bucket: 'restart', Key: 'k', UploadId, PartNumber: 1, Body: 'only part' }),
+      );
+      const input = {
+        Bucket: 'restart',
+        Key: 'k',
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      };
+      const first = await client.send(new CompleteMultipartUploadCommand(input));
+      const again = await (
+        await restarted.restart()
+      )
+        .client(ALICE)
+        .send(new CompleteMultipartUploadCommand(input));
+      expect(again.ETag).toBe(first.ETag);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  test('with other parts, or after the object is gone: NoSuchUpload', async () => {
+    const bucket = await newBucket();
+    const { complete, parts } = await completedUpload(bucket, 'mp');
+    expect((await failure(complete([parts[0]]))).name).toBe('NoSuchUpload');
+    expect(
+      (await failure(complete([parts[1], parts[0]].map((p, i) => ({ ...p, PartNumber: i + 1 }))))).name,
+    ).toBe('NoSuchUpload');
+    // An upload id never seen, and the right id on another key.
+    const other = await failure(
+      alice.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: 'elsewhere',
+          UploadId: (await completedUpload(bucket, 'mp2')).UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      ),
+    );
+    expect(other.name).toBe('NoSuchUpload');
+    await alice.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'mp' }));
+    expect((await failure(complete())).name).toBe('NoSuchUpload');
+  });
+});

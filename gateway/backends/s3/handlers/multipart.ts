@@ -1,10 +1,17 @@
+import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { declareBody, readSmallBody, receiveBody } from '../body';
 import { checksumHeader } from '../checksums';
 import { sendEmpty, sendXml, type S3Context } from '../context';
 import { S3Errors } from '../errors';
 import { quoteEtag, urlEncodeKey, xmlTime } from '../format';
-import type { CompletedPart, UploadRecord } from '../store/types';
+import {
+  isDeleteMarker,
+  type CompletedPart,
+  type ObjectRecord,
+  type UploadRecord,
+  type VersionRecord,
+} from '../store/types';
 import { childrenOf, el, listOf, parseXml, S3_NS, textOf } from '../xml';
 import { authorizeBucket, uploaderOf } from './access';
 import { requestAttributes } from './attributes';
@@ -140,29 +147,54 @@ function parseComplete(body: Buffer): CompletedPart[] {
   });
 }
 
-/** CompleteMultipartUpload: validated in S3's order, then assembled and published atomically. */
-export async function completeMultipartUpload(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
-  authorizeBucket(ctx, bucket, 'WRITE');
-  const { uploadId } = uploadOf(ctx, bucket, key);
-  const parts = parseComplete(await readSmallBody(ctx, MAX_COMPLETE_BODY));
-  for (let i = 1; i < parts.length; i++) {
-    if (parts[i].partNumber <= parts[i - 1].partNumber) throw S3Errors.invalidPartOrder();
+/**
+ * How long after completion a CompleteMultipartUpload repeated with the same parts still succeeds
+ * (S3 answers such retries with the completed object for a while; see
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html).
+ */
+const REPEAT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** S3's multipart ETag for a list of parts: MD5 of the parts' binary MD5s, then their count. */
+function multipartEtag(parts: readonly CompletedPart[]): string | undefined {
+  if (!parts.every((p) => /^[0-9a-f]{32}$/.test(p.etag))) return undefined;
+  const md5s = Buffer.concat(parts.map((p) => Buffer.from(p.etag, 'hex')));
+  return `${createHash('md5').update(md5s).digest('hex')}-${parts.length}`;
+}
+
+/**
+ * The version a completed upload produced, when it still exists and was completed with exactly
+ * these parts (same ETags in the same order give the same multipart ETag) not long ago.
+ */
+function completedVersion(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+  uploadId: string,
+  parts: readonly CompletedPart[],
+): ObjectRecord | undefined {
+  const matches = (v: VersionRecord | undefined): v is ObjectRecord =>
+    v !== undefined && !isDeleteMarker(v) && v.key === key && v.uploadId === uploadId;
+  let found: ObjectRecord | undefined;
+  const latest = ctx.store.getVersion(bucket, key);
+  if (matches(latest)) {
+    found = latest;
+  } else {
+    const page = ctx.store.listVersions(bucket, {
+      prefix: key,
+      delimiter: '',
+      keyMarker: '',
+      versionIdMarker: '',
+      maxKeys: 1000,
+    });
+    for (const entry of page.entries) {
+      if (entry.kind === 'version' && matches(entry.record)) found = entry.record;
+    }
   }
-  checkWritePreconditions(ctx, key, ctx.store.getObjectRecord(bucket, key));
-  const outcome = await ctx.store.completeUpload(bucket, uploadId, parts, ctx.settings.minPartSize);
-  switch (outcome.kind) {
-    case 'no-such-upload':
-      throw S3Errors.noSuchUpload(uploadId);
-    case 'invalid-part':
-      throw S3Errors.invalidPart(outcome.partNumber, outcome.etag);
-    case 'too-small':
-      throw S3Errors.entityTooSmall(
-        outcome.partNumber,
-        outcome.size,
-        ctx.settings.minPartSize,
-        quoteEtag(outcome.etag),
-      );
-  }
+  if (!found || Date.now() - found.lastModified > REPEAT_WINDOW_MS) return undefined;
+  return multipartEtag(parts) === found.etag ? found : undefined;
+}
+
+function sendCompleted(ctx: S3Context, bucket: string, key: string, record: ObjectRecord): void {
   const host = ctx.req.headers.host ?? '127.0.0.1';
   sendXml(
     ctx,
@@ -173,10 +205,54 @@ export async function completeMultipartUpload(ctx: S3Context, { bucket, key }: O
       el('Location', `http://${host}/${bucket}/${urlEncodeKey(key)}`),
       el('Bucket', bucket),
       el('Key', key),
-      el('ETag', quoteEtag(outcome.record.etag)),
+      el('ETag', quoteEtag(record.etag)),
     ),
-    writtenVersionHeader(outcome.record.versionId),
+    writtenVersionHeader(record.versionId),
   );
+}
+
+/**
+ * CompleteMultipartUpload: validated in S3's order, then assembled and published atomically. The
+ * same request repeated after it succeeded (a client retrying a lost response) succeeds again with
+ * the same object; any other part list for a completed upload is NoSuchUpload, as for any upload
+ * id that is no longer in progress.
+ */
+export async function completeMultipartUpload(ctx: S3Context, { bucket, key }: ObjectTarget): Promise<void> {
+  authorizeBucket(ctx, bucket, 'WRITE');
+  const uploadId = ctx.query.get('uploadId') ?? '';
+  const upload = ctx.store.getUpload(bucket, uploadId);
+  if (!upload || upload.key !== key) {
+    const parts = parseComplete(await readSmallBody(ctx, MAX_COMPLETE_BODY));
+    const done = completedVersion(ctx, bucket, key, uploadId, parts);
+    if (!done) throw S3Errors.noSuchUpload(uploadId);
+    sendCompleted(ctx, bucket, key, done);
+    return;
+  }
+  const parts = parseComplete(await readSmallBody(ctx, MAX_COMPLETE_BODY));
+  for (let i = 1; i < parts.length; i++) {
+    if (parts[i].partNumber <= parts[i - 1].partNumber) throw S3Errors.invalidPartOrder();
+  }
+  checkWritePreconditions(ctx, key, ctx.store.getObjectRecord(bucket, key));
+  const outcome = await ctx.store.completeUpload(bucket, uploadId, parts, ctx.settings.minPartSize);
+  switch (outcome.kind) {
+    case 'no-such-upload': {
+      // Completed (or aborted) by a concurrent request meanwhile.
+      const done = completedVersion(ctx, bucket, key, uploadId, parts);
+      if (!done) throw S3Errors.noSuchUpload(uploadId);
+      sendCompleted(ctx, bucket, key, done);
+      return;
+    }
+    case 'invalid-part':
+      throw S3Errors.invalidPart(outcome.partNumber, outcome.etag);
+    case 'too-small':
+      throw S3Errors.entityTooSmall(
+        outcome.partNumber,
+        outcome.size,
+        ctx.settings.minPartSize,
+        quoteEtag(outcome.etag),
+      );
+  }
+  sendCompleted(ctx, bucket, key, outcome.record);
 }
 
 /** AbortMultipartUpload: 204; the parts are gone and the id unknown from now on. */

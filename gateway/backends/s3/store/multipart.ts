@@ -187,6 +187,7 @@ export class Multipart {
       const record = await staged.commit(upload.record.key, upload.record.attributes, {
         etag,
         parts: chosen.map((p) => p.size),
+        uploadId,
       });
       // The object is published. A crash before the upload is gone leaves it listed after restart;
       // completing it again publishes the same object again (S3 itself sometimes answers 200 twice).

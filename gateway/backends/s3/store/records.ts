@@ -24,6 +24,7 @@ export interface ObjectFacts {
   versionId: string;
   sequence: number;
   parts?: readonly number[];
+  uploadId?: string;
 }
 
 /** A frozen object record from the store's facts and a commit's attributes. */
@@ -46,6 +47,7 @@ export function buildObjectRecord(facts: ObjectFacts, attributes: ObjectAttribut
   if (attributes.acl !== undefined) record.acl = copyGrants(attributes.acl);
   if (attributes.tags !== undefined) record.tags = copyTags(attributes.tags);
   if (facts.parts !== undefined) record.parts = Object.freeze([...facts.parts]);
+  if (facts.uploadId !== undefined) record.uploadId = facts.uploadId;
   return Object.freeze(record);
 }
 
@@ -103,7 +105,8 @@ export function parseObjectRecord(value: unknown): ObjectRecord | undefined {
     return undefined;
   if (!isCount(size) || typeof lastModified !== 'number' || !isOwner(owner)) return undefined;
   if (!isStrings(headers) || !isStrings(metadata) || !isStrings(checksums)) return undefined;
-  const { acl, tags, parts, generation, versionId, sequence } = value;
+  const { acl, tags, parts, uploadId, generation, versionId, sequence } = value;
+  if (uploadId !== undefined && typeof uploadId !== 'string') return undefined;
   if (versionId !== undefined && typeof versionId !== 'string') return undefined;
   if (sequence !== undefined && !isCount(sequence)) return undefined;
   if (acl !== undefined && !isGrants(acl)) return undefined;
@@ -122,6 +125,7 @@ export function parseObjectRecord(value: unknown): ObjectRecord | undefined {
       versionId: versionId ?? NULL_VERSION_ID,
       sequence: sequence ?? legacySequence(lastModified),
       parts,
+      uploadId,
     },
     { owner, headers, metadata, checksums, storageClass, acl, tags },
   );

@@ -27,6 +27,8 @@ export type Publish = (
 export interface CommitOverrides {
   etag?: string;
   parts?: readonly number[];
+  /** The multipart upload the object is assembled by. */
+  uploadId?: string;
 }
 
 /** Starts a write: a new temp file in `tmpDir` that `publish` will move into place on commit. */
@@ -59,6 +61,7 @@ export class DiskStagedObject extends StagedFile implements StagedObject {
             generation: randomBytes(8).toString('hex'),
             ...version,
             parts: overrides.parts,
+            uploadId: overrides.uploadId,
           },
           attributes,
         );

@@ -68,6 +68,11 @@ export interface ObjectRecord {
   /** Sizes of the parts of an object assembled by CompleteMultipartUpload, in order. */
   parts?: readonly number[];
   /**
+   * The multipart upload this version was assembled by: a CompleteMultipartUpload repeated with
+   * the same parts answers with this version again.
+   */
+  uploadId?: string;
+  /**
    * Random, unique to this stored version of the object: changes to its ACL or tags (kept beside
    * the object file, see docs/storage-layout.md) name the version they apply to.
    */
@@ -101,7 +106,7 @@ export function isDeleteMarker<T extends object>(value: T | DeleteMarkerRecord):
 /** What a caller supplies when committing an object; size, etag and the rest come from the store. */
 export type ObjectAttributes = Omit<
   ObjectRecord,
-  'key' | 'size' | 'etag' | 'lastModified' | 'parts' | 'generation' | 'versionId' | 'sequence'
+  'key' | 'size' | 'etag' | 'lastModified' | 'parts' | 'uploadId' | 'generation' | 'versionId' | 'sequence'
 >;
 
 /** The ACL and tags of an object: what can change without rewriting it. */
