@@ -19,7 +19,13 @@ import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 /** What `apigw.middleware()` takes: the config file's settings, minus those of a listening server. */
 export type MiddlewareOptions = Omit<
   ApigwConfig,
-  'port' | 'host' | 'workers' | 'drainTimeout' | 'logLevel'
+  | 'port'
+  | 'host'
+  | 'workers'
+  | 'drainTimeout'
+  | 'logLevel'
+  | 'headersTimeout'
+  | 'allowDevelopmentKeysOnNetwork'
 > & {
   /** An OpenAPI file, or a directory with an apigw.yaml (its settings, overridden by these). */
   api: string;
@@ -40,7 +46,15 @@ export interface GatewayMiddleware {
   close(): Promise<void>;
 }
 
-const NOT_HERE = ['port', 'host', 'workers', 'drainTimeout', 'logLevel'];
+const NOT_HERE = [
+  'port',
+  'host',
+  'workers',
+  'drainTimeout',
+  'logLevel',
+  'headersTimeout',
+  'allowDevelopmentKeysOnNetwork',
+];
 
 /**
  * The gateway as Express middleware: `app.use('/api', apigw.middleware({ api: 'openapi.json' }))`
@@ -89,6 +103,8 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
       endpoints,
       credentials,
       maxPayload: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      // Opt-in here: the host app's server may have its own idea of slow clients.
+      ...(config.bodyIdleTimeout !== undefined ? { bodyIdleTimeoutMs: config.bodyIdleTimeout * 1000 } : {}),
       log,
     });
   })();

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
@@ -134,6 +134,34 @@ describe('apigw.middleware() inside an Express app', () => {
     } finally {
       await new Promise((resolve) => s.close(resolve));
       await late.close();
+    }
+  });
+
+  test('bodyIdleTimeout, when given, answers a stalled body 408 as apigw serve does', async () => {
+    const app = express();
+    const timed = middleware({
+      api: path.join(REPO, 'examples', 'mock'),
+      log: silentLogger,
+      env: {},
+      bodyIdleTimeout: 0.3,
+    });
+    app.use('/api', timed);
+    const s = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => s.once('listening', resolve));
+    try {
+      const socket = connect((s.address() as AddressInfo).port, '127.0.0.1');
+      let received = '';
+      socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+      socket.on('error', () => undefined);
+      const closed = new Promise((resolve) => socket.on('close', resolve));
+      socket.write(
+        'POST /api/demo/pets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"type": ',
+      );
+      await closed;
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await new Promise((resolve) => s.close(resolve));
+      await timed.close();
     }
   });
 
