@@ -345,9 +345,9 @@ describe('CompleteMultipartUpload repeated (issue 20, item 10)', () => {
   });
 
   test('survives a restart (the upload id is kept in the object record)', async () => {
-    const restarted = await startTestS3();
+    let running = await startTestS3();
     try {
-      const client = restarted.client(ALICE);
+      const client = running.client(ALICE);
       await client.send(new CreateBucketCommand({ Bucket: 'restart' }));
       const { UploadId } = await client.send(
         new CreateMultipartUploadCommand({ Bucket: 'restart', Key: 'k' }),
@@ -362,14 +362,12 @@ describe('CompleteMultipartUpload repeated (issue 20, item 10)', () => {
         MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
       };
       const first = await client.send(new CompleteMultipartUploadCommand(input));
-      const again = await (
-        await restarted.restart()
-      )
-        .client(ALICE)
-        .send(new CompleteMultipartUploadCommand(input));
+      // The restarted server is the one to stop afterwards (and it owns the data directory).
+      running = await running.restart();
+      const again = await running.client(ALICE).send(new CompleteMultipartUploadCommand(input));
       expect(again.ETag).toBe(first.ETag);
     } finally {
-      await restarted.stop();
+      await running.stop();
     }
   });
 

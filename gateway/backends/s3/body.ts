@@ -149,6 +149,7 @@ function requestSource(ctx: S3Context): { source: Readable; release(): void } {
   const { req } = ctx;
   const source = new PassThrough({ highWaterMark: 256 * 1024 });
   const cut = () => {
+    clearTimeout(idle);
     if (!req.complete) source.destroy(S3Errors.incompleteBody());
   };
   // A body that stops arriving fails after bodyIdleTimeout with RequestTimeout, as S3 does
@@ -156,13 +157,15 @@ function requestSource(ctx: S3Context): { source: Readable; release(): void } {
   // the clock, and time spent waiting on our own writes (the request paused by backpressure) does
   // not count.
   const idle = setTimeout(function expired() {
-    if (req.complete || source.destroyed) return;
+    if (req.complete || source.destroyed || req.destroyed) return;
     if (req.isPaused() || source.writableNeedDrain) {
       idle.refresh();
       return;
     }
     source.destroy(S3Errors.requestTimeout());
   }, ctx.settings.bodyIdleTimeout);
+  // A watchdog: it must never be what keeps the process alive.
+  idle.unref();
   const moving = () => idle.refresh();
   const stop = () => clearTimeout(idle);
   req.on('data', moving);
