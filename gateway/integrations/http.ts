@@ -12,7 +12,7 @@ const NOT_FORWARDED = new Set(['host', 'content-encoding', 'via']);
 
 /**
  * Mapped headers API Gateway does not send to an http(s) backend: hop-by-hop ones, whose static
- * values it drops (reference §15; for aws integrations mapping them fails the call instead).
+ * values it drops (see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html; for aws integrations mapping them fails the call instead).
  */
 const DROPPED_MAPPED = new Set(['proxy-authenticate', 'te', 'expect', 'connection']);
 

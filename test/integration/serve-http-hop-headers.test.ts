@@ -13,7 +13,7 @@ let backend: CaptureServer;
 let dir: TempDir;
 let gw: RunningGateway;
 
-/** Mapped as static values: API Gateway drops them for http integrations (reference §15). */
+/** Mapped as static values: API Gateway drops them for http integrations (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html). */
 const HOP_BY_HOP = {
   'integration.request.header.Proxy-Authenticate': '\'Basic realm="x"\'',
   'integration.request.header.TE': "'trailers'",
