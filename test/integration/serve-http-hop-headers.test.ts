@@ -3,7 +3,7 @@
  * static values reach the backend (issue 20 item 2), and how non-proxy responses are framed
  * (item 3).
  */
-import { request } from 'node:http';
+import { rawRequest } from '../helpers/s3';
 import { apiDocument, tempDir, type TempDir } from '../helpers/api-doc';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture-server';
 import { createLogger } from '../../gateway/log';
@@ -121,27 +121,8 @@ describe('mapped hop-by-hop request headers (http, http_proxy)', () => {
   );
 });
 
-/** A GET as raw HTTP/1.1: the framing headers as they came, the body as Node's parser read it. */
-function rawGet(
-  path: string,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${gw.url}${path}`, { method: 'GET', agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** A GET through node:http, which shows the response's framing headers as sent. */
+const rawGet = (path: string) => rawRequest(new URL(`${gw.url}${path}`), 'GET', {});
 
 describe('framing of non-proxy responses', () => {
   test('a mapped Transfer-Encoding is dropped: a templated response goes with Content-Length', async () => {
