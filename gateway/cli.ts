@@ -185,10 +185,11 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     users: principals,
     log,
   });
+  const signalled = untilSignalled();
   process.stdout.write(`${describePrincipals(principals, development)}\n`);
   process.stdout.write(`Data directory: ${config.dataDir}\n`);
   process.stdout.write(`S3 endpoint: ${s3.url} (region ${config.region})\n`);
-  await untilSignalled();
+  await signalled;
   await s3.close();
   return 0;
 }
@@ -243,10 +244,11 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     headersTimeoutMs: millis(config.headersTimeout, DEFAULT_HEADERS_TIMEOUT),
     log,
   });
+  const signalled = untilSignalled();
   process.stdout.write(`${describePrincipals(principals, development)}\n`);
   process.stdout.write(`Functions: ${Object.keys(functions).join(', ')}\n`);
   process.stdout.write(`Lambda endpoint: ${lambda.url} (region ${config.region})\n`);
-  await untilSignalled();
+  await signalled;
   await lambda.close();
   return 0;
 }
@@ -292,8 +294,9 @@ async function runServeCluster(
     throw e;
   }
   const pids = running.workerPids;
+  const signalled = untilSignalled();
   printPostmanHelp(running, config.region, [`Workers: ${pids.length} (pids ${pids.join(', ')})`]);
-  const failure = await Promise.race([untilSignalled().then(() => undefined), running.failed]);
+  const failure = await Promise.race([signalled.then(() => undefined), running.failed]);
   if (failure !== undefined) {
     await running.close(0);
     process.stderr.write(`apigw: ${failure}\n`);
@@ -341,8 +344,9 @@ async function runServe(
     }
     throw e;
   }
+  const signalled = untilSignalled();
   printPostmanHelp(running, config.region);
-  await untilSignalled();
+  await signalled;
   const cut = await running.close((config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000);
   // The backend call of a request the drain cut may still run (up to its integration timeout):
   // it must not hold the process up.
@@ -350,6 +354,11 @@ async function runServe(
   return 0;
 }
 
+/**
+ * Resolves on SIGINT/SIGTERM. Call it before printing the lines that say the server is up: stdout
+ * to a pipe is written synchronously, so a reader may signal before the next statement runs, and
+ * a signal with no handler yet installed kills the process instead of stopping it cleanly.
+ */
 function untilSignalled(): Promise<void> {
   return new Promise((resolve) => {
     const stop = () => {
