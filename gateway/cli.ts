@@ -80,6 +80,10 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
                             start even when --host is not a loopback address and the only accepted
                             keys are the published development pair (anyone reaching the port can sign)
   --log-level L             debug | info | warn | error (default info)
+  --access-log FORMAT       serve: API Gateway access logs on stdout: CLF, JSON, XML, CSV or a
+                            $context format (config accessLog: {format, destination: FILE})
+  --trace                   serve: log each request's execution trace (every stage, as the
+                            console's Test shows it); X-Apigw-Trace: 1 returns it in a header
 
 Without --credentials, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are accepted when set; with neither,
 a fixed development key pair is printed at start-up, and apigw only listens on a loopback address.
@@ -104,6 +108,12 @@ const OPTIONS = {
   'body-idle-timeout': { type: 'string' },
   'headers-timeout': { type: 'string' },
   'allow-development-keys-on-network': { type: 'boolean' },
+  'access-log': { type: 'string' },
+  trace: { type: 'boolean' },
+  strict: { type: 'boolean' },
+  console: { type: 'boolean' },
+  'no-console': { type: 'boolean' },
+  'no-reload': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -397,10 +407,19 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const { help: _h, version: _v, 'stage-variable': stageVariableFlags, ...settings } = values;
+  const {
+    help: _h,
+    version: _v,
+    'stage-variable': stageVariableFlags,
+    'no-console': noConsole,
+    'no-reload': noReload,
+    ...settings
+  } = values;
   const flags: Record<string, unknown> = Object.fromEntries(
     Object.entries(settings).map(([name, value]) => [keyName(name), value]),
   );
+  if (noConsole) flags.console = false;
+  if (noReload) flags.reload = false;
   try {
     if (stageVariableFlags) flags.stageVariables = parseStageVariables(stageVariableFlags);
   } catch (e) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda/functions';
+import { AccessLogSettingError, parseAccessLogSetting, type AccessLogSetting } from './observe/access-log';
 
 /**
  * The one configuration model of apigw. Keys mirror the command-line flags (`dataDir` is
@@ -52,6 +53,16 @@ export interface ApigwConfig {
   headersTimeout?: number;
   /** `apigw serve`: seconds a request body may stall (no byte arriving) before the request is ended (default 20). */
   bodyIdleTimeout?: number;
+  /** `apigw serve`: API Gateway access logs: a format (CLF, JSON, XML, CSV or `$context` text) and destination. */
+  accessLog?: AccessLogSetting;
+  /** `apigw serve`: write each request's execution trace as a log line (and honour `X-Apigw-Trace: 1`). */
+  trace?: boolean;
+  /** `apigw serve`: refuse to start while the API has x-amazon-apigateway-* fields apigw does not honour. */
+  strict?: boolean;
+  /** `apigw serve`: the console page under /.apigw/console/ (default: on when listening on loopback). */
+  console?: boolean;
+  /** `apigw serve`: apply edits of the API file and config file without a restart (default true). */
+  reload?: boolean;
 }
 
 /** Seconds a client gets to send its request headers (`headersTimeout`); Node's own is 60 s, checked every 30 s. */
@@ -80,7 +91,8 @@ type KeyKind =
   | 'size'
   | 'functions'
   | 'workers'
-  | 'seconds';
+  | 'seconds'
+  | 'accessLog';
 const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   port: 'port',
   host: 'string',
@@ -102,6 +114,11 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   allowDevelopmentKeysOnNetwork: 'boolean',
   headersTimeout: 'seconds',
   bodyIdleTimeout: 'seconds',
+  accessLog: 'accessLog',
+  trace: 'boolean',
+  strict: 'boolean',
+  console: 'boolean',
+  reload: 'boolean',
 };
 
 const SIZE_UNITS: Record<string, number> = {
@@ -189,6 +206,13 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
       out[k] = String(v);
     }
     return out;
+  }
+  if (kind === 'accessLog') {
+    try {
+      return parseAccessLogSetting(value, baseDir);
+    } catch (e) {
+      throw e instanceof AccessLogSettingError ? new ConfigError(`${where}: ${e.message}`) : e;
+    }
   }
   if (kind === 'functions') {
     try {

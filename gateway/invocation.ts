@@ -4,6 +4,7 @@ import type { ApiDefinition, IntegrationResponse, Method, Resource } from '../op
 import type { CallerIdentity } from './auth/sigv4';
 import type { AwsServiceRequest } from './aws/request';
 import type { CompiledMethod } from './compile';
+import type { LifecycleObserver } from './lifecycle';
 import type { BackendRequest } from './integrations/transport';
 import type { RequestPayload } from './stages/request-payload';
 
@@ -104,4 +105,6 @@ export interface Invocation {
   integrationResponse?: IntegrationResponse;
   /** The response the client gets. */
   methodResponse?: MethodResponseOut;
+  /** Times and records the stages when tracing or access logging is on (gateway/observe/). */
+  observer?: LifecycleObserver;
 }

@@ -63,8 +63,15 @@ export const LIFECYCLE: readonly Stage[] = [
   { name: 'method response', run: methodResponse },
 ];
 
+/** Times and records the stages of one request (trace, access log: gateway/observe/). */
+export interface LifecycleObserver {
+  run(stages: readonly Stage[], inv: Invocation, rt: GatewayRuntime): Promise<void>;
+}
+
 /** Runs the lifecycle over one invocation; the method response is on `inv.methodResponse`. */
 export async function runLifecycle(inv: Invocation, rt: GatewayRuntime): Promise<void> {
+  // Traced or access-logged requests run the same stages, timed; the others pay this one check.
+  if (inv.observer) return inv.observer.run(LIFECYCLE, inv, rt);
   for (const stage of LIFECYCLE) {
     const pending = stage.run(inv, rt);
     // Synchronous stages cost no promise and no microtask.

@@ -12,7 +12,8 @@ import { startS3Server, type RunningS3 } from './backends/s3';
 import { ConfigError, DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, type ApigwConfig } from './config';
 import type { Logger } from './log';
 import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
-import { createGatewayServer, Gateway, listen } from './server';
+import { observabilityFor, type Observability } from './observe';
+import { createGatewayServer, Gateway, listen, type GatewayHandler } from './server';
 import { defaultStageName, validateStageName } from './stage';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
@@ -310,34 +311,51 @@ export interface ListeningGateway {
   readonly url: string;
   readonly apiId: string;
   readonly drain: (timeoutMs: number) => Drain;
+  /** Traces and access logs of its requests, when any is on. */
+  readonly observability: Observability | undefined;
+}
+
+/** What a Gateway needs from the process that serves it, beyond its API. */
+export interface GatewayDeps {
+  principals: readonly Principal[];
+  endpoints: EndpointResolver;
+  credentials: () => Promise<OutboundCredentials>;
+  log: Logger;
+  observability?: Observability;
+}
+
+/** The Gateway of a prepared API with the serving process's dependencies (also how a reload builds one). */
+export function createGateway(config: ServeConfig, prepared: PreparedApi, deps: GatewayDeps): Gateway {
+  return new Gateway({
+    api: prepared.api,
+    stage: prepared.stage,
+    stageVariables: config.stageVariables ?? {},
+    principals: deps.principals,
+    region: config.region,
+    sigv4Compat: config.sigv4Compat ?? false,
+    endpoints: deps.endpoints,
+    credentials: deps.credentials,
+    maxPayload: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    bodyIdleTimeoutMs: (config.bodyIdleTimeout ?? DEFAULT_BODY_IDLE_TIMEOUT) * 1000,
+    log: deps.log,
+    observability: deps.observability,
+  });
 }
 
 /** Runs the gateway for a prepared API on `port` (in a cluster worker, the port the workers share). */
 export async function listenGateway(
   config: ServeConfig,
   prepared: PreparedApi,
-  options: {
-    principals: readonly Principal[];
-    endpoints: EndpointResolver;
-    credentials: () => Promise<OutboundCredentials>;
+  options: GatewayDeps & {
     port: number;
-    log: Logger;
+    /** What requests go to instead of the gateway itself (hot reload, the console: live.ts). */
+    dispatch?: (gateway: Gateway, deps: GatewayDeps) => GatewayHandler;
   },
 ): Promise<ListeningGateway> {
-  const gateway = new Gateway({
-    api: prepared.api,
-    stage: prepared.stage,
-    stageVariables: config.stageVariables ?? {},
-    principals: options.principals,
-    region: config.region,
-    sigv4Compat: config.sigv4Compat ?? false,
-    endpoints: options.endpoints,
-    credentials: options.credentials,
-    maxPayload: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-    bodyIdleTimeoutMs: (config.bodyIdleTimeout ?? DEFAULT_BODY_IDLE_TIMEOUT) * 1000,
-    log: options.log,
-  });
-  const server: Server = createGatewayServer(gateway, {
+  const { port: _port, dispatch, ...given } = options;
+  const deps = { ...given, observability: given.observability ?? observabilityFor(config, options.log) };
+  const gateway = createGateway(config, prepared, deps);
+  const server: Server = createGatewayServer(dispatch ? dispatch(gateway, deps) : gateway, {
     headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
   });
   const drain = drainable(server);
@@ -350,6 +368,7 @@ export async function listenGateway(
     url: `http://${host}:${address.port}/${prepared.stage}`,
     apiId: gateway.apiId,
     drain,
+    observability: deps.observability,
   };
 }
 
@@ -405,6 +424,7 @@ export async function startGateway(
       );
       const cut = await drain.done;
       if (cut > 0) log.warn(`drain time-out: ${cut} request(s) still in flight were cut`);
+      await gateway.observability?.close();
       await backends.close();
       return cut;
     },

@@ -14,6 +14,8 @@ import { newExtendedRequestId, newRequestId } from './ids';
 import type { Invocation } from './invocation';
 import { runLifecycle } from './lifecycle';
 import type { Logger } from './log';
+import type { Observability } from './observe';
+import type { RequestObserver } from './observe/trace';
 import { compileRouter } from './router';
 import type { GatewayRuntime } from './runtime';
 import { AuthorizerCache } from './auth/lambda-authorizer';
@@ -40,6 +42,8 @@ export interface GatewayOptions {
    */
   bodyIdleTimeoutMs?: number;
   log: Logger;
+  /** Traces and access logs (gateway/observe/); absent: no request is timed. */
+  observability?: Observability;
 }
 
 /**
@@ -96,6 +100,7 @@ export class Gateway {
   /** Handles one HTTP request end to end; never throws. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
+    const observer = this.options.observability?.begin(req);
     const inv: Invocation = {
       api: this.options.api,
       apiId: this.apiId,
@@ -110,6 +115,7 @@ export class Gateway {
       // Parsed once, here, so that even an early gateway response can use it; the method request
       // stage gives it its path after the stage and its payload within the limit.
       request: methodRequestOf(req, '/', RequestPayload.none(req)),
+      observer,
     };
     let stalled = false;
     const stopWatching = watchBodyIdle(req, this.options.bodyIdleTimeoutMs ?? 0, () => {
@@ -130,13 +136,14 @@ export class Gateway {
         res.destroy();
         outcome = 'client aborted';
       } else {
-        this.fail(res, inv, e);
+        this.fail(res, inv, e, observer);
       }
     } finally {
       // A body still arriving stays watched after the answer: a client that stalls is cut.
       if (req.complete) stopWatching();
       await inv.request.payload.dispose();
     }
+    if (observer) this.options.observability!.finish(observer, inv, res);
     this.options.log.info(
       `${inv.request.httpMethod} ${inv.request.rawUrl} → ${outcome ?? res.statusCode} (${Date.now() - started} ms) ${inv.requestId}`,
     );
@@ -190,7 +197,7 @@ export class Gateway {
     });
   }
 
-  private fail(res: ServerResponse, inv: Invocation, e: unknown): void {
+  private fail(res: ServerResponse, inv: Invocation, e: unknown, observer?: RequestObserver): void {
     let error: GatewayError;
     if (e instanceof GatewayError) {
       error = e;
@@ -201,6 +208,7 @@ export class Gateway {
       this.options.log.error(`${inv.requestId} ${(e as Error)?.stack ?? String(e)}`);
       error = GatewayErrors.internalServerError();
     }
+    if (observer) this.options.observability!.failed(observer, error, e);
     if (res.headersSent) {
       res.destroy();
       return;
@@ -212,7 +220,13 @@ export class Gateway {
       context: contextVariables(inv),
       mapping: mappingInput(inv),
     });
-    res.writeHead(rendered.status, { ...rendered.headers, 'Content-Length': String(rendered.body.length) });
+    if (observer) observer.responseBytes = inv.request.httpMethod === 'HEAD' ? 0 : rendered.body.length;
+    const traced = observer?.returnTrace ? { 'X-Apigw-Trace': observer.header(inv, rendered.status) } : {};
+    res.writeHead(rendered.status, {
+      ...rendered.headers,
+      ...traced,
+      'Content-Length': String(rendered.body.length),
+    });
     res.end(inv.request.httpMethod === 'HEAD' ? undefined : rendered.body);
   }
 }
@@ -223,12 +237,20 @@ function clientGone(req: IncomingMessage, e: unknown): boolean {
   return !req.complete && (req.destroyed || req.socket.destroyed);
 }
 
+/** What the standalone server hands requests to: a Gateway, or what chooses one (live.ts). */
+export interface GatewayHandler {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
 /**
  * The standalone HTTP server: `node:http` hands every request straight to the gateway. Express
  * is not in this path (it costs more per request than a whole proxy hop); see middleware.ts for
  * embedding the gateway in an Express app.
  */
-export function createGatewayServer(gateway: Gateway, options: { headersTimeoutMs?: number } = {}): Server {
+export function createGatewayServer(
+  gateway: GatewayHandler,
+  options: { headersTimeoutMs?: number } = {},
+): Server {
   // Uploads to the S3 proxy can be large and slow: no limit on a whole request (Node's default
   // 5-minute cut-off would break them), but headers that never finish (slowloris) are cut after
   // headersTimeoutMs (20 s), and a body that stalls after the body idle timeout (Gateway).
