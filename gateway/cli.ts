@@ -23,6 +23,7 @@ import {
   parseStageVariables,
   resolveConfig,
 } from './config';
+import { runRoutes, runValidate } from './cli-inspect';
 import { createLogger, type Logger } from './log';
 import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
 
@@ -49,6 +50,11 @@ Usage:
   apigw s3 [options]        Run the embedded S3 server on its own
   apigw lambda [dir | config-file] [options]
                             Run the embedded Lambda (the functions: of the config file) on its own
+  apigw validate <openapi-file | dir> [--config FILE] [--strict]
+                            Check an API as start-up does, without serving (exit 1 when it cannot
+                            be served: for CI)
+  apigw routes <openapi-file | dir>
+                            Print its methods: path, authorization, API key, integration
   apigw help                Show this help
   apigw --version           Print the version
 
@@ -82,6 +88,8 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --log-level L             debug | info | warn | error (default info)
   --access-log FORMAT       serve: API Gateway access logs on stdout: CLF, JSON, XML, CSV or a
                             $context format (config accessLog: {format, destination: FILE})
+  --strict                  serve, validate: refuse an API with x-amazon-apigateway-* fields apigw
+                            does not honour (start-up lists them by JSON pointer either way)
   --trace                   serve: log each request's execution trace (every stage, as the
                             console's Test shows it); X-Apigw-Trace: 1 returns it in a header
 
@@ -427,7 +435,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const maxPositionals = command === 'serve' || command === 'lambda' ? 1 : 0;
+    const maxPositionals = ['serve', 'lambda', 'validate', 'routes'].includes(command) ? 1 : 0;
     if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);
     switch (command) {
       case 'serve':
@@ -436,6 +444,10 @@ async function run(argv: string[]): Promise<number> {
         return await runS3(flags);
       case 'lambda':
         return await runLambda(flags, rest[0]);
+      case 'validate':
+        return runValidate(flags, rest[0]);
+      case 'routes':
+        return runRoutes(flags, rest[0]);
       default:
         process.stderr.write(`apigw: unknown command '${command}'\n\n${USAGE}`);
         return 2;

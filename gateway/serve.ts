@@ -12,6 +12,8 @@ import { startS3Server, type RunningS3 } from './backends/s3';
 import { ConfigError, DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, type ApigwConfig } from './config';
 import type { Logger } from './log';
 import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
+import { unsupportedFieldsOfFile, type UnsupportedField } from '../openapi/unsupported-fields';
+import { reportRoutes, strictProblems } from './report';
 import { observabilityFor, type Observability } from './observe';
 import { createGatewayServer, Gateway, listen, type GatewayHandler } from './server';
 import { defaultStageName, validateStageName } from './stage';
@@ -129,6 +131,8 @@ export interface PreparedApi {
   readonly settings: Record<string, EndpointSetting>;
   /** The AWS services its integrations and authorizers call. */
   readonly services: ReadonlySet<string>;
+  /** Its x-amazon-apigateway-* fields apigw does not honour (listed at start-up). */
+  readonly unsupported: readonly UnsupportedField[];
 }
 
 /**
@@ -146,10 +150,14 @@ export function prepareApi(config: ServeConfig, log: Logger): PreparedApi {
   const stageProblem = validateStageName(stage);
   if (stageProblem) throw new ConfigError(stageProblem);
 
+  const unsupported = unsupportedFieldsOfFile(config.api);
+  if (config.strict && unsupported.length > 0)
+    throw new ApiLoadError(strictProblems(config.api, unsupported));
   const settings = endpointSettings(config);
   const services = servicesUsed(api);
+  reportRoutes(api, unsupported, config.stageVariables ?? {}, log);
   reportLimits(api, log);
-  return { api, stage, settings, services };
+  return { api, stage, settings, services, unsupported };
 }
 
 /** The embedded emulators `apigw serve` started for an API. */
