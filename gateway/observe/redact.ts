@@ -72,3 +72,41 @@ export function maskTarget(target: string): string {
     .join('&');
   return `${target.slice(0, q)}?${query}`;
 }
+
+/**
+ * A JSON body with the values of secret-named keys masked wherever they are (a Lambda proxy event
+ * carries the client's headers, a template may copy an Authorization header into the body);
+ * undefined when the text is not JSON or holds no such key.
+ */
+export function maskJsonBody(text: string): string | undefined {
+  if (!/authorization|x-amz-security-token|x-api-key|cookie|signature/i.test(text)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(node)) {
+      if (typeof inner === 'string') out[key] = maskHeader(key, maskQueryValue(key, inner));
+      else if (Array.isArray(inner) && inner.every((v) => typeof v === 'string'))
+        out[key] = inner.map((v: string) => maskHeader(key, maskQueryValue(key, v)));
+      else out[key] = walk(inner);
+    }
+    return out;
+  };
+  return JSON.stringify(walk(value));
+}
+
+/** Masks secrets in text that is not whole JSON (a body cut short): secret-named JSON members and SigV4 signatures. */
+export function maskText(text: string): string {
+  return text
+    .replace(
+      /("(?:authorization|x-amz-security-token|x-api-key|cookie|proxy-authorization)"\s*:\s*)("(?:[^"\\]|\\.)*"|\[[^\]]*\])/gi,
+      `$1"${MASK}"`,
+    )
+    .replace(/((?:X-Amz-)?Signature=)[0-9a-f]{64}/gi, `$1${MASK}`);
+}

@@ -5,7 +5,7 @@ import type { IntegrationRequest, Invocation, MethodResponseOut } from '../invoc
 import type { LifecycleObserver, Stage } from '../lifecycle';
 import type { BackendBody } from '../integrations/transport';
 import type { GatewayRuntime } from '../runtime';
-import { maskHeaders, maskQueryValue, maskTarget } from './redact';
+import { maskHeader, maskHeaders, maskJsonBody, maskQueryValue, maskTarget, maskText } from './redact';
 
 /** Bytes of each body a trace keeps (the rest is counted, not kept). */
 export const TRACE_BODY_BYTES = 4096;
@@ -105,7 +105,8 @@ export function bodyPreview(data: Buffer, total = data.length): string {
   // Replacement characters (not from a character cut at the end) or control bytes mean binary.
   const whole = total > data.length ? text.slice(0, -2) : text;
   if (whole.includes('\ufffd') || hasControlBytes(whole)) return `[binary, ${total} bytes]`;
-  return total > data.length ? `${text}… [${total} bytes in all]` : text;
+  if (total > data.length) return `${maskText(text)}… [${total} bytes in all]`;
+  return maskJsonBody(text) ?? maskText(text);
 }
 
 function backendBodyPreview(body: BackendBody): string {
@@ -333,7 +334,7 @@ export class RequestObserver implements LifecycleObserver {
     };
     fill('integration', this.endpointTap);
     fill('method response', this.responseTap);
-    return {
+    const trace: TraceRecord = {
       requestId: inv.requestId,
       extendedRequestId: inv.extendedRequestId,
       time: new Date(inv.requestTimeEpoch).toISOString(),
@@ -345,6 +346,12 @@ export class RequestObserver implements LifecycleObserver {
       stages: this.stages.map((s) => ({ ...s, ...(s.detail ? { detail: { ...s.detail } } : {}) })),
       ...(this.error ? { error: this.error } : {}),
     };
+    // A template or a Lambda event may carry the caller's secrets anywhere, under any name.
+    const secrets = requestSecrets(inv.request.headers);
+    if (secrets.length === 0) return trace;
+    let text = JSON.stringify(trace);
+    for (const secret of secrets) text = text.split(JSON.stringify(secret).slice(1, -1)).join('****');
+    return JSON.parse(text) as TraceRecord;
   }
 
   /**
@@ -367,6 +374,21 @@ export class RequestObserver implements LifecycleObserver {
   addTraceHeader(inv: Invocation, out: MethodResponseOut): void {
     if (this.returnTrace) out.headers['X-Apigw-Trace'] = this.header(inv, out.status);
   }
+}
+
+/** The secret values of a request's headers (and the credential part of an Authorization value). */
+function requestSecrets(headers: Record<string, string[]>): string[] {
+  const secrets = new Set<string>();
+  for (const [name, values] of Object.entries(headers)) {
+    for (const value of values) {
+      if (maskHeader(name, value) === value) continue;
+      if (value.length >= 8) secrets.add(value);
+      const credential = /^\S+\s+(\S.*)$/.exec(value)?.[1];
+      if (credential && credential.length >= 8) secrets.add(credential);
+    }
+  }
+  // Longest first: a value is masked whole before a part of it is.
+  return [...secrets].sort((a, b) => b.length - a.length);
 }
 
 function round(ms: number): number {

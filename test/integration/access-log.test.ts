@@ -95,8 +95,10 @@ test('JSON preset', async () => {
   const { gw, file } = await gatewayWith('JSON');
   try {
     const before = Date.now();
-    const ok = await fetch(`${gw.url}/items/7`);
+    const ok = await fetch(`${gw.url}/items/7`, { headers: { 'X-Apigw-Trace': '1' } });
     await ok.text();
+    // Tracing is off: the header asks for nothing.
+    expect(ok.headers.get('x-apigw-trace')).toBeNull();
     const after = Date.now();
     const [line] = await lines(file, 1);
     const time = (JSON.parse(line) as { requestTime: string }).requestTime;
