@@ -24,8 +24,9 @@ import {
   resolveConfig,
 } from './config';
 import { runRoutes, runValidate } from './cli-inspect';
+import { startLiveGateway } from './live/start';
 import { createLogger, type Logger } from './log';
-import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
+import { ApiLoadError, type RunningGateway, type ServeConfig } from './serve';
 
 // From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
 const PACKAGE_JSON = [
@@ -354,7 +355,15 @@ async function runServe(
   if (workers > 1) return runServeCluster(serveConfig, workers, argv, log);
   let running: RunningGateway;
   try {
-    running = await startGateway(serveConfig, log);
+    running = await startLiveGateway(serveConfig, log, {
+      // Hot reload reads the command line and the config file again, as here.
+      resolve: () => {
+        const again = resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
+        if (again.api === undefined) throw new ConfigError('the config file no longer names an api');
+        return { ...again, api: again.api };
+      },
+      configFile: typeof flags.config === 'string' ? path.resolve(flags.config) : undefined,
+    });
   } catch (e) {
     if (e instanceof ApiLoadError) {
       process.stderr.write(`apigw: ${config.api} cannot be served:\n${e.message}\n`);

@@ -394,6 +394,8 @@ export async function startGateway(
   config: ServeConfig,
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
+  /** Observability and dispatch of a live server (hot reload, console: gateway/live/). */
+  hooks: Pick<Parameters<typeof listenGateway>[2], 'observability' | 'dispatch'> = {},
 ): Promise<RunningGateway> {
   const prepared = prepareApi(config, log);
   const { principals, development } = loadPrincipals(config.credentials, env);
@@ -411,6 +413,7 @@ export async function startGateway(
       credentials,
       port: config.port,
       log,
+      ...hooks,
     });
   } catch (e) {
     await backends.close();

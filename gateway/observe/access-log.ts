@@ -140,8 +140,10 @@ export class AccessLogWriter {
 
   write(values: AccessLogValues): string {
     const line = renderAccessLogLine(this.format, values);
-    if (this.file) this.file.write(line + '\n');
-    else (this.setting.destination === 'stderr' ? process.stderr : process.stdout).write(line + '\n');
+    if (this.file) {
+      // After a reload replaced this log, a request that was still running has nowhere to write.
+      if (this.file.writable) this.file.write(line + '\n');
+    } else (this.setting.destination === 'stderr' ? process.stderr : process.stdout).write(line + '\n');
     return line;
   }
 
