@@ -24,7 +24,7 @@ import {
   resolveConfig,
 } from './config';
 import { runRoutes, runValidate } from './cli-inspect';
-import { startLiveGateway } from './live/start';
+import { startLiveGateway, type LiveRunningGateway } from './live/start';
 import { createLogger, type Logger } from './log';
 import { ApiLoadError, type RunningGateway, type ServeConfig } from './serve';
 
@@ -91,6 +91,10 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
                             $context format (config accessLog: {format, destination: FILE})
   --strict                  serve, validate: refuse an API with x-amazon-apigateway-* fields apigw
                             does not honour (start-up lists them by JSON pointer either way)
+  --console, --no-console   serve: the console page at /.apigw/console/ (routes, test invocations
+                            with their traces, recent requests, access log); default: on when
+                            listening on a loopback address
+  --no-reload               serve: do not apply edits of the API and config files while running
   --trace                   serve: log each request's execution trace (every stage, as the
                             console's Test shows it); X-Apigw-Trace: 1 returns it in a header
 
@@ -353,7 +357,7 @@ async function runServe(
   const workers =
     config.workers === 'auto' ? Math.min(MAX_WORKERS, availableParallelism()) : (config.workers ?? 1);
   if (workers > 1) return runServeCluster(serveConfig, workers, argv, log);
-  let running: RunningGateway;
+  let running: LiveRunningGateway;
   try {
     running = await startLiveGateway(serveConfig, log, {
       // Hot reload reads the command line and the config file again, as here.
@@ -363,6 +367,8 @@ async function runServe(
         return { ...again, api: again.api };
       },
       configFile: typeof flags.config === 'string' ? path.resolve(flags.config) : undefined,
+      // The console is for development: on by default only where the port is this machine's.
+      console: serveConfig.console ?? isLoopbackHost(serveConfig.host),
     });
   } catch (e) {
     if (e instanceof ApiLoadError) {
@@ -372,7 +378,8 @@ async function runServe(
     throw e;
   }
   const signalled = untilSignalled();
-  printPostmanHelp(running, config.region);
+  const { consoleUrl } = running;
+  printPostmanHelp(running, config.region, consoleUrl ? [`Console: ${consoleUrl}`] : []);
   await signalled;
   const cut = await running.close((config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000);
   // The backend call of a request the drain cut may still run (up to its integration timeout):

@@ -39,6 +39,8 @@ export interface RunningGateway {
   readonly developmentKeys: boolean;
   readonly s3: RunningS3 | undefined;
   readonly lambda: RunningLambda | undefined;
+  /** The API as loaded and checked at start-up. */
+  readonly prepared: PreparedApi;
   /**
    * Stops accepting connections, lets the requests in flight finish (closing keep-alive
    * connections as they go idle), cuts those still running after `drainTimeoutMs` (default: no
@@ -428,6 +430,7 @@ export async function startGateway(
     developmentKeys: development,
     s3: backends.s3,
     lambda: backends.lambda,
+    prepared,
     async close(drainTimeoutMs = Infinity) {
       const drain = gateway.drain(drainTimeoutMs);
       log.info(

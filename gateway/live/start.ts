@@ -1,13 +1,8 @@
 import type { Logger } from '../log';
-import { observabilityFor, type RequestSink } from '../observe';
-import {
-  startGateway,
-  type GatewayDeps,
-  type PreparedApi,
-  type RunningGateway,
-  type ServeConfig,
-} from '../serve';
-import { LiveGateway, type SideHandler } from './index';
+import { observabilityFor } from '../observe';
+import { startGateway, type GatewayDeps, type RunningGateway, type ServeConfig } from '../serve';
+import { CONSOLE_PATH, ConsolePage, RecentRequests } from '../console';
+import { LiveGateway } from './index';
 import { ApiReloader } from './reload';
 
 /** What a live server needs beyond start-up's settings. */
@@ -16,24 +11,16 @@ export interface LiveSettings {
   resolve: () => ServeConfig;
   /** The config file, when one is used. */
   configFile: string | undefined;
-  /** The console (recent requests and its page), when on. */
-  console?: {
-    recent: RequestSink;
-    /** Builds the console's handler once the gateway runs. */
-    create(
-      live: LiveGateway,
-      running: RunningGateway,
-      deps: GatewayDeps,
-    ): SideHandler & {
-      apiChanged(config: ServeConfig, prepared: PreparedApi): void;
-    };
-  };
+  /** Serve the console under /.apigw/console/ (every request is then traced and kept for it). */
+  console: boolean;
 }
 
 /** A running gateway whose API reloads on edits; `reloader` is absent when `reload: false`. */
 export interface LiveRunningGateway extends RunningGateway {
   readonly live: LiveGateway;
   readonly reloader: ApiReloader | undefined;
+  /** The console's URL, when it is on. */
+  readonly consoleUrl: string | undefined;
 }
 
 /**
@@ -46,7 +33,7 @@ export async function startLiveGateway(
   settings: LiveSettings,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<LiveRunningGateway> {
-  const recent = settings.console?.recent;
+  const recent = settings.console ? new RecentRequests() : undefined;
   let live: LiveGateway | undefined;
   let deps: GatewayDeps | undefined;
   const running = await startGateway(config, log, env, {
@@ -59,7 +46,17 @@ export async function startLiveGateway(
   const embedded: Record<string, URL> = {};
   if (running.s3) embedded.s3 = new URL(running.s3.url);
   if (running.lambda) embedded.lambda = new URL(running.lambda.url);
-  const side = settings.console?.create(live!, running, deps!);
+  const side = recent
+    ? new ConsolePage({
+        recent,
+        port: running.port,
+        principals: running.principals,
+        config,
+        prepared: running.prepared,
+        apiId: () => live!.gateway.apiId,
+        log,
+      })
+    : undefined;
   live!.side = side;
   const reloader =
     config.reload === false
@@ -80,6 +77,7 @@ export async function startLiveGateway(
     ...running,
     live: live!,
     reloader,
+    consoleUrl: side ? `${new URL(running.url).origin}${CONSOLE_PATH}/` : undefined,
     async close(drainTimeoutMs?: number) {
       reloader?.close();
       const cut = await running.close(drainTimeoutMs);

@@ -72,7 +72,7 @@ test('add a route, change a template, break the file, fix it, change the config:
     const config = resolveConfig(flags, { port: 0, host: '127.0.0.1', dataDir: dir.dir });
     return { ...config, api: config.api! };
   };
-  gw = await startLiveGateway(resolve(), logged.log, { resolve, configFile }, ENV);
+  gw = await startLiveGateway(resolve(), logged.log, { resolve, configFile, console: false }, ENV);
   const url = gw.url;
 
   // A client that keeps sending requests through every reload; each must succeed.
