@@ -306,6 +306,8 @@ async function runServeCluster(
     throw new ConfigError('--workers cannot be used where apigw itself runs as a cluster worker');
   if (!BIN) throw new ConfigError('--workers: cannot find bin/apigw.js to start the workers with');
   const drainTimeoutMs = (config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000;
+  if (config.console || config.reload)
+    log.info('the console and hot reload run in single-process apigw serve only (not with --workers)');
   let running;
   try {
     running = await startGatewayCluster(config, { workers, exec: BIN, args: argv, log });
