@@ -94,6 +94,8 @@ export class ConsolePage implements SideHandler {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://console');
     const route = url.pathname.slice(CONSOLE_PATH.length) || '/';
+    // The page is open: trace requests for it (its script asks every few seconds).
+    this.options.recent.look();
     try {
       if (req.method === 'GET' && (route === '/' || route === '/index.html')) {
         if (url.pathname === CONSOLE_PATH) {

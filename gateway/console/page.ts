@@ -63,6 +63,7 @@ export const CONSOLE_HTML = `<!doctype html>
   </section>
   <section class="wide">
     <h2>Recent requests</h2>
+    <p class="ms">Requests are traced while this page is open (and always with --trace).</p>
     <table id="recent"><thead><tr><th>Time</th><th>Method</th><th>Path</th><th>Status</th><th>Latency</th><th>Request id</th></tr></thead><tbody></tbody></table>
     <div id="selected-trace"></div>
   </section>

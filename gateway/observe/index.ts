@@ -20,6 +20,8 @@ export interface RecentRequest {
 /** Where finished requests go besides the log (the console keeps the last few). */
 export interface RequestSink {
   add(request: RecentRequest): void;
+  /** Whether anyone looks at these requests now: only then are requests traced for the sink. */
+  watched(): boolean;
 }
 
 export interface ObservabilityOptions {
@@ -91,9 +93,12 @@ export function accessLogValues(
 export class Observability {
   constructor(private readonly options: ObservabilityOptions) {}
 
-  /** Whether requests are traced (the `X-Apigw-Trace` header is honoured only then). */
+  /**
+   * Whether requests are traced now (the `X-Apigw-Trace` header is honoured only then): with
+   * `--trace`, or while the console is open (a server nobody watches pays nothing for it).
+   */
   get tracing(): boolean {
-    return this.options.trace || this.options.recent !== undefined;
+    return this.options.trace || (this.options.recent?.watched() ?? false);
   }
 
   /** An observer for a request, or undefined when nothing watches. */
