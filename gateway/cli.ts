@@ -186,6 +186,11 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     drainTimeout: '--drain-timeout',
     bodyIdleTimeout: '--body-idle-timeout',
     headersTimeout: '--headers-timeout',
+    accessLog: '--access-log',
+    trace: '--trace',
+    strict: '--strict',
+    console: '--console',
+    reload: '--no-reload',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {
     if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
@@ -228,6 +233,11 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'workers',
     'drainTimeout',
     'bodyIdleTimeout',
+    'accessLog',
+    'trace',
+    'strict',
+    'console',
+    'reload',
   ]) {
     const flag = key === 'stageVariables' ? '--stage-variable' : flagName(key);
     if (flags[key] !== undefined)
