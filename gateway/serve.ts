@@ -358,7 +358,7 @@ export async function listenGateway(
   prepared: PreparedApi,
   options: GatewayDeps & {
     port: number;
-    /** What requests go to instead of the gateway itself (hot reload, the console: live.ts). */
+    /** What requests go to instead of the gateway itself (hot reload, the console: gateway/live/). */
     dispatch?: (gateway: Gateway, deps: GatewayDeps) => GatewayHandler;
   },
 ): Promise<ListeningGateway> {

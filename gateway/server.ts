@@ -237,7 +237,7 @@ function clientGone(req: IncomingMessage, e: unknown): boolean {
   return !req.complete && (req.destroyed || req.socket.destroyed);
 }
 
-/** What the standalone server hands requests to: a Gateway, or what chooses one (live.ts). */
+/** What the standalone server hands requests to: a Gateway, or what chooses one (gateway/live/). */
 export interface GatewayHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }

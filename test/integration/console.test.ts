@@ -33,7 +33,9 @@ let shots: string;
   afterAll(async () => {
     await browser?.close();
     await example?.stop();
-    if (shots) rmSync(shots, { recursive: true, force: true });
+    // KEEP_CONSOLE_SCREENSHOT=1 keeps the screenshot to look at (its path is printed).
+    if (shots && process.env.KEEP_CONSOLE_SCREENSHOT) console.log(`console screenshot: ${shots}/console.png`);
+    else if (shots) rmSync(shots, { recursive: true, force: true });
   });
 
   test('lists the routes of examples/s3-proxy, sends a test invocation, shows its trace and the recent requests', async () => {
