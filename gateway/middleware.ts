@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { loadPrincipals } from './auth/credentials';
 import { EndpointResolver } from './aws/endpoints';
+import { observabilityFor } from './observe';
 import { ConfigError, resolveConfig, type ApigwConfig } from './config';
 import { registerEmbeddedOrigin } from './integrations/transport';
 import { createLogger, type Logger } from './log';
@@ -26,6 +27,8 @@ export type MiddlewareOptions = Omit<
   | 'logLevel'
   | 'headersTimeout'
   | 'allowDevelopmentKeysOnNetwork'
+  | 'console'
+  | 'reload'
 > & {
   /** An OpenAPI file, or a directory with an apigw.yaml (its settings, overridden by these). */
   api: string;
@@ -54,6 +57,8 @@ const NOT_HERE = [
   'logLevel',
   'headersTimeout',
   'allowDevelopmentKeysOnNetwork',
+  'console',
+  'reload',
 ];
 
 /**
@@ -86,6 +91,8 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
   const prepared = prepareApi(serveConfig, log);
   const { principals } = loadPrincipals(config.credentials, env);
   const credentials = outboundCredentials(env, log);
+  // accessLog and trace apply here as in apigw serve (docs/observability.md).
+  const observability = observabilityFor(config, log);
   let gateway: Gateway | undefined;
   let backends: EmbeddedBackends | undefined;
   const ready = (async () => {
@@ -106,6 +113,7 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
       // Opt-in here: the host app's server may have its own idea of slow clients.
       ...(config.bodyIdleTimeout !== undefined ? { bodyIdleTimeoutMs: config.bodyIdleTimeout * 1000 } : {}),
       log,
+      observability,
     });
   })();
   // A failed start is reported through `ready` and each request; it must not crash the host app.
@@ -136,6 +144,7 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
     async close() {
       await ready.catch(() => undefined);
       await backends?.close();
+      await observability?.close();
     },
   });
 }

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { apiDocument, recordingLogger, tempDir, type TempDir } from '../helpers/api-doc';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture-server';
 import { requestTime } from '../../gateway/context-variables';
+import { middleware } from '../../gateway/middleware';
 import { startGateway, type RunningGateway } from '../../gateway/serve';
 import type { AccessLogSetting } from '../../gateway/observe/access-log';
 
@@ -137,5 +140,35 @@ test('integration and error variables: latencies, backend status, error type', a
   } finally {
     backend.respond({ status: 201, headers: { 'Content-Type': 'application/json' }, body: '{"ok":true}' });
     await gw.close();
+  }
+});
+
+test('apigw.middleware() writes the same access log lines', async () => {
+  const file = path.join(dir.dir, `middleware-${Date.now()}.log`);
+  const mw = middleware({
+    api,
+    dataDir: dir.dir,
+    accessLog: { format: 'CLF', destination: file },
+    log: recordingLogger().log,
+    env: ENV,
+  });
+  const server = createServer(mw);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    await mw.ready;
+    const before = Date.now();
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/dev/items/9`);
+    await res.text();
+    const after = Date.now();
+    const [line] = await lines(file, 1);
+    const time = /\[([^\]]+)\]/.exec(line)![1];
+    expect(timesBetween(before, after)).toContain(time);
+    expect(line).toBe(
+      `127.0.0.1 - - [${time}] "GET /items/{id} HTTP/1.1" 201 11 ${res.headers.get('x-amzn-requestid')} ${res.headers.get('x-amz-apigw-id')}`,
+    );
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await mw.close();
   }
 });
