@@ -116,7 +116,12 @@ export class ApiReloader {
 
   /** Loads the files again if their content changed since the last look; resolves when done. */
   check(): Promise<void> {
-    this.running = this.running.then(() => this.reloadIfChanged());
+    // One reload at a time, in order; an unexpected failure is reported and the next edit still reloads.
+    this.running = this.running
+      .then(() => this.reloadIfChanged())
+      .catch((e: unknown) =>
+        this.options.log.error(`hot reload failed: ${(e as Error).message}; still serving the last good API`),
+      );
     return this.running;
   }
 
