@@ -26,6 +26,38 @@ export class Models {
       }
       this.byName[name] = this.rewrite(schema, at);
     }
+    this.reportLoops(Object.keys(schemas), pointer);
+  }
+
+  /**
+   * Models that reach themselves without descending into the instance (`A` is `$ref: B`, `B` is
+   * `allOf: [$ref: A]`) describe no schema at all: a validator would recurse forever. They are
+   * refused at import, like looping path items; recursion through a property or items is fine.
+   */
+  private reportLoops(names: readonly string[], pointer: string): void {
+    const declared = new Set(names);
+    const state = new Map<string, 'visiting' | 'done'>();
+    const trail: string[] = [];
+    const visit = (name: string): void => {
+      state.set(name, 'visiting');
+      trail.push(name);
+      for (const edge of sameInstanceRefs(this.byName[name], pointerTo(pointer, name))) {
+        if (!declared.has(edge.model)) continue;
+        const seen = state.get(edge.model);
+        if (seen === 'visiting') {
+          const loop = [...trail.slice(trail.indexOf(edge.model)), edge.model].join(' → ');
+          this.problems.error(
+            edge.pointer,
+            `circular $ref '${MODEL_ROOTS[this.format]}${edge.model}': the models ${loop} never reach a schema`,
+          );
+        } else if (seen === undefined) {
+          visit(edge.model);
+        }
+      }
+      trail.pop();
+      state.set(name, 'done');
+    };
+    for (const name of names) if (!state.has(name)) visit(name);
   }
 
   /**
@@ -67,6 +99,22 @@ export class Models {
     }
     return copy;
   }
+}
+
+/** The models a schema refers to for the same instance: its own `$ref`, and those of allOf/anyOf/oneOf/not. */
+function sameInstanceRefs(schema: unknown, pointer: string): { model: string; pointer: string }[] {
+  if (!isObject(schema)) return [];
+  const found: { model: string; pointer: string }[] = [];
+  const model = modelNameOf(schema, 'swagger');
+  if (model !== undefined) found.push({ model, pointer: pointerTo(pointer, '$ref') });
+  for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {
+    const list = schema[keyword];
+    if (Array.isArray(list)) {
+      list.forEach((item, i) => found.push(...sameInstanceRefs(item, pointerTo(pointer, keyword, i))));
+    }
+  }
+  found.push(...sameInstanceRefs(schema.not, pointerTo(pointer, 'not')));
+  return found;
 }
 
 /** A model name made of the words of its method, path and role: POST /pets/{id} → `PostPetsIdRequest`. */

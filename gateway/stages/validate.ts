@@ -120,7 +120,18 @@ export function validateRequest(inv: Invocation): void {
         validationErrorString: '[Invalid JSON in request body]',
       });
     }
-    if (!validate(body)) {
+    let valid: boolean;
+    try {
+      valid = validate(body) as boolean;
+    } catch (e) {
+      // A body nested deeper than the validator can recurse (a recursive model, 100k levels) is
+      // refused as an invalid body, never a 500.
+      if (!(e instanceof RangeError)) throw e;
+      throw new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', {
+        validationErrorString: '[the request body is nested too deeply to validate]',
+      });
+    }
+    if (!valid) {
       throw new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', {
         validationErrorString: validationErrorString(validate.errors ?? []),
       });
