@@ -17,6 +17,7 @@ import type { Invocation } from '../invocation';
 import type { GatewayRuntime } from '../runtime';
 import { mappingInput } from './mapping-input';
 import { integrationRequestBody } from './request-body';
+import { thenMaybe, type MaybePromise } from '../maybe-async';
 import { integrationRequestPayload } from './request-streaming';
 
 /** The parts of the integration request that requestParameters produce. */
@@ -98,14 +99,15 @@ function mapRequestParameters(inv: Invocation): IntegrationRequestParts {
  * query, body or body stream) on the invocation, from requestParameters, the request template or
  * passthrough, and the integration's uri. Nothing is sent here.
  */
-export function integrationRequest(inv: Invocation, rt: GatewayRuntime): void {
+export function integrationRequest(inv: Invocation, rt: GatewayRuntime): MaybePromise<void> {
   const compiled = inv.compiled!;
   const log = rt.log;
   switch (compiled.integration.type) {
     case 'MOCK':
       // Rendered even when passed through: 415 and template errors happen as for any integration.
-      inv.integrationRequest = { kind: 'mock', body: integrationRequestBody(inv, log) };
-      return;
+      return thenMaybe(integrationRequestBody(inv, log), (body) => {
+        inv.integrationRequest = { kind: 'mock', body };
+      });
     case 'AWS_PROXY':
       // The whole method request is the event; requestParameters do not apply to Lambda proxies,
       // but mapping a forbidden header still fails every call before the function is invoked.
@@ -121,33 +123,33 @@ export function integrationRequest(inv: Invocation, rt: GatewayRuntime): void {
     case 'HTTP': {
       const parts = mapRequestParameters(inv);
       // The template may override path values, so it renders before the URL does.
-      const body = integrationRequestPayload(inv, log, parts);
-      inv.integrationRequest = { kind: 'http', request: httpRequest(inv, parts, body, log) };
-      return;
+      return thenMaybe(integrationRequestPayload(inv, log, parts), (body) => {
+        inv.integrationRequest = { kind: 'http', request: httpRequest(inv, parts, body, log) };
+      });
     }
     case 'AWS': {
       const parts = mapRequestParameters(inv);
       if (compiled.callsLambda) {
-        const payload = integrationRequestBody(inv, log, parts);
-        const invocationType = Object.entries(joinHeaderValues(parts.headers)).find(
-          ([k]) => k.toLowerCase() === 'x-amz-invocation-type',
-        );
-        inv.integrationRequest = {
-          kind: 'aws',
-          request: lambdaInvokeRequest(
-            inv,
-            compiled.integration,
-            payload,
-            rt,
-            invocationType ? { 'X-Amz-Invocation-Type': invocationType[1] } : {},
-          ),
-        };
-        return;
+        return thenMaybe(integrationRequestBody(inv, log, parts), (payload) => {
+          const invocationType = Object.entries(joinHeaderValues(parts.headers)).find(
+            ([k]) => k.toLowerCase() === 'x-amz-invocation-type',
+          );
+          inv.integrationRequest = {
+            kind: 'aws',
+            request: lambdaInvokeRequest(
+              inv,
+              compiled.integration,
+              payload,
+              rt,
+              invocationType ? { 'X-Amz-Invocation-Type': invocationType[1] } : {},
+            ),
+          };
+        });
       }
       assertPathTarget(inv, log);
-      const body = integrationRequestPayload(inv, log, parts);
-      inv.integrationRequest = { kind: 'aws', request: awsServiceRequest(inv, parts, body, rt) };
-      return;
+      return thenMaybe(integrationRequestPayload(inv, log, parts), (body) => {
+        inv.integrationRequest = { kind: 'aws', request: awsServiceRequest(inv, parts, body, rt) };
+      });
     }
     default:
       log.error(

@@ -164,7 +164,7 @@ export async function integrationResponse(
     let data = converted.body;
     if (rendersTemplate) {
       const pointer = `${selected.pointer}/responseTemplates/${template![0].replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      data = renderTemplate(inv, template![1], converted, { side: 'response', pointer }, log);
+      data = await renderTemplate(inv, template![1], converted, { side: 'response', pointer }, log);
     }
     body = { kind: 'buffer', data };
   } else if (result.body.kind === 'stream' && conversion === 'utf8') {

@@ -2,6 +2,7 @@ import { ContentConversionError, convertRequestPayload, isBinaryRequest } from '
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
+import { thenMaybe, type MaybePromise } from '../maybe-async';
 import { renderTemplate, requestOverrideValues, templateOverrides } from '../templates';
 import type { IntegrationRequestParts } from './integration-request';
 
@@ -14,7 +15,7 @@ export function integrationRequestBody(
   inv: Invocation,
   log: Logger,
   parts?: IntegrationRequestParts,
-): Buffer {
+): MaybePromise<Buffer> {
   const { integration, requestTemplate } = inv.compiled!;
   const contentType = inv.request.nodeHeaders['content-type'];
   const choice = requestTemplate(contentType);
@@ -33,9 +34,19 @@ export function integrationRequestBody(
   }
   if (choice.kind === 'passthrough') return payload.body;
   const pointer = `${integration.pointer}/requestTemplates/${choice.contentType.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-  const body = renderTemplate(inv, choice.template, payload, { side: 'request', pointer }, log);
+  return thenMaybe(
+    renderTemplate(inv, choice.template, payload, { side: 'request', pointer }, log),
+    (body) => {
+      if (parts) applyRequestOverrides(inv, parts);
+      return body;
+    },
+  );
+}
+
+/** `$context.requestOverride` set by the template wins over requestParameters. */
+function applyRequestOverrides(inv: Invocation, parts: IntegrationRequestParts): void {
   const overrides = templateOverrides(inv);
-  if (parts && overrides) {
+  if (overrides) {
     Object.assign(parts.path, overrides.request.path);
     // A list value repeats the header or query parameter (the backend sees each value).
     for (const [name, values] of Object.entries(requestOverrideValues(inv, 'header'))) {
@@ -46,5 +57,4 @@ export function integrationRequestBody(
       for (const value of values) parts.querystring.push([name, value]);
     }
   }
-  return body;
 }

@@ -3,6 +3,7 @@ import { GatewayErrors } from '../gateway-error';
 import type { BackendBody } from '../integrations/transport';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
+import type { MaybePromise } from '../maybe-async';
 import type { IntegrationRequestParts } from './integration-request';
 import { integrationRequestBody } from './request-body';
 import { MEMORY_SPOOL_LIMIT } from './request-payload';
@@ -76,7 +77,7 @@ export function integrationRequestPayload(
   inv: Invocation,
   log: Logger,
   parts: IntegrationRequestParts,
-): BackendBody {
+): MaybePromise<BackendBody> {
   const plan = requestBodyPlan(inv);
   if (plan === 'buffer') return integrationRequestBody(inv, log, parts);
   const choice = inv.compiled!.requestTemplate(inv.request.nodeHeaders['content-type']);

@@ -1,6 +1,6 @@
 /** `$input`: the payload and the request parameters of the message being mapped (reference §5.2). */
 import { TemplateRuntimeError, type TemplateRuntimeErrorKind } from './errors';
-import { JsonSyntaxError, parseJson, toJsonText } from './json';
+import { JsonDepthError, JsonSyntaxError, parseJson, toJsonText } from './json';
 import { queryJsonPath } from './jsonpath';
 import { javaToString } from './text';
 import { HostObject, JsonList, mapGet, NO_METHOD, type VtlMap } from './values';
@@ -24,6 +24,8 @@ export function parseLenientJson(text: string, what: string, kind: TemplateRunti
   try {
     return parseJson(text);
   } catch (e) {
+    // Valid JSON too deep to map: the template fails (500), it is not the client's bad JSON.
+    if (e instanceof JsonDepthError) throw new TemplateRuntimeError('error', `${what} is ${e.message}`);
     if (!(e instanceof JsonSyntaxError)) throw e;
     if (/^\s*[[{"]/.test(text))
       throw new TemplateRuntimeError(kind, `${what} is not valid JSON: ${e.message}`);

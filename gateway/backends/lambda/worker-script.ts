@@ -11,12 +11,12 @@ export interface WorkerScript {
 let hookJavaScript: string | undefined;
 
 /**
- * The compiled `worker.js` beside this file; when apigw runs from its TypeScript sources (under
- * jest), a small bootstrap instead registers the TypeScript hook (itself transpiled here, once)
- * and then requires `worker.ts`.
+ * The compiled `worker.js` beside this file (or another worker entry, given without extension);
+ * when apigw runs from its TypeScript sources (under jest), a small bootstrap instead registers
+ * the TypeScript hook (itself transpiled here, once) and then requires the `.ts` entry.
  */
-export function workerScript(cacheDir: string): WorkerScript {
-  if (path.extname(__filename) === '.js') return { script: path.join(__dirname, 'worker.js'), eval: false };
+export function workerScript(cacheDir: string, entry = path.join(__dirname, 'worker')): WorkerScript {
+  if (path.extname(__filename) === '.js') return { script: `${entry}.js`, eval: false };
   if (!hookJavaScript) {
     const ts = require('typescript') as typeof import('typescript');
     const hookSource = readFileSync(path.join(__dirname, 'typescript-hook.ts'), 'utf8');
@@ -32,7 +32,7 @@ export function workerScript(cacheDir: string): WorkerScript {
     'const hook = { exports: {} };',
     `new Function('exports', 'require', 'module', ${JSON.stringify(hookJavaScript)})(hook.exports, require, hook);`,
     `hook.exports.registerTypeScript(${JSON.stringify(cacheDir)}, [${JSON.stringify(__dirname)}]);`,
-    `require(${JSON.stringify(path.join(__dirname, 'worker.ts'))});`,
+    `require(${JSON.stringify(`${entry}.ts`)});`,
   ].join('\n');
   return { script: bootstrap, eval: true };
 }
