@@ -80,9 +80,6 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
       const { integration } = method!;
       const where = `${method!.httpMethod} ${resource.path}`;
       if (integration.credentials) roles.add(integration.credentials);
-      if (integration.type === 'AWS' && integration.target.kind !== 'aws-path') {
-        log.warn(`${where}: this AWS integration uri is not supported yet (calls answer 500)`);
-      }
       const authorizer =
         method!.authorizerName === undefined ? undefined : api.authorizers[method!.authorizerName];
       const lambdaAuthorizer =
