@@ -73,3 +73,19 @@ export class EndpointResolver {
     return this.embedded[service];
   }
 }
+
+/** `--endpoint SERVICE=URL` values as endpoints.<service> settings (checked when the gateway starts). */
+export function parseEndpointFlags(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const service = eq < 0 ? '' : value.slice(0, eq);
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(service)) {
+      throw new ConfigError(
+        `--endpoint expects SERVICE=URL (e.g. dynamodb=http://127.0.0.1:8000), got '${value}'`,
+      );
+    }
+    out[service] = value.slice(eq + 1);
+  }
+  return out;
+}

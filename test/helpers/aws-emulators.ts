@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -50,4 +51,43 @@ export async function startEmulator(
 export function sharedFixture(name: string): string | undefined {
   const file = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', name);
   return existsSync(file) ? file : undefined;
+}
+
+/** An emulator started from its command line, as an example's README starts it. */
+export interface EmulatorProcess {
+  readonly url: string;
+  /** Ends the process (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `npx <name> --port <free port> ...args` (the package's own bin, without npx's lookup) and
+ * resolves once it prints that it listens.
+ */
+export async function spawnEmulatorCli(
+  name: 'dynalite' | 'kinesalite',
+  port: number,
+  args: string[],
+): Promise<EmulatorProcess> {
+  const bin = require.resolve(`${name}/cli.js`);
+  const child = spawn(process.execPath, [bin, '--port', String(port), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (/[Ll]istening at/.test(output)) resolve();
+    });
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    void exited.then(() => reject(new Error(`${name} exited before listening:\n${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -1,4 +1,5 @@
-import { awsEndpoint, EndpointResolver } from '../../gateway/aws/endpoints';
+import { awsEndpoint, EndpointResolver, parseEndpointFlags } from '../../gateway/aws/endpoints';
+import { ConfigError } from '../../gateway/config';
 import { compileAwsServiceCall, serviceQuery } from '../../gateway/aws/service-call';
 import { actionJsonProtocol, hostPrefixOf, signingNameOf } from '../../gateway/aws/services';
 import { parseIntegrationUri } from '../../openapi/uri';
@@ -115,4 +116,24 @@ describe('endpoints of a uri', () => {
     );
     expect(new EndpointResolver({}, {}).resolve('sqs', 'us-east-1')).toBeUndefined();
   });
+});
+
+describe('--endpoint SERVICE=URL', () => {
+  test('each flag names one service', () => {
+    expect(
+      parseEndpointFlags([
+        'dynamodb=http://127.0.0.1:8000',
+        'sync-states=aws',
+        'streams.dynamodb=http://x:1',
+      ]),
+    ).toEqual({ dynamodb: 'http://127.0.0.1:8000', 'sync-states': 'aws', 'streams.dynamodb': 'http://x:1' });
+  });
+
+  test.each(['http://127.0.0.1:8000', '=aws', 'Dynamo DB=aws'])(
+    '%j is refused with the expected form',
+    (value) => {
+      expect(() => parseEndpointFlags([value])).toThrow(ConfigError);
+      expect(() => parseEndpointFlags([value])).toThrow(/^--endpoint expects SERVICE=URL/);
+    },
+  );
 });
