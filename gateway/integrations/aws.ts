@@ -1,4 +1,5 @@
 import { compileUriTemplate } from '../../mappings/uri-template';
+import type { Integration } from '../../openapi/model';
 import { percentDecode, uriEncode } from '../backends/s3/auth/sigv4';
 import type { OutboundCredentials } from '../aws/credentials';
 import type { EndpointResolver } from '../aws/endpoints';
@@ -100,4 +101,19 @@ export function awsServiceRequest(
     body: sent,
     timeoutMs: compiled.integration.timeoutInMillis,
   };
+}
+
+/**
+ * AWS refuses to create an `aws` integration to a service other than Lambda without a role
+ * (PutIntegration: 400 "Role ARN must be specified for AWS integrations"); apigw never assumes
+ * roles, so it can run one, but says that AWS would not. Undefined when AWS would accept it.
+ */
+export function missingRoleWarning(
+  integration: Pick<Integration, 'type' | 'target' | 'credentials'>,
+): string | undefined {
+  const target = integration.target;
+  if (integration.type !== 'AWS' || (target.kind !== 'aws-path' && target.kind !== 'aws-action'))
+    return undefined;
+  if (target.service === 'lambda' || integration.credentials) return undefined;
+  return `this ${target.service} integration has no credentials, which AWS refuses ("Role ARN must be specified for AWS integrations"); apigw calls ${target.service} with its own`;
 }

@@ -197,6 +197,14 @@ const API: Json = {
         timeoutInMillis: 100,
       }),
     },
+    // No role: AWS would refuse to create it; apigw runs it and says so.
+    '/sqs/norole': {
+      post: method({
+        httpMethod: 'POST',
+        uri: 'arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders',
+        credentials: undefined,
+      }),
+    },
     // A service nobody configured.
     '/ssm': {
       get: method({ httpMethod: 'POST', uri: 'arn:aws:apigateway:us-east-1:ssm:action/GetParameter' }),
@@ -490,6 +498,21 @@ describe('JSON-protocol actions', () => {
     expect(JSON.parse(req.body.toString())).toEqual({
       Entries: [{ Detail: '{"a":1}', DetailType: 'order', EventBusName: 'orders-bus', Source: 'shop' }],
     });
+  });
+});
+
+describe('credentials', () => {
+  test('an integration without a role: a start-up warning with AWS’s message, the call still made', async () => {
+    expect(lines.join('\n')).toContain(
+      'WARN POST /sqs/norole: this sqs integration has no credentials, which AWS refuses ("Role ARN must be specified for AWS integrations"); apigw calls sqs with its own',
+    );
+    expect(lines.join('\n')).not.toContain('POST /sqs/form: this');
+    const res = await fetch(`${gw.url}/sqs/norole`, {
+      method: 'POST',
+      body: 'Action=SendMessage&MessageBody=x',
+    });
+    expect(res.status).toBe(200);
+    onlyRequest(recorders.sqs, 'sqs', 'us-east-1');
   });
 });
 
