@@ -171,3 +171,28 @@ if (dynamoSkip) console.warn(`examples/dynamodb-table skipped: ${dynamoSkip}`);
     expect(await none.json()).toEqual({ message: 'no comment nope' });
   });
 });
+
+describe('--endpoint on the command line', () => {
+  test.each([
+    [
+      ['serve', 'examples/kinesis-proxy', '--endpoint', 'kinesis'],
+      /^apigw: --endpoint expects SERVICE=URL/,
+      2,
+    ],
+    [
+      ['serve', 'examples/kinesis-proxy', '--endpoint', 'kinesis=ftp://x'],
+      /endpoints\.kinesis: only http and https URLs/,
+      1,
+    ],
+    [
+      ['s3', '--endpoint', 'sqs=http://127.0.0.1:1'],
+      /--endpoint is an option of apigw serve, not apigw s3/,
+      1,
+    ],
+  ])('apigw %j: one line on stderr, non-zero exit', async (args, message, code) => {
+    const cli = spawnApigw(['--port', '0', ...args], ENV);
+    expect(await cli.exited).toBe(code);
+    expect(cli.stderr()).toMatch(message);
+    expect(cli.stderr().trim().split('\n')).toHaveLength(1);
+  });
+});
