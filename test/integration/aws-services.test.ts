@@ -184,8 +184,10 @@ const API: Json = {
         httpMethod: 'POST',
         uri: 'arn:aws:apigateway:us-east-1:events:action/PutEvents',
         requestTemplates: {
-          'application/json':
-            '#set($context.requestOverride.header.X-Amz-Target = "AWSEvents.PutEvents")\n#set($context.requestOverride.header.Content-Type = "application/x-amz-json-1.1")\n#set($inputRoot = $input.path(\'$\'))\n{"Entries": [#foreach($elem in $inputRoot.items){"Detail": "$util.escapeJavaScript($elem.Detail)", "DetailType": "$elem.DetailType", "EventBusName": "orders-bus", "Source": "$elem.Source"}#if($foreach.hasNext),#end#end]}',
+          'application/json': String.raw`#set($context.requestOverride.header.X-Amz-Target = "AWSEvents.PutEvents")
+#set($context.requestOverride.header.Content-Type = "application/x-amz-json-1.1")
+#set($inputRoot = $input.path('$'))
+{"Entries": [#foreach($elem in $inputRoot.items){"Detail": "$util.escapeJavaScript($elem.Detail).replaceAll("\\'","'")", "DetailType": "$elem.DetailType", "EventBusName": "orders-bus", "Source": "$elem.Source"}#if($foreach.hasNext),#end#end]}`,
         },
       }),
     },
@@ -486,7 +488,7 @@ describe('JSON-protocol actions', () => {
   test('EventBridge PutEvents: the headers the template sets, no others added', async () => {
     recorders.events.respond({ body: '{"Entries":[{"EventId":"ev-1"}],"FailedEntryCount":0}' });
     const res = await post('/events', {
-      items: [{ Detail: '{"a":1}', DetailType: 'order', Source: 'shop' }],
+      items: [{ Detail: '{"a":1,"note":"it\'s \\"new\\""}', DetailType: 'order', Source: 'shop' }],
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ Entries: [{ EventId: 'ev-1' }], FailedEntryCount: 0 });
@@ -496,7 +498,14 @@ describe('JSON-protocol actions', () => {
     expect(req.headers['content-type']).toBe('application/x-amz-json-1.1');
     expect(req.headers['x-amz-target']).toBe('AWSEvents.PutEvents');
     expect(JSON.parse(req.body.toString())).toEqual({
-      Entries: [{ Detail: '{"a":1}', DetailType: 'order', EventBusName: 'orders-bus', Source: 'shop' }],
+      Entries: [
+        {
+          Detail: '{"a":1,"note":"it\'s \\"new\\""}',
+          DetailType: 'order',
+          EventBusName: 'orders-bus',
+          Source: 'shop',
+        },
+      ],
     });
   });
 });
