@@ -93,6 +93,20 @@ const API: Json = {
         },
       }),
     },
+    // SQS answering in XML: the user maps Accept over API Gateway's application/json.
+    '/sqs/xml': {
+      post: method({
+        httpMethod: 'POST',
+        uri: `arn:aws:apigateway:us-east-1:sqs:path/${ACCOUNT}/orders`,
+        requestParameters: {
+          'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'",
+          'integration.request.header.Accept': "'application/xml'",
+        },
+        requestTemplates: {
+          'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)',
+        },
+      }),
+    },
     // SQS action form with a uri pair filled from a path parameter; a mapped pair replaces one.
     '/sqs/url/{queue}': {
       get: method(
@@ -322,6 +336,20 @@ describe('SQS', () => {
       QueueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/orders`,
       MessageBody: '{"order":7}',
     });
+  });
+
+  test('a mapped Accept replaces API Gateway’s; the XML answer reaches the client as it came', async () => {
+    const xml =
+      '<SendMessageResponse><SendMessageResult><MessageId>m-2</MessageId></SendMessageResult></SendMessageResponse>';
+    recorders.sqs.respond({ headers: { 'Content-Type': 'text/xml' }, body: xml });
+    const res = await post('/sqs/xml', { order: 9 });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(xml);
+    // Integration responses carry application/json unless a Content-Type is mapped, as on AWS.
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const req = onlyRequest(recorders.sqs, 'sqs', 'us-east-1');
+    expect(req.headers.accept).toBe('application/xml');
+    expect(req.body.toString()).toBe('Action=SendMessage&MessageBody=%7B%22order%22%3A9%7D');
   });
 
   test("a service 400 selects the '400' response; its template reads SQS's error body", async () => {
