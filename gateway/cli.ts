@@ -23,6 +23,7 @@ import {
   parseStageVariables,
   resolveConfig,
 } from './config';
+import { parseEndpointFlags } from './aws/endpoints';
 import { createLogger, type Logger } from './log';
 import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
 
@@ -63,6 +64,9 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --stage-variable K=V      serve: a $stageVariables entry (repeatable; config stageVariables)
   --s3-endpoint URL         serve: S3 endpoint (config endpoints.s3): a URL, 'aws' or 'embedded'
   --lambda-endpoint URL     serve: Lambda endpoint (config endpoints.lambda): a URL, 'aws' or 'embedded'
+  --endpoint SERVICE=URL    serve: where the integrations' calls to an AWS service go (repeatable;
+                            config endpoints.<service>): a URL, 'aws' (the real regional endpoint)
+                            or 'embedded' (s3, lambda); e.g. --endpoint dynamodb=http://127.0.0.1:8000
   --sigv4-compat            serve: also accept curl 7.x's single-encoded SigV4 paths (logged)
   --max-payload SIZE        serve: request/response payload limit (default 10MB, as AWS): bytes,
                             a size such as 100MB or 1GiB (binary units), or none (beyond AWS)
@@ -97,6 +101,7 @@ const OPTIONS = {
   'stage-variable': { type: 'string', multiple: true },
   's3-endpoint': { type: 'string' },
   'lambda-endpoint': { type: 'string' },
+  endpoint: { type: 'string', multiple: true },
   'sigv4-compat': { type: 'boolean' },
   'max-payload': { type: 'string' },
   workers: { type: 'string' },
@@ -157,6 +162,7 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     stageVariables: '--stage-variable',
     s3Endpoint: '--s3-endpoint',
     lambdaEndpoint: '--lambda-endpoint',
+    endpoints: '--endpoint',
     sigv4Compat: '--sigv4-compat',
     maxPayload: '--max-payload',
     workers: '--workers',
@@ -200,13 +206,15 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'stageVariables',
     's3Endpoint',
     'lambdaEndpoint',
+    'endpoints',
     'sigv4Compat',
     'maxPayload',
     'workers',
     'drainTimeout',
     'bodyIdleTimeout',
   ]) {
-    const flag = key === 'stageVariables' ? '--stage-variable' : flagName(key);
+    const flag =
+      key === 'stageVariables' ? '--stage-variable' : key === 'endpoints' ? '--endpoint' : flagName(key);
     if (flags[key] !== undefined)
       throw new ConfigError(`${flag} is an option of apigw serve, not apigw lambda`);
   }
@@ -397,12 +405,19 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const { help: _h, version: _v, 'stage-variable': stageVariableFlags, ...settings } = values;
+  const {
+    help: _h,
+    version: _v,
+    'stage-variable': stageVariableFlags,
+    endpoint: endpointFlags,
+    ...settings
+  } = values;
   const flags: Record<string, unknown> = Object.fromEntries(
     Object.entries(settings).map(([name, value]) => [keyName(name), value]),
   );
   try {
     if (stageVariableFlags) flags.stageVariables = parseStageVariables(stageVariableFlags);
+    if (endpointFlags) flags.endpoints = parseEndpointFlags(endpointFlags);
   } catch (e) {
     process.stderr.write(`apigw: ${(e as Error).message}\n`);
     return 2;

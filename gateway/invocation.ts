@@ -59,7 +59,7 @@ export interface MethodResponseOut {
 /**
  * The integration request, complete before the integration runs (the integration only sends it):
  * - `http`: an http or http_proxy call, URL, headers and body as they go on the wire;
- * - `aws`: a call to an AWS service (S3, Lambda) before SigV4 signing, which the integration does;
+ * - `aws`: a call to an AWS service (any: S3, Lambda, SQS...) before SigV4 signing, which the integration does;
  * - `mock`: the rendered request template, which only selects the integration response.
  */
 export type IntegrationRequest =

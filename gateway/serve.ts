@@ -11,6 +11,7 @@ import { startLambdaServer, type RunningLambda } from './backends/lambda';
 import { startS3Server, type RunningS3 } from './backends/s3';
 import { ConfigError, DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, type ApigwConfig } from './config';
 import type { Logger } from './log';
+import { missingRoleWarning } from './integrations/aws';
 import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
 import { createGatewayServer, Gateway, listen } from './server';
 import { defaultStageName, validateStageName } from './stage';
@@ -80,9 +81,8 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
       const { integration } = method!;
       const where = `${method!.httpMethod} ${resource.path}`;
       if (integration.credentials) roles.add(integration.credentials);
-      if (integration.type === 'AWS' && integration.target.kind !== 'aws-path') {
-        log.warn(`${where}: this AWS integration uri is not supported yet (calls answer 500)`);
-      }
+      const noRole = missingRoleWarning(integration);
+      if (noRole) log.warn(`${where}: ${noRole}`);
       const authorizer =
         method!.authorizerName === undefined ? undefined : api.authorizers[method!.authorizerName];
       const lambdaAuthorizer =

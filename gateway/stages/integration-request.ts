@@ -7,7 +7,7 @@ import {
 } from '../../mappings/parameters';
 import { isForbiddenRequestMapping } from '../../mappings/headers';
 import type { Integration } from '../../openapi/model';
-import { assertPathTarget, awsServiceRequest } from '../integrations/aws';
+import { awsServiceRequest } from '../integrations/aws';
 import { httpProxyRequest, httpRequest } from '../integrations/http';
 import { lambdaInvokeRequest } from '../integrations/lambda';
 import { lambdaProxyRequest } from '../integrations/lambda-proxy';
@@ -146,7 +146,6 @@ export function integrationRequest(inv: Invocation, rt: GatewayRuntime): MaybePr
           };
         });
       }
-      assertPathTarget(inv, log);
       return thenMaybe(integrationRequestPayload(inv, log, parts), (body) => {
         inv.integrationRequest = { kind: 'aws', request: awsServiceRequest(inv, parts, body, rt) };
       });
