@@ -1,5 +1,5 @@
 import { compileUriTemplate } from '../../mappings/uri-template';
-import { percentDecode, uriEncode } from '../backends/s3/auth/sigv4';
+import { percentDecode, uriEncode } from '../../sigv4';
 import type { OutboundCredentials } from '../aws/credentials';
 import type { EndpointResolver } from '../aws/endpoints';
 import type { AwsServiceRequest } from '../aws/request';
@@ -37,11 +37,8 @@ export function normaliseS3Path(path: string): string {
   return path
     .split('/')
     .map((segment) => {
-      try {
-        return uriEncode(percentDecode(segment), false);
-      } catch {
-        return segment;
-      }
+      const bytes = percentDecode(segment);
+      return bytes ? uriEncode(bytes, false) : segment;
     })
     .join('/');
 }

@@ -3,7 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { verifyRequest, type AuthResult } from '../../gateway/backends/s3/auth';
 import { AwsChunkedDecoder, type AwsChunkedOptions } from '../../gateway/backends/s3/chunked/decoder';
-import { ChunkSignatureChain, type SigningContext } from '../../gateway/backends/s3/chunked/signatures';
+import { ChunkSignatureChain, type SigningContext } from '../../sigv4';
 import { ChecksumTap, checksumOf } from '../../gateway/backends/s3/checksums';
 import { S3Error } from '../../gateway/backends/s3/errors';
 import type { S3User } from '../../gateway/backends/s3/identity';

@@ -3,7 +3,7 @@ import { PassThrough, Writable, type Readable, type Transform } from 'node:strea
 import { pipeline } from 'node:stream/promises';
 import { payloadHashCheck } from './auth';
 import { AwsChunkedDecoder } from './chunked/decoder';
-import { ChunkSignatureChain } from './chunked/signatures';
+import { ChunkSignatureChain } from '../../../sigv4';
 import { CHECKSUM_ALGORITHMS, ChecksumTap, checksumHeader, type ChecksumAlgorithm } from './checksums';
 import { allowBody, type S3Context } from './context';
 import { S3Error, S3Errors } from './errors';

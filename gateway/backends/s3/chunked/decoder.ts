@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { S3Errors } from '../errors';
-import { EMPTY_SHA256, type ChunkSignatureChain } from './signatures';
+import { EMPTY_SHA256, type ChunkSignatureChain } from '../../../../sigv4';
 
 /** How an aws-chunked body is framed (from x-amz-content-sha256 and its companion headers). */
 export interface AwsChunkedOptions {
