@@ -1,11 +1,7 @@
 import type { ApiDefinition, GatewayResponse } from '../openapi/model';
 import { mediaTypeOfHeader } from '../mappings/content';
-import {
-  evaluateMappingSource,
-  parseMappingSource,
-  type MappingInput,
-  type MappingSource,
-} from '../mappings/parameters';
+import { evaluateMappingSource, type MappingInput } from '../mappings/parameters';
+import { parseMappingSource, type MappingSource } from '../openapi';
 import { GATEWAY_RESPONSE_TYPES, type GatewayError } from './gateway-error';
 
 /** A rendered gateway response, ready to send. */

@@ -5,9 +5,8 @@
 import { JSONPath } from 'jsonpath-plus';
 import type { MappingSource } from '../openapi';
 
-// The grammar is the importer's (it refuses unparsable mappings); evaluation is ours.
-export { MappingSyntaxError, parseMappingDestination, parseMappingSource } from '../openapi';
-export type { MappingContext, MappingDestination, MappingSource, RequestLocation } from '../openapi';
+// The grammar is the importer's (openapi/mapping-expressions.ts refuses unparsable mappings);
+// evaluation is ours.
 
 /** What mapping expressions read. Header names as the client (or backend) sent them. */
 export interface MappingInput {

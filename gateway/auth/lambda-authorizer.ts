@@ -1,7 +1,11 @@
-import { MappingSyntaxError, parseMappingSource } from '../../openapi/mapping-expressions';
+import {
+  MappingSyntaxError,
+  parseMappingSource,
+  type MappingSource,
+} from '../../openapi/mapping-expressions';
 import type { Authorizer } from '../../openapi/model';
 import { IntegrationUriError, parseIntegrationUri } from '../../openapi/uri';
-import { evaluateMappingSource, type MappingSource } from '../../mappings/parameters';
+import { evaluateMappingSource } from '../../mappings/parameters';
 import { GatewayError, GatewayErrors } from '../gateway-error';
 import type { AwsIntegrationDeps } from '../integrations/aws';
 import { invokeLambda } from '../integrations/lambda';

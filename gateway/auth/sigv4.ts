@@ -24,7 +24,7 @@ import {
   type Credential,
   type Reading,
 } from '../../sigv4';
-import type { S3User } from '../backends/s3/identity';
+import type { AccessKey } from '../../lib/accounts';
 import { GatewayError, GatewayErrors } from '../gateway-error';
 import { callerIdentity, type CallerIdentity } from './identity';
 
@@ -54,7 +54,7 @@ export interface CallerRequest {
 
 /** Where keys are looked up, the server clock and region, and client-quirk tolerance. */
 export interface VerifyCallerOptions {
-  lookup: (accessKeyId: string) => S3User | undefined;
+  lookup: (accessKeyId: string) => AccessKey | undefined;
   now?: Date;
   /** When set, the scope region must equal it; when undefined any region is accepted. */
   region?: string;
@@ -298,7 +298,7 @@ function checkSignature(
   fields: AuthFields,
   credential: Credential,
   amzDate: string,
-  user: S3User,
+  user: AccessKey,
   options: VerifyCallerOptions,
 ): void {
   const key = signingKey(user.secretAccessKey, credential.date, credential.region, credential.service);

@@ -1,10 +1,10 @@
+import { evaluateMappingSource } from '../../mappings/parameters';
 import {
-  evaluateMappingSource,
   parseMappingDestination,
   parseMappingSource,
   type MappingDestination,
   type MappingSource,
-} from '../../mappings/parameters';
+} from '../../openapi';
 import { isForbiddenRequestMapping } from '../../mappings/headers';
 import type { Integration } from '../../openapi/model';
 import { assertPathTarget, awsServiceRequest } from '../integrations/aws';

@@ -8,7 +8,8 @@ import {
   type ResponseConversion,
 } from '../../mappings/content';
 import { methodResponseHeaderName } from '../../mappings/headers';
-import { evaluateMappingSource, parseMappingSource, type MappingSource } from '../../mappings/parameters';
+import { evaluateMappingSource } from '../../mappings/parameters';
+import { parseMappingSource, type MappingSource } from '../../openapi';
 import { selectIntegrationResponse } from '../../mappings/selection';
 import type { IntegrationResponse } from '../../openapi/model';
 import { GatewayErrors } from '../gateway-error';

@@ -4,7 +4,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { canonicalQuery, canonicalRequest, sign, signingKey, stringToSign } from '../../sigv4';
 import type { S3User } from '../../gateway/backends/s3/identity';
-import { accountIdFor, callerIdentity, principalIdFor } from '../../gateway/auth/identity';
+import { accountIdFor } from '../../lib/accounts';
+import { callerIdentity, principalIdFor } from '../../gateway/auth/identity';
 import {
   executeApiCanonicalUri,
   verifyCaller,

@@ -1,4 +1,4 @@
-import { accountIdFor } from '../../../auth/identity';
+import { accountIdFor } from '../../../../lib/accounts';
 import { privateAcl, GROUPS } from '../acl';
 import type { S3Context } from '../context';
 import { S3Errors } from '../errors';
