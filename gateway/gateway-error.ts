@@ -1,4 +1,8 @@
-/** The gateway response types of API Gateway (reference §11.1) with their default status and error type. */
+/**
+ * The gateway response types of API Gateway
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html)
+ * with their default status and error type.
+ */
 export const GATEWAY_RESPONSE_TYPES = {
   ACCESS_DENIED: { status: 403, errorType: 'AccessDeniedException' },
   API_CONFIGURATION_ERROR: { status: 500, errorType: 'InternalServerErrorException' },

@@ -73,7 +73,8 @@ export function awsServiceRequest(
     );
     throw GatewayErrors.internalServerError();
   }
-  // Non-proxy integrations send only mapped headers plus API Gateway's defaults (reference §15).
+  // Non-proxy integrations send only mapped headers plus API Gateway's defaults
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
   const headers = joinHeaderValues(nonProxyHeaders(inv, body, parts.headers));
   let path = compiled.servicePath!.render(parts.path);
   if (compiled.callsS3) path = normaliseS3Path(path);

@@ -7,12 +7,17 @@ import { proxyRequestBody } from '../stages/request-streaming';
 import { clientHeader, newTraceId, nonProxyHeaders, setHeader } from './request-headers';
 import type { BackendBody, BackendRequest } from './transport';
 
-/** Client headers an http_proxy integration does not forward (reference §15). */
+/**
+ * Client headers an http_proxy integration does not forward
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
+ */
 const NOT_FORWARDED = new Set(['host', 'content-encoding', 'via']);
 
 /**
  * Mapped headers API Gateway does not send to an http(s) backend: hop-by-hop ones, whose static
- * values it drops (see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html; for aws integrations mapping them fails the call instead).
+ * values it drops (see
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html; for
+ * aws integrations mapping them fails the call instead).
  */
 const DROPPED_MAPPED = new Set(['proxy-authenticate', 'te', 'expect', 'connection']);
 

@@ -119,8 +119,9 @@ export async function lambdaEndpointResponse(inv: Invocation, log: Logger): Prom
 }
 
 /**
- * The selection string of a non-proxy Lambda call (reference §8): the function's errorMessage when
- * it failed, the empty string when it succeeded.
+ * The selection string of a non-proxy Lambda call
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html):
+ * the function's errorMessage when it failed, the empty string when it succeeded.
  */
 export function lambdaSelectionString(result: LambdaInvokeResult): string {
   if (result.functionError === undefined) return '';

@@ -25,10 +25,13 @@ export function mockStatusCode(output: string): string | undefined {
 }
 
 /**
- * The `mock` integration (reference §5.6–§5.7): nothing is called. A rendered request template must
- * yield a statusCode, which selects the integration response; without a template (none defined, or
- * passthrough) the default response is used, as AWS documents. The endpoint response is empty;
- * overrides the template set stay on the invocation's `$context` for the response phase.
+ * The `mock` integration
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):
+ * nothing is called. A rendered request template must yield a statusCode, which selects the
+ * integration response; without a template (none defined, or passthrough) the default response is
+ * used, as AWS documents. The endpoint response is empty; overrides the template set stay on the
+ * invocation's `$context` for the response phase.
  */
 export function invokeMock(inv: Invocation, rendered: Buffer, log: Logger): void {
   inv.integrationResult = { status: 200, headers: {}, body: { kind: 'buffer', data: Buffer.alloc(0) } };

@@ -27,7 +27,8 @@ export function setHeader<V extends string | string[]>(
 
 /**
  * Headers of a non-proxy (aws, http) integration request: API Gateway's defaults, the client's
- * Content-Type when there is a body, then the mapped headers over them (reference §15).
+ * Content-Type when there is a body, then the mapped headers over them
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
  */
 export function nonProxyHeaders(
   inv: Invocation,

@@ -88,8 +88,9 @@ function setHeader(headers: Record<string, string>, name: string, value: string)
 }
 
 /**
- * Non-proxy integration response: select by the selection string (the backend status, or a
- * Lambda errorMessage; whole-string selectionPattern), convert the payload (reference §7.3),
+ * Non-proxy integration response: select by the selection string (the backend status, or a Lambda
+ * errorMessage; whole-string selectionPattern), convert the payload
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html),
  * render the response template chosen by Accept, map headers from responseParameters (backend
  * headers are otherwise dropped), then apply `$context.responseOverride`. Without a matching
  * response and without a default, the client gets 500 Internal server error. With no template and

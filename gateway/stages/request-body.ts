@@ -6,9 +6,12 @@ import { renderTemplate, requestOverrideValues, templateOverrides } from '../tem
 import type { IntegrationRequestParts } from './integration-request';
 
 /**
- * The body of a non-proxy integration request (reference §6, §7.2): content handling first, then
- * the request template chosen by Content-Type (or passthrough, or 415). `$context.requestOverride`
- * set by the template is applied to `parts` (it wins over requestParameters).
+ * The body of a non-proxy integration request
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html):
+ * content handling first, then the request template chosen by Content-Type (or passthrough, or
+ * 415). `$context.requestOverride` set by the template is applied to `parts` (it wins over
+ * requestParameters).
  */
 export function integrationRequestBody(
   inv: Invocation,

@@ -24,13 +24,14 @@ function tooLarge(inv: Invocation, length: string, log: Logger): Error {
 }
 
 /**
- * The response payload limit (reference §13; AWS logs "Integration response of reported length N
- * is larger than allowed maximum of 10485760 bytes" and answers 500 Internal server error). A
- * reported Content-Length over the limit is refused before any byte is read. A body of unknown
- * length streams through a counter: past the limit it fails, which is the same 500 when the body
- * is being buffered (templates, conversions) and a cut connection when it was already streaming
- * to the client (its status line is gone). HEAD answers carry no payload, whatever their length.
- * Replaces `result.body` with the counted stream.
+ * The response payload limit
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html; AWS logs "Integration
+ * response of reported length N is larger than allowed maximum of 10485760 bytes" and answers 500
+ * Internal server error). A reported Content-Length over the limit is refused before any byte is
+ * read. A body of unknown length streams through a counter: past the limit it fails, which is the
+ * same 500 when the body is being buffered (templates, conversions) and a cut connection when it
+ * was already streaming to the client (its status line is gone). HEAD answers carry no payload,
+ * whatever their length. Replaces `result.body` with the counted stream.
  */
 export function enforceResponseLimit(
   inv: Invocation,

@@ -68,7 +68,8 @@ function vectorAuth(signedHeaders: string, signature: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. AWS's published examples (s3.md §5.8)
+// 1. AWS's published examples
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html)
 // ---------------------------------------------------------------------------------------------
 
 describe('AWS published SigV4 examples', () => {

@@ -185,7 +185,8 @@ export class S3Server {
         { method, rawUrl, headers: req.headers },
         { lookup: (id) => this.users.get(id) },
       );
-      // Anonymous requests go on: each handler judges them by the grants to AllUsers (s3.md §3.4).
+      // Anonymous requests go on: each handler judges them by the grants to AllUsers
+      // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html).
       if (auth.kind === 'signed' && auth.presigned) hoistQueryHeaders(req, query);
       const operation = resolveOperation(method, target, query, req.headers);
       ctx = {

@@ -271,7 +271,10 @@ function queryValueIgnoringCase(query: Map<string, string>, name: string): strin
   return undefined;
 }
 
-/** X-Amz-Expires: an integer; out of 1..604800 → 403 (what s3-tests expects, see s3.md §3.2). */
+/**
+ * X-Amz-Expires: an integer; out of 1..604800 → 403 (what s3-tests expects, see
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html).
+ */
 function parseExpires(value: string): number {
   if (!/^-?\d+$/.test(value)) {
     throw S3Errors.authorizationQueryParametersError('X-Amz-Expires should be a number');
