@@ -3,6 +3,7 @@ import { mediaTypeOfHeader } from '../mappings/content';
 import { evaluateMappingSource, type MappingInput } from '../mappings/parameters';
 import { parseMappingSource, type MappingSource } from '../openapi';
 import { GATEWAY_RESPONSE_TYPES, type GatewayError } from './gateway-error';
+import { setHeader } from './header-values';
 
 /** A rendered gateway response, ready to send. */
 export interface RenderedGatewayResponse {
@@ -119,13 +120,6 @@ function headerMappings(config: GatewayResponse): CompiledHeader[] {
     compiledHeaders.set(config, list);
   }
   return list;
-}
-
-/** Sets a header case-insensitively (a configured `content-type` replaces the template's). */
-function setHeader(headers: Record<string, string>, name: string, value: string): void {
-  for (const existing of Object.keys(headers))
-    if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-  headers[name] = value;
 }
 
 /**

@@ -13,7 +13,7 @@ import { ConfigError, DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, type A
 import type { Logger } from './log';
 import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
 import { createGatewayServer, Gateway, listen } from './server';
-import { defaultStageName, validateStageName } from './stage';
+import { defaultStageName, validateStageName } from './stage-names';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 import { compileApiTemplates } from './templates';

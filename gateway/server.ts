@@ -198,7 +198,7 @@ export class Gateway {
       error = e.kind === 'timeout' ? GatewayErrors.integrationTimeout() : GatewayErrors.integrationFailure();
     } else {
       this.options.log.error(`${inv.requestId} ${(e as Error)?.stack ?? String(e)}`);
-      error = GatewayErrors.internalServerError();
+      error = GatewayErrors.apiConfigurationError();
     }
     if (res.headersSent) {
       res.destroy();

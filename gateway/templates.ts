@@ -8,7 +8,7 @@ import {
 import { javaToString } from '../mappings/vtl/text';
 import { isList, isMap, isNull } from '../mappings/vtl/values';
 import type { ApiDefinition } from '../openapi/model';
-import type { Problem } from '../openapi';
+import { pointerTo, type Problem } from '../openapi';
 import { contextVariables } from './context-variables';
 import { GatewayError, GatewayErrors } from './gateway-error';
 import type { Invocation } from './invocation';
@@ -20,7 +20,6 @@ import type { Logger } from './log';
  */
 export function compileApiTemplates(api: ApiDefinition): Problem[] {
   const problems: Problem[] = [];
-  const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
   const check = (pointer: string, source: string) => {
     try {
       compileTemplate(source);
@@ -38,11 +37,11 @@ export function compileApiTemplates(api: ApiDefinition): Problem[] {
     for (const method of Object.values(resource.methods)) {
       const integration = method!.integration;
       for (const [type, source] of Object.entries(integration.requestTemplates)) {
-        check(`${integration.pointer}/requestTemplates/${escape(type)}`, source);
+        check(pointerTo(integration.pointer, 'requestTemplates', type), source);
       }
       for (const response of integration.integrationResponses) {
         for (const [type, source] of Object.entries(response.responseTemplates)) {
-          check(`${response.pointer}/responseTemplates/${escape(type)}`, source);
+          check(pointerTo(response.pointer, 'responseTemplates', type), source);
         }
       }
     }
@@ -117,6 +116,6 @@ export function renderTemplate(
     if (e instanceof TemplateRuntimeError && e.kind === 'invalid-json' && where.side === 'request') {
       throw new GatewayError('BAD_REQUEST_BODY', 'Invalid JSON in request body');
     }
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ImportContext } from './context';
 import { readRootExtensions } from './extensions';
 import type { ApiDefinition, HttpMethod, Resource } from './model';
-import { Models } from './models';
+import { Models } from './schema-models';
 import { OperationScope, readMethod, resolveParameters } from './operation';
 import { checkResourcePath } from './paths';
 import { Problems, pointerTo } from './problems';

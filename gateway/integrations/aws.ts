@@ -1,6 +1,7 @@
 import { compileUriTemplate } from '../../mappings/uri-template';
 import { percentDecode, uriEncode } from '../../sigv4';
 import type { OutboundCredentials } from '../aws/credentials';
+import { integrationMethod } from './method';
 import type { EndpointResolver } from '../aws/endpoints';
 import type { AwsServiceRequest } from '../aws/request';
 import { GatewayErrors } from '../gateway-error';
@@ -53,7 +54,7 @@ export function assertPathTarget(inv: Invocation, log: Logger): void {
   log.error(
     `${inv.requestId} ${inv.compiled!.integration.pointer}: ${target.kind === 'aws-action' ? 'action-style AWS integrations' : `${target.kind} targets`} are not supported yet`,
   );
-  throw GatewayErrors.internalServerError();
+  throw GatewayErrors.apiConfigurationError();
 }
 
 /** The request to an AWS service through a `path/` uri (S3 and other REST-style services), before signing. */
@@ -65,13 +66,13 @@ export function awsServiceRequest(
 ): AwsServiceRequest {
   const compiled = inv.compiled!;
   const target = compiled.integration.target;
-  if (target.kind !== 'aws-path') throw GatewayErrors.internalServerError();
+  if (target.kind !== 'aws-path') throw GatewayErrors.apiConfigurationError();
   const endpoint = deps.endpoints.resolve(target.service, target.region);
   if (!endpoint) {
     deps.log.error(
       `${inv.requestId} no endpoint for service '${target.service}': set endpoints.${target.service} to a URL or 'aws'`,
     );
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
   // Non-proxy integrations send only mapped headers plus API Gateway's defaults
   // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
@@ -82,7 +83,7 @@ export function awsServiceRequest(
     service: target.service,
     region: target.region,
     endpoint,
-    method: compiled.integrationHttpMethod ?? inv.request.httpMethod,
+    method: integrationMethod(inv),
     path,
     query: parts.querystring,
     headers,

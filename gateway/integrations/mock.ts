@@ -47,7 +47,7 @@ export function invokeMock(inv: Invocation, rendered: Buffer, log: Logger): void
       `${inv.requestId} ${integration.pointer}: Execution failed due to configuration error: Unable to parse ` +
         'statusCode. It should be an integer that is defined in the request template.',
     );
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
   inv.integrationResult.status = Number(status);
   inv.selection = status;

@@ -54,12 +54,12 @@ export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<v
         return runLambdaAuthorizer(inv, authorizer, settings.lambdaAuthorizers);
       }
       settings.log.error(`${inv.requestId} ${method.pointer}: its authorizer is not declared in the API`);
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
     }
     default:
       settings.log.error(
         `${inv.requestId} ${method.pointer}: ${method.authorizationType} authorizers are not supported yet`,
       );
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
   }
 }

@@ -62,7 +62,7 @@ export function forbiddenMappings(integration: Integration): string[] {
 /** Applies requestParameters to build the integration request's path values, query and headers. */
 function mapRequestParameters(inv: Invocation): IntegrationRequestParts {
   const compiled = inv.compiled!;
-  if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.internalServerError();
+  if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.apiConfigurationError();
   const parts: IntegrationRequestParts = { path: {}, querystring: [], headers: {} };
   if (compiled.requestMappings.length === 0) return parts;
   const input = mappingInput(inv);
@@ -109,7 +109,7 @@ export function integrationRequest(inv: Invocation, rt: GatewayRuntime): void {
     case 'AWS_PROXY':
       // The whole method request is the event; requestParameters do not apply to Lambda proxies,
       // but mapping a forbidden header still fails every call before the function is invoked.
-      if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.internalServerError();
+      if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.apiConfigurationError();
       inv.integrationRequest = { kind: 'aws', request: lambdaProxyRequest(inv, rt) };
       return;
     case 'HTTP_PROXY':
@@ -153,6 +153,6 @@ export function integrationRequest(inv: Invocation, rt: GatewayRuntime): void {
       log.error(
         `${inv.requestId} ${compiled.integration.pointer}: ${String(compiled.integration.type)} integrations are not supported yet`,
       );
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
   }
 }

@@ -1,4 +1,5 @@
 import { ContentConversionError, convertRequestPayload, isBinaryRequest } from '../../mappings/content';
+import { pointerTo } from '../../openapi';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
@@ -32,10 +33,10 @@ export function integrationRequestBody(
   } catch (e) {
     if (!(e instanceof ContentConversionError)) throw e;
     log.error(`${inv.requestId} ${integration.pointer}: CONVERT_TO_BINARY of a request that is not base64`);
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
   if (choice.kind === 'passthrough') return payload.body;
-  const pointer = `${integration.pointer}/requestTemplates/${choice.contentType.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  const pointer = pointerTo(integration.pointer, 'requestTemplates', choice.contentType);
   const body = renderTemplate(inv, choice.template, payload, { side: 'request', pointer }, log);
   const overrides = templateOverrides(inv);
   if (parts && overrides) {

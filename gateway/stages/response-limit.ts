@@ -1,16 +1,12 @@
 import { Transform } from 'node:stream';
 import { GatewayErrors } from '../gateway-error';
+import { lastHeaderValue } from '../header-values';
 import type { IntegrationResult, Invocation } from '../invocation';
 import type { Logger } from '../log';
 
-function headerOf(headers: Record<string, string[]>, name: string): string | undefined {
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key].at(-1);
-}
-
 /** The integration response's Content-Length, when it sent one. */
 export function reportedLength(result: IntegrationResult): number | undefined {
-  const raw = headerOf(result.headers, 'content-length');
+  const raw = lastHeaderValue(result.headers, 'content-length');
   return raw !== undefined && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
 }
 
@@ -20,7 +16,7 @@ function tooLarge(inv: Invocation, length: string, log: Logger): Error {
     `${inv.requestId} Execution failed due to configuration error: Integration response of ${length} ` +
       `is larger than allowed maximum of ${inv.maxPayload} bytes.`,
   );
-  return GatewayErrors.internalServerError();
+  return GatewayErrors.apiConfigurationError();
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ApiDefinition } from '../../openapi/model';
-import { defaultStageName, splitStage, validateStageName } from '../../gateway/stage';
+import { defaultStageName, splitStage, validateStageName } from '../../gateway/stage-names';
 
 function api(basePath: string | undefined): ApiDefinition {
   return {
