@@ -5,8 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPrincipals, type Principal } from './auth/credentials';
 import { startLambdaServer } from './backends/lambda';
-import { startS3Server } from './backends/s3';
-import { DataDirInUseError } from './backends/s3/store';
+import { DataDirInUseError, startS3Server } from './backends/s3';
 import {
   DEFAULT_DRAIN_TIMEOUT,
   isGatewayWorker,

@@ -44,7 +44,7 @@ export interface CompiledMethod {
   readonly awsCall: AwsServiceCall | undefined;
   /** An http(s) uri, stage variables filled: the backend URL per request (undefined: unusable). */
   readonly backendUrl: ((pathValues: Record<string, string>) => URL | undefined) | undefined;
-  /** The request template (or passthrough, or 415) for a Content-Type header (reference: templates). */
+  /** The request template (or passthrough, or 415) for a Content-Type header (mappings/templates.ts). */
   requestTemplate(contentType: string | undefined): RequestTemplateChoice;
 }
 

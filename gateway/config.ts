@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda/functions';
+import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda';
 
 /**
  * The one configuration model of apigw. Keys mirror the command-line flags (`dataDir` is

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { clientHeader } from './header-values';
 import type { Invocation } from './invocation';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -23,10 +24,6 @@ export function contextVariables(
   const host = inv.request.nodeHeaders.host ?? 'localhost';
   const domainName = host.replace(/:\d+$/, '');
   const resourcePath = inv.resource?.path;
-  const firstHeader = (name: string) => {
-    const v = inv.request.nodeHeaders[name];
-    return Array.isArray(v) ? v[v.length - 1] : v;
-  };
   return {
     accountId: inv.identity?.accountId ?? '123456789012',
     apiId: inv.apiId,
@@ -50,7 +47,7 @@ export function contextVariables(
       principalOrgId: null,
       sourceIp: inv.sourceIp,
       user: inv.identity?.user ?? null,
-      userAgent: firstHeader('user-agent') ?? null,
+      userAgent: clientHeader(inv, 'user-agent') ?? null,
       userArn: inv.identity?.userArn ?? null,
     },
     isCanaryRequest: false,

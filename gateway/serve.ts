@@ -14,7 +14,7 @@ import type { Logger } from './log';
 import { missingRoleWarning } from './integrations/aws';
 import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
 import { createGatewayServer, Gateway, listen } from './server';
-import { defaultStageName, validateStageName } from './stage';
+import { defaultStageName, validateStageName } from './stage-names';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 import { compileApiTemplates } from './templates';

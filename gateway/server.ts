@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ApiDefinition } from '../openapi/model';
 import type { OutboundCredentials } from './aws/credentials';
 import type { EndpointResolver } from './aws/endpoints';
 import { IntegrationNetworkError } from './integrations/transport';
-import type { S3User } from './backends/s3/identity';
+import type { AccessKey } from '../lib/accounts';
 import { compileMethods } from './compile';
 import { contextVariables } from './context-variables';
 import { GatewayError, GatewayErrors } from './gateway-error';
@@ -20,14 +19,14 @@ import { AuthorizerCache } from './auth/lambda-authorizer';
 import { mappingInput } from './stages/mapping-input';
 import { methodRequestOf } from './stages/method-request';
 import { RequestAbortedError, RequestPayload, watchBodyIdle } from './stages/request-payload';
-import { DEFAULT_HEADERS_TIMEOUT_MS, headersTimeoutOptions } from './backends/lambda/server';
+import { DEFAULT_HEADERS_TIMEOUT_MS, headersTimeoutOptions } from '../lib/http-server';
 
 export interface GatewayOptions {
   api: ApiDefinition;
   stage: string;
   stageVariables: Record<string, string>;
   /** Callers' access keys (AWS_IAM methods). */
-  principals: readonly S3User[];
+  principals: readonly AccessKey[];
   /** When set, callers must sign for this region. */
   region: string | undefined;
   sigv4Compat: boolean;
@@ -199,7 +198,7 @@ export class Gateway {
       error = e.kind === 'timeout' ? GatewayErrors.integrationTimeout() : GatewayErrors.integrationFailure();
     } else {
       this.options.log.error(`${inv.requestId} ${(e as Error)?.stack ?? String(e)}`);
-      error = GatewayErrors.internalServerError();
+      error = GatewayErrors.apiConfigurationError();
     }
     if (res.headersSent) {
       res.destroy();
@@ -238,13 +237,4 @@ export function createGatewayServer(gateway: Gateway, options: { headersTimeoutM
   );
 }
 
-/** Listens and resolves with the bound address. */
-export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
+export { listen } from '../lib/http-server';

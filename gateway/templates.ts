@@ -8,7 +8,7 @@ import {
 import { javaToString } from '../mappings/vtl/text';
 import { isList, isMap, isNull } from '../mappings/vtl/values';
 import type { ApiDefinition } from '../openapi/model';
-import type { Problem } from '../openapi';
+import { pointerTo, type Problem } from '../openapi';
 import { contextVariables } from './context-variables';
 import { GatewayError, GatewayErrors } from './gateway-error';
 import type { Invocation } from './invocation';
@@ -21,7 +21,6 @@ import { OFF_THREAD_BYTES, renderOffThread } from './template-pool';
  */
 export function compileApiTemplates(api: ApiDefinition): Problem[] {
   const problems: Problem[] = [];
-  const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
   const check = (pointer: string, source: string) => {
     try {
       compileTemplate(source);
@@ -39,11 +38,11 @@ export function compileApiTemplates(api: ApiDefinition): Problem[] {
     for (const method of Object.values(resource.methods)) {
       const integration = method!.integration;
       for (const [type, source] of Object.entries(integration.requestTemplates)) {
-        check(`${integration.pointer}/requestTemplates/${escape(type)}`, source);
+        check(pointerTo(integration.pointer, 'requestTemplates', type), source);
       }
       for (const response of integration.integrationResponses) {
         for (const [type, source] of Object.entries(response.responseTemplates)) {
-          check(`${response.pointer}/responseTemplates/${escape(type)}`, source);
+          check(pointerTo(response.pointer, 'responseTemplates', type), source);
         }
       }
     }
@@ -149,5 +148,5 @@ function templateFailure(
   if (e instanceof TemplateRuntimeError && e.kind === 'invalid-json' && where.side === 'request') {
     return new GatewayError('BAD_REQUEST_BODY', 'Invalid JSON in request body');
   }
-  return GatewayErrors.internalServerError();
+  return GatewayErrors.apiConfigurationError();
 }

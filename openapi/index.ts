@@ -1,7 +1,7 @@
 /** The public surface of the OpenAPI importer. */
 export { loadApi, loadApiDocument, loadApiText } from './load';
 export type { LoadResult } from './load';
-export { formatProblem } from './problems';
+export { formatProblem, pointerTo } from './problems';
 export type { Problem } from './problems';
 export { IntegrationUriError, parseIntegrationUri } from './uri';
 export { MappingSyntaxError, parseMappingDestination, parseMappingSource } from './mapping-expressions';

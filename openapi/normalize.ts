@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ImportContext } from './context';
 import { readRootExtensions } from './extensions';
 import type { ApiDefinition, HttpMethod, Resource } from './model';
-import { Models } from './models';
+import { Models } from './schema-models';
 import { OperationScope, readMethod, resolveParameters } from './operation';
 import { checkResourcePath } from './paths';
 import { Problems, pointerTo } from './problems';
@@ -157,7 +157,9 @@ function swaggerBasePath(ctx: ImportContext): string | undefined {
   return cleanBasePath(ctx.read.string(ctx.document, 'basePath', ''));
 }
 
-// OpenAPI 3 (reference §3.4): the first server's `basePath` variable wins, even if the url does not use it.
+// OpenAPI 3
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-basePath.html):
+// the first server's `basePath` variable wins, even if the url does not use it.
 function serversBasePath(ctx: ImportContext): string | undefined {
   const servers = ctx.read.array(ctx.document, 'servers', '');
   const server = servers?.[0];

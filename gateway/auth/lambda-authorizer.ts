@@ -1,7 +1,11 @@
-import { MappingSyntaxError, parseMappingSource } from '../../openapi/mapping-expressions';
+import {
+  MappingSyntaxError,
+  parseMappingSource,
+  type MappingSource,
+} from '../../openapi/mapping-expressions';
 import type { Authorizer } from '../../openapi/model';
 import { IntegrationUriError, parseIntegrationUri } from '../../openapi/uri';
-import { evaluateMappingSource, type MappingSource } from '../../mappings/parameters';
+import { evaluateMappingSource } from '../../mappings/parameters';
 import { GatewayError, GatewayErrors } from '../gateway-error';
 import type { AwsIntegrationDeps } from '../integrations/aws';
 import { invokeLambda } from '../integrations/lambda';
@@ -53,10 +57,12 @@ export interface LambdaAuthorizerDeps extends AwsIntegrationDeps {
 }
 
 /**
- * Runs a TOKEN or REQUEST Lambda authorizer for the method (reference §10.3): the identity is
- * read and checked first (missing → 401 without calling the function), the result is taken from
- * the cache or from the function, and its policy is evaluated against this request's method ARN
- * (so a cached policy serves other methods too, as on AWS). On success `inv.authorizer` holds
+ * Runs a TOKEN or REQUEST Lambda authorizer for the method
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html):
+ * the identity is read and checked first (missing → 401 without calling the function), the result
+ * is taken from the cache or from the function, and its policy is evaluated against this request's
+ * method ARN (so a cached policy serves other methods too, as on AWS). On success `inv.authorizer`
+ * holds
  * `principalId` and the `context` map for `$context.authorizer` and proxy events.
  */
 export async function runLambdaAuthorizer(

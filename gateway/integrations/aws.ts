@@ -1,7 +1,8 @@
 import { compileUriTemplate } from '../../mappings/uri-template';
 import type { Integration } from '../../openapi/model';
-import { percentDecode, uriEncode } from '../backends/s3/auth/sigv4';
+import { percentDecode, uriEncode } from '../../sigv4';
 import type { OutboundCredentials } from '../aws/credentials';
+import { integrationMethod } from './method';
 import type { EndpointResolver } from '../aws/endpoints';
 import type { AwsServiceRequest } from '../aws/request';
 import { serviceQuery } from '../aws/service-call';
@@ -39,11 +40,8 @@ export function normaliseS3Path(path: string): string {
   return path
     .split('/')
     .map((segment) => {
-      try {
-        return uriEncode(percentDecode(segment), false);
-      } catch {
-        return segment;
-      }
+      const bytes = percentDecode(segment);
+      return bytes ? uriEncode(bytes, false) : segment;
     })
     .join('/');
 }
@@ -66,7 +64,7 @@ export function awsServiceRequest(
 ): AwsServiceRequest {
   const compiled = inv.compiled!;
   const call = compiled.awsCall;
-  if (!call) throw GatewayErrors.internalServerError();
+  if (!call) throw GatewayErrors.apiConfigurationError();
   const endpoint = deps.endpoints.resolve(call.service, call.region, {
     subdomain: call.subdomain,
     hostPrefix: call.hostPrefix,
@@ -75,11 +73,12 @@ export function awsServiceRequest(
     deps.log.error(
       `${inv.requestId} no endpoint for service '${call.service}': set endpoints.${call.service} to a URL or 'aws'`,
     );
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
-  const method = compiled.integrationHttpMethod ?? inv.request.httpMethod;
+  const method = integrationMethod(inv);
   const sent: BackendBody = BODILESS.has(method) && Buffer.isBuffer(body) ? Buffer.alloc(0) : body;
-  // Non-proxy integrations send only mapped headers plus API Gateway's defaults (reference §15).
+  // Non-proxy integrations send only mapped headers plus API Gateway's defaults
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
   const headers = joinHeaderValues(nonProxyHeaders(inv, sent, parts.headers));
   if (call.protocolHeaders) {
     const mapped = Object.keys(parts.headers).map((name) => name.toLowerCase());

@@ -1,4 +1,4 @@
-import type { S3User } from '../backends/s3/identity';
+import type { AccessKey } from '../../lib/accounts';
 import { runLambdaAuthorizer, type LambdaAuthorizerDeps } from '../auth/lambda-authorizer';
 import { verifyCaller } from '../auth/sigv4';
 import { GatewayErrors } from '../gateway-error';
@@ -8,7 +8,7 @@ import type { GatewayRuntime } from '../runtime';
 
 /** How callers are authenticated. */
 export interface AuthorizationSettings {
-  lookup: (accessKeyId: string) => S3User | undefined;
+  lookup: (accessKeyId: string) => AccessKey | undefined;
   /** When set, the credential scope's region must equal it. */
   region: string | undefined;
   /** Accept curl 7.x's single-encoded canonical path too (opt-in, logged). */
@@ -54,12 +54,12 @@ export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<v
         return runLambdaAuthorizer(inv, authorizer, settings.lambdaAuthorizers);
       }
       settings.log.error(`${inv.requestId} ${method.pointer}: its authorizer is not declared in the API`);
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
     }
     default:
       settings.log.error(
         `${inv.requestId} ${method.pointer}: ${method.authorizationType} authorizers are not supported yet`,
       );
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
   }
 }

@@ -1,10 +1,10 @@
+import { evaluateMappingSource } from '../../mappings/parameters';
 import {
-  evaluateMappingSource,
   parseMappingDestination,
   parseMappingSource,
   type MappingDestination,
   type MappingSource,
-} from '../../mappings/parameters';
+} from '../../openapi';
 import { isForbiddenRequestMapping } from '../../mappings/headers';
 import type { Integration } from '../../openapi/model';
 import { awsServiceRequest } from '../integrations/aws';
@@ -63,7 +63,7 @@ export function forbiddenMappings(integration: Integration): string[] {
 /** Applies requestParameters to build the integration request's path values, query and headers. */
 function mapRequestParameters(inv: Invocation): IntegrationRequestParts {
   const compiled = inv.compiled!;
-  if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.internalServerError();
+  if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.apiConfigurationError();
   const parts: IntegrationRequestParts = { path: {}, querystring: [], headers: {} };
   if (compiled.requestMappings.length === 0) return parts;
   const input = mappingInput(inv);
@@ -111,7 +111,7 @@ export function integrationRequest(inv: Invocation, rt: GatewayRuntime): MaybePr
     case 'AWS_PROXY':
       // The whole method request is the event; requestParameters do not apply to Lambda proxies,
       // but mapping a forbidden header still fails every call before the function is invoked.
-      if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.internalServerError();
+      if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.apiConfigurationError();
       inv.integrationRequest = { kind: 'aws', request: lambdaProxyRequest(inv, rt) };
       return;
     case 'HTTP_PROXY':
@@ -154,6 +154,6 @@ export function integrationRequest(inv: Invocation, rt: GatewayRuntime): MaybePr
       log.error(
         `${inv.requestId} ${compiled.integration.pointer}: ${String(compiled.integration.type)} integrations are not supported yet`,
       );
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
   }
 }

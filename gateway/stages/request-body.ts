@@ -1,4 +1,5 @@
 import { ContentConversionError, convertRequestPayload, isBinaryRequest } from '../../mappings/content';
+import { pointerTo } from '../../openapi';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
@@ -7,9 +8,12 @@ import { renderTemplate, requestOverrideValues, templateOverrides } from '../tem
 import type { IntegrationRequestParts } from './integration-request';
 
 /**
- * The body of a non-proxy integration request (reference §6, §7.2): content handling first, then
- * the request template chosen by Content-Type (or passthrough, or 415). `$context.requestOverride`
- * set by the template is applied to `parts` (it wins over requestParameters).
+ * The body of a non-proxy integration request
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html):
+ * content handling first, then the request template chosen by Content-Type (or passthrough, or
+ * 415). `$context.requestOverride` set by the template is applied to `parts` (it wins over
+ * requestParameters).
  */
 export function integrationRequestBody(
   inv: Invocation,
@@ -30,10 +34,10 @@ export function integrationRequestBody(
   } catch (e) {
     if (!(e instanceof ContentConversionError)) throw e;
     log.error(`${inv.requestId} ${integration.pointer}: CONVERT_TO_BINARY of a request that is not base64`);
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
   if (choice.kind === 'passthrough') return payload.body;
-  const pointer = `${integration.pointer}/requestTemplates/${choice.contentType.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  const pointer = pointerTo(integration.pointer, 'requestTemplates', choice.contentType);
   return thenMaybe(
     renderTemplate(inv, choice.template, payload, { side: 'request', pointer }, log),
     (body) => {

@@ -89,9 +89,10 @@ export function missingParameters(inv: Invocation, method: Method): string[] {
 }
 
 /**
- * Request validation (reference §14): with a validator on the method, required parameters first
- * (400 BAD_REQUEST_PARAMETERS), then the body against the model for its content type
- * (400 BAD_REQUEST_BODY).
+ * Request validation
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html):
+ * with a validator on the method, required parameters first (400 BAD_REQUEST_PARAMETERS), then the
+ * body against the model for its content type (400 BAD_REQUEST_BODY).
  */
 export function validateRequest(inv: Invocation): void {
   const method = inv.method!;
