@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { TemplateRuntimeError, type TemplateRuntimeErrorKind } from '../mappings/vtl';
 import type { InputParams } from '../mappings/vtl/input';
 import { fromTransferable, toTransferable, type Transferable } from '../mappings/vtl/transfer';
-import { workerScript } from './backends/lambda/worker-script';
+import { workerScript } from '../lib/worker-script';
 
 /**
  * Payloads of this size and more render on the worker. Measured here, rendering costs about

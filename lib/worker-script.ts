@@ -11,11 +11,11 @@ export interface WorkerScript {
 let hookJavaScript: string | undefined;
 
 /**
- * The compiled `worker.js` beside this file (or another worker entry, given without extension);
- * when apigw runs from its TypeScript sources (under jest), a small bootstrap instead registers
- * the TypeScript hook (itself transpiled here, once) and then requires the `.ts` entry.
+ * How to start a worker thread whose entry is `entry` (a path without extension): its compiled
+ * `.js`; when apigw runs from its TypeScript sources (under jest), a small bootstrap instead
+ * registers the TypeScript hook (itself transpiled here, once) and then requires the `.ts` entry.
  */
-export function workerScript(cacheDir: string, entry = path.join(__dirname, 'worker')): WorkerScript {
+export function workerScript(cacheDir: string, entry: string): WorkerScript {
   if (path.extname(__filename) === '.js') return { script: `${entry}.js`, eval: false };
   if (!hookJavaScript) {
     const ts = require('typescript') as typeof import('typescript');
