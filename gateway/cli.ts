@@ -17,12 +17,14 @@ import {
 import {
   ConfigError,
   DEFAULT_HEADERS_TIMEOUT,
+  type ApigwConfig,
   flagName,
   keyName,
   MAX_WORKERS,
   parseStageVariables,
   resolveConfig,
 } from './config';
+import { corsPolicy, describeCors, normaliseCorsFlag } from './cors';
 import { createLogger, type Logger } from './log';
 import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
 
@@ -75,6 +77,9 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
                             with 408; a backend it was streaming to sees its request cut (default 20)
   --headers-timeout SECONDS serve, lambda: a client that has not sent its whole request headers
                             within this time is disconnected (default 20; 0: no limit)
+  --cors [ORIGIN]           serve: answer every CORS preflight and add CORS headers to every response,
+                            gateway errors included, for ORIGIN (comma-separated; default: any
+                            origin); beyond AWS, for development (AWS: OPTIONS methods of the API)
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
   --allow-development-keys-on-network
                             start even when --host is not a loopback address and the only accepted
@@ -104,6 +109,7 @@ const OPTIONS = {
   'body-idle-timeout': { type: 'string' },
   'headers-timeout': { type: 'string' },
   'allow-development-keys-on-network': { type: 'boolean' },
+  cors: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -163,6 +169,7 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     drainTimeout: '--drain-timeout',
     bodyIdleTimeout: '--body-idle-timeout',
     headersTimeout: '--headers-timeout',
+    cors: '--cors',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {
     if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
@@ -205,6 +212,7 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'workers',
     'drainTimeout',
     'bodyIdleTimeout',
+    'cors',
   ]) {
     const flag = key === 'stageVariables' ? '--stage-variable' : flagName(key);
     if (flags[key] !== undefined)
@@ -272,6 +280,11 @@ function printPostmanHelp(
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** Start-up lines about switches that make apigw answer differently from AWS. */
+function startupNotes(config: Pick<ApigwConfig, 'cors'>): string[] {
+  return config.cors === undefined ? [] : [describeCors(corsPolicy(config.cors))];
+}
+
 /** `apigw serve --workers N` (N > 1): the primary process. */
 async function runServeCluster(
   config: ServeConfig,
@@ -295,7 +308,10 @@ async function runServeCluster(
   }
   const pids = running.workerPids;
   const signalled = untilSignalled();
-  printPostmanHelp(running, config.region, [`Workers: ${pids.length} (pids ${pids.join(', ')})`]);
+  printPostmanHelp(running, config.region, [
+    `Workers: ${pids.length} (pids ${pids.join(', ')})`,
+    ...startupNotes(config),
+  ]);
   const failure = await Promise.race([signalled.then(() => undefined), running.failed]);
   if (failure !== undefined) {
     await running.close(0);
@@ -345,7 +361,7 @@ async function runServe(
     throw e;
   }
   const signalled = untilSignalled();
-  printPostmanHelp(running, config.region);
+  printPostmanHelp(running, config.region, startupNotes(config));
   await signalled;
   const cut = await running.close((config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000);
   // The backend call of a request the drain cut may still run (up to its integration timeout):
@@ -382,7 +398,12 @@ export async function main(argv: string[]): Promise<number> {
 async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: normaliseCorsFlag(argv),
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     process.stderr.write(`apigw: ${(e as Error).message}\n\n${USAGE}`);
     return 2;

@@ -17,6 +17,7 @@ import { defaultStageName, validateStageName } from './stage';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 import { compileApiTemplates } from './templates';
+import { corsPolicy } from './cors';
 
 /** The OpenAPI file cannot be served; the problems say why (all of them, with pointers). */
 export class ApiLoadError extends Error {
@@ -336,6 +337,7 @@ export async function listenGateway(
     maxPayload: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     bodyIdleTimeoutMs: (config.bodyIdleTimeout ?? DEFAULT_BODY_IDLE_TIMEOUT) * 1000,
     log: options.log,
+    ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
   });
   const server: Server = createGatewayServer(gateway, {
     headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,

@@ -17,6 +17,7 @@ import type { Logger } from './log';
 import { compileRouter } from './router';
 import type { GatewayRuntime } from './runtime';
 import { AuthorizerCache } from './auth/lambda-authorizer';
+import { addCorsHeaders, preflightHeaders, type CorsPolicy } from './cors';
 import { mappingInput } from './stages/mapping-input';
 import { methodRequestOf } from './stages/method-request';
 import { RequestAbortedError, RequestPayload, watchBodyIdle } from './stages/request-payload';
@@ -40,6 +41,8 @@ export interface GatewayOptions {
    */
   bodyIdleTimeoutMs?: number;
   log: Logger;
+  /** `--cors`: preflights answered and CORS headers added, beyond AWS (cors.ts); undefined: off. */
+  cors?: CorsPolicy;
 }
 
 /**
@@ -96,6 +99,7 @@ export class Gateway {
   /** Handles one HTTP request end to end; never throws. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
+    if (this.options.cors && this.answerPreflight(this.options.cors, req, res)) return;
     const inv: Invocation = {
       api: this.options.api,
       apiId: this.apiId,
@@ -142,6 +146,18 @@ export class Gateway {
     );
   }
 
+  /** `--cors`: a preflight is answered here, before the API sees it; false for any other request. */
+  private answerPreflight(cors: CorsPolicy, req: IncomingMessage, res: ServerResponse): boolean {
+    const headers = preflightHeaders(cors, req.method, req.headers);
+    if (!headers) return false;
+    const requestId = newRequestId();
+    req.resume();
+    res.writeHead(204, { ...headers, 'x-amzn-RequestId': requestId });
+    res.end();
+    this.options.log.info(`OPTIONS ${req.url} → 204 (--cors preflight) ${requestId}`);
+    return true;
+  }
+
   /** The request body stopped arriving: 408, the connection closed (that cuts whatever reads the body). */
   private bodyStalled(req: IncomingMessage, res: ServerResponse, inv: Invocation): void {
     this.options.log.info(
@@ -167,6 +183,7 @@ export class Gateway {
 
   private send(res: ServerResponse, inv: Invocation): Promise<void> | void {
     const out = inv.methodResponse!;
+    if (this.options.cors) addCorsHeaders(this.options.cors, inv.request.nodeHeaders, out.headers);
     res.writeHead(out.status, out.headers);
     if (out.body.kind === 'buffer') {
       res.end(out.body.data);
@@ -212,6 +229,7 @@ export class Gateway {
       context: contextVariables(inv),
       mapping: mappingInput(inv),
     });
+    if (this.options.cors) addCorsHeaders(this.options.cors, inv.request.nodeHeaders, rendered.headers);
     res.writeHead(rendered.status, { ...rendered.headers, 'Content-Length': String(rendered.body.length) });
     res.end(inv.request.httpMethod === 'HEAD' ? undefined : rendered.body);
   }
