@@ -26,6 +26,7 @@ import {
 } from './config';
 import { corsPolicy, describeCors, normaliseCorsFlag } from './cors';
 import { createLogger, type Logger } from './log';
+import { runToken, takeTokenFlags, TOKEN_OPTIONS, TOKEN_OPTIONS_USAGE, TOKEN_USAGE } from './token-command';
 import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
 
 // From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
@@ -51,6 +52,7 @@ Usage:
   apigw s3 [options]        Run the embedded S3 server on its own
   apigw lambda [dir | config-file] [options]
                             Run the embedded Lambda (the functions: of the config file) on its own
+${TOKEN_USAGE}
   apigw help                Show this help
   apigw --version           Print the version
 
@@ -88,7 +90,8 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
 
 Without --credentials, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are accepted when set; with neither,
 a fixed development key pair is printed at start-up, and apigw only listens on a loopback address.
-`;
+
+${TOKEN_OPTIONS_USAGE}`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -110,6 +113,7 @@ const OPTIONS = {
   'headers-timeout': { type: 'string' },
   'allow-development-keys-on-network': { type: 'boolean' },
   cors: { type: 'string' },
+  ...TOKEN_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -280,6 +284,23 @@ function printPostmanHelp(
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** The settings of a command that reads an API like serve does (a file, a directory's apigw.yaml, or --config). */
+function resolveServeLike(flags: Record<string, unknown>, positional: string | undefined) {
+  if (positional !== undefined) {
+    const target = path.resolve(positional);
+    if (existsSync(target) && statSync(target).isDirectory()) {
+      const file = path.join(target, 'apigw.yaml');
+      if (!existsSync(file))
+        throw new ConfigError(`${positional} is a directory without an apigw.yaml config file`);
+      if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
+      flags = { ...flags, config: file };
+    } else {
+      flags = { ...flags, api: positional };
+    }
+  }
+  return resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
+}
+
 /** Start-up lines about switches that make apigw answer differently from AWS. */
 function startupNotes(config: Pick<ApigwConfig, 'cors'>): string[] {
   return config.cors === undefined ? [] : [describeCors(corsPolicy(config.cors))];
@@ -418,7 +439,13 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const { help: _h, version: _v, 'stage-variable': stageVariableFlags, ...settings } = values;
+  const { help: _h, version: _v, 'stage-variable': stageVariableFlags, ...allSettings } = values;
+  const { token: tokenFlags, rest: settings } = takeTokenFlags(allSettings);
+  const tokenFlag = Object.keys(tokenFlags)[0];
+  if (tokenFlag !== undefined && command !== 'token') {
+    process.stderr.write(`apigw: --${tokenFlag} is an option of apigw token\n`);
+    return 2;
+  }
   const flags: Record<string, unknown> = Object.fromEntries(
     Object.entries(settings).map(([name, value]) => [keyName(name), value]),
   );
@@ -429,7 +456,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const maxPositionals = command === 'serve' || command === 'lambda' ? 1 : 0;
+    const maxPositionals = command === 'serve' || command === 'lambda' || command === 'token' ? 1 : 0;
     if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);
     switch (command) {
       case 'serve':
@@ -438,6 +465,8 @@ async function run(argv: string[]): Promise<number> {
         return await runS3(flags);
       case 'lambda':
         return await runLambda(flags, rest[0]);
+      case 'token':
+        return await runToken(tokenFlags, resolveServeLike(flags, rest[0]));
       default:
         process.stderr.write(`apigw: unknown command '${command}'\n\n${USAGE}`);
         return 2;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { parseUserPools, type UserPoolsConfig } from './auth/user-pools';
 import { corsPolicyOf } from './cors';
 import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda/functions';
 
@@ -58,6 +59,8 @@ export interface ApigwConfig {
    * origin) or a comma-separated list of origins; beyond AWS, for development (`true` means `*`).
    */
   cors?: string;
+  /** Cognito user pools by pool id: `jwks` (file, URL or aws), `clientIds`, `developmentKey`. */
+  userPools?: UserPoolsConfig;
 }
 
 /** Seconds a client gets to send its request headers (`headersTimeout`); Node's own is 60 s, checked every 30 s. */
@@ -87,7 +90,8 @@ type KeyKind =
   | 'functions'
   | 'workers'
   | 'seconds'
-  | 'cors';
+  | 'cors'
+  | 'userPools';
 const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   port: 'port',
   host: 'string',
@@ -110,6 +114,7 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   headersTimeout: 'seconds',
   bodyIdleTimeout: 'seconds',
   cors: 'cors',
+  userPools: 'userPools',
 };
 
 const SIZE_UNITS: Record<string, number> = {
@@ -179,6 +184,11 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
       );
     }
     return n;
+  }
+  if (kind === 'userPools') {
+    const pools = parseUserPools(value, baseDir);
+    if (typeof pools === 'string') throw new ConfigError(`${where}: ${pools}`);
+    return pools;
   }
   if (kind === 'cors') {
     if (value === false) return undefined;

@@ -108,6 +108,8 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
       ...(config.bodyIdleTimeout !== undefined ? { bodyIdleTimeoutMs: config.bodyIdleTimeout * 1000 } : {}),
       log,
       ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
+      userPools: config.userPools,
+      dataDir: config.dataDir,
     });
   })();
   // A failed start is reported through `ready` and each request; it must not crash the host app.

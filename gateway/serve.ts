@@ -89,7 +89,10 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
       const lambdaAuthorizer =
         method!.authorizationType === 'CUSTOM' &&
         (authorizer?.type === 'token' || authorizer?.type === 'request');
-      if (!['NONE', 'AWS_IAM'].includes(method!.authorizationType) && !lambdaAuthorizer) {
+      if (
+        !['NONE', 'AWS_IAM', 'COGNITO_USER_POOLS'].includes(method!.authorizationType) &&
+        !lambdaAuthorizer
+      ) {
         log.warn(
           `${where}: ${method!.authorizationType} authorization is not supported yet (calls answer 500)`,
         );
@@ -338,6 +341,8 @@ export async function listenGateway(
     bodyIdleTimeoutMs: (config.bodyIdleTimeout ?? DEFAULT_BODY_IDLE_TIMEOUT) * 1000,
     log: options.log,
     ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
+    userPools: config.userPools,
+    dataDir: config.dataDir,
   });
   const server: Server = createGatewayServer(gateway, {
     headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,

@@ -17,6 +17,8 @@ import type { Logger } from './log';
 import { compileRouter } from './router';
 import type { GatewayRuntime } from './runtime';
 import { AuthorizerCache } from './auth/lambda-authorizer';
+import { CognitoPools } from './auth/cognito';
+import type { UserPoolsConfig } from './auth/user-pools';
 import { addCorsHeaders, preflightHeaders, type CorsPolicy } from './cors';
 import { mappingInput } from './stages/mapping-input';
 import { methodRequestOf } from './stages/method-request';
@@ -41,6 +43,10 @@ export interface GatewayOptions {
    */
   bodyIdleTimeoutMs?: number;
   log: Logger;
+  /** Cognito user pools by pool id (config `userPools`): where their tokens are verified from. */
+  userPools?: UserPoolsConfig;
+  /** Where generated development keys of user pools are kept (default ./.apigw). */
+  dataDir?: string;
   /** `--cors`: preflights answered and CORS headers added, beyond AWS (cors.ts); undefined: off. */
   cors?: CorsPolicy;
 }
@@ -92,6 +98,12 @@ export class Gateway {
           cache: new AuthorizerCache(),
           region: options.region ?? 'us-east-1',
         },
+        cognito: new CognitoPools(
+          options.api,
+          options.userPools ?? {},
+          options.dataDir ?? '.apigw',
+          options.log,
+        ),
       },
     };
   }
@@ -100,6 +112,12 @@ export class Gateway {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     if (this.options.cors && this.answerPreflight(this.options.cors, req, res)) return;
+    const jwks = this.runtime.authorization.cognito?.jwksResponse(req.method, req.url, this.options.stage);
+    if (jwks) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(jwks.length) });
+      res.end(jwks);
+      return;
+    }
     const inv: Invocation = {
       api: this.options.api,
       apiId: this.apiId,

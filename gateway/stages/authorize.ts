@@ -1,6 +1,7 @@
 import type { S3User } from '../backends/s3/identity';
 import { runLambdaAuthorizer, type LambdaAuthorizerDeps } from '../auth/lambda-authorizer';
 import { verifyCaller } from '../auth/sigv4';
+import { runCognitoAuthorizer, type CognitoPools } from '../auth/cognito';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
@@ -16,11 +17,13 @@ export interface AuthorizationSettings {
   log: Logger;
   /** What CUSTOM (Lambda) authorizers need. */
   lambdaAuthorizers: LambdaAuthorizerDeps;
+  /** The user pools of COGNITO_USER_POOLS authorizers, with their keys. */
+  cognito?: CognitoPools;
 }
 
 /**
  * Runs the method's authorization: AWS_IAM verifies the caller's SigV4 signature; CUSTOM runs the
- * method's TOKEN or REQUEST Lambda authorizer.
+ * method's TOKEN or REQUEST Lambda authorizer; COGNITO_USER_POOLS verifies a user pool's token.
  */
 export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<void> {
   const method = inv.method!;
@@ -54,6 +57,16 @@ export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<v
         return runLambdaAuthorizer(inv, authorizer, settings.lambdaAuthorizers);
       }
       settings.log.error(`${inv.requestId} ${method.pointer}: its authorizer is not declared in the API`);
+      throw GatewayErrors.internalServerError();
+    }
+    case 'COGNITO_USER_POOLS': {
+      const authorizer = inv.compiled!.authorizer;
+      if (authorizer?.type === 'cognito_user_pools' && settings.cognito) {
+        return runCognitoAuthorizer(inv, authorizer, settings.cognito, settings.log);
+      }
+      settings.log.error(
+        `${inv.requestId} ${method.pointer}: its user-pool authorizer is not declared in the API`,
+      );
       throw GatewayErrors.internalServerError();
     }
     default:
