@@ -18,6 +18,7 @@ import { compileRouter } from './router';
 import type { GatewayRuntime } from './runtime';
 import { AuthorizerCache } from './auth/lambda-authorizer';
 import { CognitoPools } from './auth/cognito';
+import { ResourcePolicy } from './auth/resource-policy';
 import type { UserPoolsConfig } from './auth/user-pools';
 import { addCorsHeaders, preflightHeaders, type CorsPolicy } from './cors';
 import { mappingInput } from './stages/mapping-input';
@@ -98,6 +99,9 @@ export class Gateway {
           cache: new AuthorizerCache(),
           region: options.region ?? 'us-east-1',
         },
+        resourcePolicy: options.api.policy
+          ? new ResourcePolicy(options.api.policy, this.apiId, options.region ?? 'us-east-1', options.log)
+          : undefined,
         cognito: new CognitoPools(
           options.api,
           options.userPools ?? {},

@@ -2,6 +2,7 @@ import type { S3User } from '../backends/s3/identity';
 import { runLambdaAuthorizer, type LambdaAuthorizerDeps } from '../auth/lambda-authorizer';
 import { verifyCaller } from '../auth/sigv4';
 import { runCognitoAuthorizer, type CognitoPools } from '../auth/cognito';
+import { API_ACCOUNT, policyDenied, type ResourcePolicy } from '../auth/resource-policy';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
@@ -19,13 +20,47 @@ export interface AuthorizationSettings {
   lambdaAuthorizers: LambdaAuthorizerDeps;
   /** The user pools of COGNITO_USER_POOLS authorizers, with their keys. */
   cognito?: CognitoPools;
+  /** The API's resource policy, when it has one. */
+  resourcePolicy?: ResourcePolicy;
 }
 
 /**
  * Runs the method's authorization: AWS_IAM verifies the caller's SigV4 signature; CUSTOM runs the
  * method's TOKEN or REQUEST Lambda authorizer; COGNITO_USER_POOLS verifies a user pool's token.
+ * With a resource policy (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html):
+ * a NONE method needs its
+ * explicit Allow; a Lambda-authorizer method is refused on an explicit Deny before its authorizer
+ * runs; Cognito and same-account AWS_IAM callers are refused on an explicit Deny after
+ * authenticating; a SigV4 caller of another account (every apigw key has an account of its own)
+ * needs the policy's Allow too.
  */
 export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<void> {
+  const policy = rt.authorization.resourcePolicy;
+  if (!policy) return authenticate(inv, rt);
+  // The resource policy around the method's own authorization (docs/cors-and-authorizers.md).
+  const type = inv.method!.authorizationType;
+  if (type === 'NONE' || type === 'CUSTOM') checkPolicy(inv, policy, type === 'NONE' ? 'allow' : 'no-deny');
+  const pending = authenticate(inv, rt);
+  if (type !== 'AWS_IAM' && type !== 'COGNITO_USER_POOLS') return pending;
+  // A signed caller of another account needs the policy's Allow; anyone else only no Deny.
+  const needs = type === 'AWS_IAM' && inv.identity?.accountId !== API_ACCOUNT ? 'allow' : 'no-deny';
+  if (!pending) return checkPolicy(inv, policy, needs);
+  return pending.then(() => checkPolicy(inv, policy, needs));
+}
+
+/**
+ * Throws API Gateway's 403 unless the policy allows the request (`allow`: an explicit Allow is
+ * needed) or at least does not deny it explicitly (`no-deny`).
+ */
+function checkPolicy(inv: Invocation, policy: ResourcePolicy, needs: 'allow' | 'no-deny'): void {
+  const request = policy.requestOf(inv);
+  const decision = policy.evaluate(request);
+  if (decision === 'explicit-deny') throw policyDenied(request, true);
+  if (decision === 'implicit-deny' && needs === 'allow') throw policyDenied(request, false);
+}
+
+/** The method's own authorization type. */
+function authenticate(inv: Invocation, rt: GatewayRuntime): void | Promise<void> {
   const method = inv.method!;
   const settings = rt.authorization;
   switch (method.authorizationType) {

@@ -97,3 +97,84 @@ describe('cognito_user_pools authorizers', () => {
     ]);
   });
 });
+
+describe('x-amazon-apigateway-policy', () => {
+  const allow = { Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' };
+
+  test('statements are read with every list a list; a JSON string is read too', () => {
+    const result = importDoc(
+      swagger(
+        { '/a': { get: op() } },
+        {
+          'x-amazon-apigateway-policy': JSON.stringify({
+            Statement: [
+              allow,
+              {
+                Effect: 'Deny',
+                Principal: { AWS: ['111122223333'] },
+                Action: ['execute-api:Invoke'],
+                Resource: ['execute-api:/*/POST/*'],
+                Condition: { NotIpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '192.0.2.7'] } },
+              },
+            ],
+          }),
+        },
+      ),
+    );
+    expect(errors(result)).toEqual([]);
+    expect(result.api!.policy!.statements).toEqual([
+      {
+        effect: 'Allow',
+        principals: '*',
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: {},
+        pointer: '/x-amazon-apigateway-policy/Statement/0',
+      },
+      {
+        effect: 'Deny',
+        principals: ['111122223333'],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*/POST/*'],
+        conditions: { NotIpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '192.0.2.7'] } },
+        pointer: '/x-amazon-apigateway-policy/Statement/1',
+      },
+    ]);
+  });
+
+  test('what apigw cannot evaluate is an error at its pointer, not a silent allow or deny', () => {
+    const result = importDoc(
+      swagger(
+        { '/a': { get: op() } },
+        {
+          'x-amazon-apigateway-policy': {
+            Statement: [
+              { ...allow, Condition: { DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } } },
+              { ...allow, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/33' } } },
+              { Effect: 'Maybe', Principal: '*', Action: 'execute-api:Invoke', Resource: '*' },
+              { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*' },
+            ],
+          },
+        },
+      ),
+    );
+    expect(errors(result)).toEqual([
+      [
+        '/x-amazon-apigateway-policy/Statement/0/Condition/DateGreaterThan',
+        'condition operator DateGreaterThan is not supported by apigw (supported: IpAddress, NotIpAddress, StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike, StringNotLike, Bool, Null, and their IfExists forms)',
+      ],
+      [
+        '/x-amazon-apigateway-policy/Statement/1/Condition/IpAddress/aws:SourceIp',
+        '"10.0.0.0/33" is not an IP address or CIDR block (e.g. 192.0.2.0/24)',
+      ],
+      [
+        '/x-amazon-apigateway-policy/Statement/2/Effect',
+        'Effect must be Allow or Deny, not the string "Maybe"',
+      ],
+      [
+        '/x-amazon-apigateway-policy/Statement/3',
+        'a resource policy statement needs a Principal (e.g. "*") or a NotPrincipal',
+      ],
+    ]);
+  });
+});
