@@ -1,8 +1,15 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { importJWK, SignJWT } from 'jose';
 import { principal } from '../../gateway/auth/credentials';
+import { developmentKey } from '../../gateway/auth/user-pools';
+import { parseFunctions } from '../../gateway/backends/lambda';
 import { callerIdentity } from '../../gateway/auth/identity';
 import { startGateway, type RunningGateway } from '../../gateway/serve';
 import { recordingLogger, tempDir, type TempDir } from '../helpers/api-doc';
+import { REPO } from '../helpers/cli';
 import { callSigned } from '../helpers/execute-api';
+import { LAMBDA_KEYS } from '../helpers/lambda-invoke';
 
 // Resource policies (x-amazon-apigateway-policy) evaluated per request: source IPs, an explicit
 // Deny over an Allow, principals for SigV4 callers, AWS's 403 bodies. Requests come from
@@ -202,5 +209,120 @@ test('a customised ACCESS_DENIED gateway response renders policy denials too', a
   expect(await res.json()).toEqual({
     denied: `User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:123456789012:${gateway.apiId}/prod/GET/lab with an explicit deny`,
     type: 'ACCESS_DENIED',
+  });
+});
+
+describe('with Lambda and Cognito authorizers', () => {
+  const POOL = 'us-east-1_Policy1';
+  const fnUri =
+    'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:TokenAuth/invocations';
+  const secured = (scheme: string) => ({
+    ...mock(),
+    'x-amazon-apigateway-auth': undefined,
+    security: [{ [scheme]: [] }],
+  });
+  // Deny statements only: a method whose authorizer allows passes where the policy is silent.
+  const DENY_ONLY = {
+    Statement: [
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'execute-api:Invoke',
+        Resource: 'execute-api:/*/GET/*/blocked',
+      },
+    ],
+  };
+
+  async function serveAuthorized(callLog: string): Promise<RunningGateway> {
+    const doc = {
+      swagger: '2.0',
+      info: { title: 'Policy and authorizers', version: '1' },
+      basePath: '/prod',
+      paths: {
+        '/lambda/open': { get: secured('lambdaAuth') },
+        '/lambda/blocked': { get: secured('lambdaAuth') },
+        '/cognito/open': { get: secured('pool') },
+        '/cognito/blocked': { get: secured('pool') },
+      },
+      securityDefinitions: {
+        lambdaAuth: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          'x-amazon-apigateway-authtype': 'custom',
+          'x-amazon-apigateway-authorizer': {
+            type: 'token',
+            authorizerUri: fnUri,
+            authorizerResultTtlInSeconds: 0,
+          },
+        },
+        pool: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          'x-amazon-apigateway-authtype': 'cognito_user_pools',
+          'x-amazon-apigateway-authorizer': {
+            type: 'cognito_user_pools',
+            providerARNs: [`arn:aws:cognito-idp:us-east-1:123456789012:userpool/${POOL}`],
+          },
+        },
+      },
+      'x-amazon-apigateway-policy': DENY_ONLY,
+    };
+    const gateway = await startGateway(
+      {
+        api: dir.write('api.json', doc),
+        port: 0,
+        host: '127.0.0.1',
+        dataDir: dir.dir,
+        functions: parseFunctions(
+          {
+            TokenAuth: {
+              handler: 'test/fixtures/authorizers/token.js#handler',
+              environment: { CALL_LOG: callLog },
+            },
+          },
+          REPO,
+          'test',
+        ),
+      },
+      recordingLogger().log,
+      { AWS_ACCESS_KEY_ID: LAMBDA_KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: LAMBDA_KEYS.secretAccessKey },
+    );
+    gateways.push(gateway);
+    return gateway;
+  }
+
+  const calls = (file: string) =>
+    existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').length : 0;
+
+  test('a Lambda authorizer method: an explicit Deny refuses before the function runs', async () => {
+    const callLog = path.join(dir.dir, 'calls.log');
+    const gateway = await serveAuthorized(callLog);
+    const headers = { Authorization: 'Bearer allow one' };
+    expect(await reply(await fetch(`${gateway.url}/lambda/blocked`, { headers }))).toEqual(
+      denied(gateway, 'anonymous', 'GET/lambda/blocked', true),
+    );
+    expect(calls(callLog)).toBe(0);
+    expect((await fetch(`${gateway.url}/lambda/open`, { headers })).status).toBe(200);
+    expect(calls(callLog)).toBe(1);
+  });
+
+  test('a Cognito method: the token first (401), then an explicit Deny (403); a silent policy lets it pass', async () => {
+    const gateway = await serveAuthorized(path.join(dir.dir, 'calls.log'));
+    const key = developmentKey(dir.dir, POOL).privateJwk;
+    const token = await new SignJWT({ sub: 'alice', token_use: 'id', aud: 'client' })
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+      .setIssuer(`https://cognito-idp.us-east-1.amazonaws.com/${POOL}`)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(await importJWK(key, 'RS256'));
+    expect((await fetch(`${gateway.url}/cognito/blocked`)).status).toBe(401);
+    expect(
+      await reply(await fetch(`${gateway.url}/cognito/blocked`, { headers: { Authorization: token } })),
+    ).toEqual(denied(gateway, 'anonymous', 'GET/cognito/blocked', true));
+    expect((await fetch(`${gateway.url}/cognito/open`, { headers: { Authorization: token } })).status).toBe(
+      200,
+    );
   });
 });
