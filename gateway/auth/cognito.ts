@@ -111,8 +111,13 @@ export async function runCognitoAuthorizer(
       log.info(`${inv.requestId} authorizer '${authorizer.name}': token refused: expired`);
       throw new GatewayError('UNAUTHORIZED', EXPIRED);
     }
-    if (e instanceof errors.JOSEError && !(e instanceof errors.JWKSTimeout)) throw refuse(e.message);
-    // The pool's JWKS could not be fetched: nothing the caller did.
+    // The pool's JWKS could not be fetched (network, timeout, not 200, not a JWKS): nothing the caller did.
+    const unreachable =
+      !(e instanceof errors.JOSEError) ||
+      e instanceof errors.JWKSTimeout ||
+      e instanceof errors.JWKSInvalid ||
+      e.code === 'ERR_JOSE_GENERIC';
+    if (!unreachable) throw refuse((e as Error).message);
     log.error(`${inv.requestId} user pool ${pool.ref.poolId}: ${pool.keys.source}: ${(e as Error).message}`);
     throw GatewayErrors.authorizerConfigurationError();
   }

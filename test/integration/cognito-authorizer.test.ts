@@ -317,3 +317,27 @@ test('apigw token: what is missing or wrong is said in one line', async () => {
     'apigw: --sub is an option of apigw token\n',
   );
 });
+
+test('a pool whose JWKS URL cannot be fetched: 500 {"message":null}, the reason logged', async () => {
+  const recorded = recordingLogger();
+  const broken = await startGateway(
+    {
+      api: apiFile,
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: dir.dir,
+      // Port 1 on loopback: nothing listens there.
+      userPools: { [POOL]: { jwks: 'http://127.0.0.1:1/jwks.json' } },
+    },
+    recorded.log,
+    ENV,
+  );
+  try {
+    const res = await fetch(`${broken.url}/profile`, { headers: { Authorization: await handToken({}) } });
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('{"message":null}');
+    expect(recorded.lines.join('\n')).toContain('http://127.0.0.1:1/jwks.json');
+  } finally {
+    await broken.close();
+  }
+});
