@@ -18,7 +18,7 @@ export const TOKEN_OPTIONS = {
 
 export const TOKEN_USAGE = `  apigw token [openapi-file | dir] --pool POOL --sub NAME [--scope S ...] [options]
                             Print a token signed with a user pool's development key, for the
-                            Cognito authorizers of an API served by apigw (see docs/cors-and-authorizers.md)`;
+                            Cognito authorizers of an API (docs/cors-and-authorizers.md)`;
 
 export const TOKEN_OPTIONS_USAGE = `Options of apigw token:
   --pool POOL               the user pool: its id (us-east-1_AbC123) or its authorizer's name in the
@@ -28,7 +28,7 @@ export const TOKEN_OPTIONS_USAGE = `Options of apigw token:
   --token-use id|access     the kind of token (default: id, access with --scope)
   --client-id ID            the app client (aud / client_id; default: a fixed development client)
   --claim NAME=VALUE        another claim (repeatable); VALUE is JSON when it parses, else a string
-  --expires-in SECONDS      lifetime (default 3600; negative: already expired)
+  --expires-in SECONDS      lifetime (default 3600); --expires-in=-60 makes an expired one
   --jwks                    print the pool's public JWKS instead of a token
 `;
 
