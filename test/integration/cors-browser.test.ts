@@ -3,6 +3,9 @@ import type { Browser } from 'puppeteer-core';
 import { recordingLogger, tempDir, type TempDir } from '../helpers/api-doc';
 import { describeWithBrowser, launchBrowser, startPageServer } from '../helpers/browser';
 import { REPO } from '../helpers/cli';
+import { importJWK, SignJWT } from 'jose';
+import { developmentKey } from '../../gateway/auth/user-pools';
+import { loadConfigFile } from '../../gateway/config';
 import { startGateway, type RunningGateway } from '../../gateway/serve';
 
 // CORS tried as a front-end developer meets it: a page served from one origin fetches the API on
@@ -147,5 +150,50 @@ describeWithBrowser()('CORS in a real browser (headless Chromium)', () => {
     const outcome = await callFromPage(other.url);
     expect(outcome.put).toEqual({ error: expect.stringContaining('Failed to fetch') });
     expect(outcome.get).toEqual({ error: expect.stringContaining('Failed to fetch') });
+  });
+
+  test('a page calls a Cognito-protected API (examples/notes) with its token; without one it reads the 401', async () => {
+    const config = loadConfigFile(path.join(REPO, 'examples/notes/apigw.yaml'));
+    const gateway = await startGateway(
+      { ...config, api: config.api!, port: 0, host: '127.0.0.1', dataDir: dir.dir },
+      recordingLogger().log,
+      ENV,
+    );
+    gateways.push(gateway);
+    const key = developmentKey(dir.dir, 'us-east-1_NotesDemo').privateJwk;
+    const token = await new SignJWT({
+      sub: 'alice',
+      'cognito:username': 'alice',
+      token_use: 'id',
+      aud: 'notesdemowebclient',
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+      .setIssuer('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_NotesDemo')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(await importJWK(key, 'RS256'));
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(`${page.origin}/`);
+      const outcome = await tab.evaluate(
+        async (base: string, jwt: string) => {
+          // The Authorization header makes it a preflighted request, answered by the API's OPTIONS mock.
+          const signedIn = await fetch(`${base}/notes`, { headers: { Authorization: jwt } });
+          const anonymous = await fetch(`${base}/notes`);
+          return {
+            signedIn: { status: signedIn.status, body: await signedIn.json() },
+            anonymous: { status: anonymous.status, body: await anonymous.text() },
+          };
+        },
+        gateway.url,
+        token,
+      );
+      expect(outcome).toEqual({
+        signedIn: { status: 200, body: { owner: 'alice', email: '', notes: ['buy milk', 'call mum'] } },
+        anonymous: { status: 401, body: '{"message":"Unauthorized"}' },
+      });
+    } finally {
+      await tab.close();
+    }
   });
 });
