@@ -27,12 +27,12 @@ export interface AuthorizationSettings {
 /**
  * Runs the method's authorization: AWS_IAM verifies the caller's SigV4 signature; CUSTOM runs the
  * method's TOKEN or REQUEST Lambda authorizer; COGNITO_USER_POOLS verifies a user pool's token.
- * With a resource policy (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html):
- * a NONE method needs its
- * explicit Allow; a Lambda-authorizer method is refused on an explicit Deny before its authorizer
- * runs; Cognito and same-account AWS_IAM callers are refused on an explicit Deny after
- * authenticating; a SigV4 caller of another account (every apigw key has an account of its own)
- * needs the policy's Allow too.
+ * With a resource policy, as in AWS's authorization flow
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html):
+ * a NONE method needs its explicit Allow; a Lambda-authorizer method is refused on an explicit Deny
+ * before its authorizer runs; Cognito and same-account AWS_IAM callers are refused on an explicit
+ * Deny after authenticating; a SigV4 caller of another account (every apigw key has an account of
+ * its own) needs the policy's Allow too.
  */
 export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<void> {
   const policy = rt.authorization.resourcePolicy;
@@ -42,10 +42,15 @@ export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<v
   if (type === 'NONE' || type === 'CUSTOM') checkPolicy(inv, policy, type === 'NONE' ? 'allow' : 'no-deny');
   const pending = authenticate(inv, rt);
   if (type !== 'AWS_IAM' && type !== 'COGNITO_USER_POOLS') return pending;
-  // A signed caller of another account needs the policy's Allow; anyone else only no Deny.
-  const needs = type === 'AWS_IAM' && inv.identity?.accountId !== API_ACCOUNT ? 'allow' : 'no-deny';
-  if (!pending) return checkPolicy(inv, policy, needs);
-  return pending.then(() => checkPolicy(inv, policy, needs));
+  // Once the caller is known: a signed caller of another account needs the policy's Allow; anyone
+  // else only no Deny.
+  const after = () =>
+    checkPolicy(
+      inv,
+      policy,
+      type === 'AWS_IAM' && inv.identity?.accountId !== API_ACCOUNT ? 'allow' : 'no-deny',
+    );
+  return pending ? pending.then(after) : after();
 }
 
 /**
