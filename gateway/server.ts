@@ -190,12 +190,14 @@ export class Gateway {
       req.socket.destroy();
       return;
     }
-    res.writeHead(408, {
+    const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'Content-Length': String(BODY_TIMEOUT_BODY.length),
       Connection: 'close',
       'x-amzn-RequestId': inv.requestId,
-    });
+    };
+    if (this.options.cors) addCorsHeaders(this.options.cors, req.headers, headers);
+    res.writeHead(408, headers);
     // Once the answer is out, the socket goes (Connection: close), and with it the request body:
     // a stage reading it fails, a backend call streaming it is cut, never completed half-sent.
     res.end(BODY_TIMEOUT_BODY, () => {
