@@ -341,3 +341,39 @@ test('a pool whose JWKS URL cannot be fetched: 500 {"message":null}, the reason 
     await broken.close();
   }
 });
+
+test('apigw token --jwks prints the public JWKS the gateway serves', async () => {
+  const printed = JSON.parse(await cliToken('--jwks'));
+  const served = await (
+    await fetch(`${gateway.url.replace(/\/dev$/, '')}/${POOL}/.well-known/jwks.json`)
+  ).json();
+  expect(printed).toEqual(served);
+  expect(printed.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+  expect(printed.keys[0]).not.toHaveProperty('d');
+});
+
+test('userPools.<id>.developmentKey: tokens are verified with that key instead of the data directory one', async () => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const own = { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: 'team-key-1' };
+  const keyFile = dir.write('team-key.json', own);
+  const shared = await startGateway(
+    {
+      api: apiFile,
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: dir.dir,
+      userPools: { [POOL]: { developmentKey: keyFile } },
+    },
+    recordingLogger().log,
+    ENV,
+  );
+  try {
+    const status = async (token: string) =>
+      (await fetch(`${shared.url}/profile`, { headers: { Authorization: token } })).status;
+    expect(await status(await handToken({}, own))).toBe(200);
+    // The data directory's generated key is not this pool's key any more.
+    expect(await status(await handToken({}))).toBe(401);
+  } finally {
+    await shared.close();
+  }
+});
