@@ -16,6 +16,7 @@ import {
 import {
   ConfigError,
   DEFAULT_HEADERS_TIMEOUT,
+  type ApigwConfig,
   flagName,
   keyName,
   MAX_WORKERS,
@@ -23,7 +24,9 @@ import {
   resolveConfig,
 } from './config';
 import { parseEndpointFlags } from './aws/endpoints';
+import { corsPolicy, describeCors, normaliseCorsFlag } from './cors';
 import { createLogger, type Logger } from './log';
+import { runToken, takeTokenFlags, TOKEN_OPTIONS, TOKEN_OPTIONS_USAGE, TOKEN_USAGE } from './token-command';
 import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
 
 // From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
@@ -49,6 +52,7 @@ Usage:
   apigw s3 [options]        Run the embedded S3 server on its own
   apigw lambda [dir | config-file] [options]
                             Run the embedded Lambda (the functions: of the config file) on its own
+${TOKEN_USAGE}
   apigw help                Show this help
   apigw --version           Print the version
 
@@ -78,6 +82,9 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
                             with 408; a backend it was streaming to sees its request cut (default 20)
   --headers-timeout SECONDS serve, lambda: a client that has not sent its whole request headers
                             within this time is disconnected (default 20; 0: no limit)
+  --cors [ORIGIN]           serve: answer every CORS preflight and add CORS headers to every response,
+                            gateway errors included, for ORIGIN (comma-separated; default: any
+                            origin); beyond AWS, for development (AWS: OPTIONS methods of the API)
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
   --allow-development-keys-on-network
                             start even when --host is not a loopback address and the only accepted
@@ -86,7 +93,8 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
 
 Without --credentials, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are accepted when set; with neither,
 a fixed development key pair is printed at start-up, and apigw only listens on a loopback address.
-`;
+
+${TOKEN_OPTIONS_USAGE}`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -108,6 +116,8 @@ const OPTIONS = {
   'body-idle-timeout': { type: 'string' },
   'headers-timeout': { type: 'string' },
   'allow-development-keys-on-network': { type: 'boolean' },
+  cors: { type: 'string' },
+  ...TOKEN_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -168,6 +178,7 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     drainTimeout: '--drain-timeout',
     bodyIdleTimeout: '--body-idle-timeout',
     headersTimeout: '--headers-timeout',
+    cors: '--cors',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {
     if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
@@ -211,6 +222,7 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'workers',
     'drainTimeout',
     'bodyIdleTimeout',
+    'cors',
   ]) {
     const flag =
       key === 'stageVariables' ? '--stage-variable' : key === 'endpoints' ? '--endpoint' : flagName(key);
@@ -279,6 +291,28 @@ function printPostmanHelp(
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** The settings of a command that reads an API like serve does (a file, a directory's apigw.yaml, or --config). */
+function resolveServeLike(flags: Record<string, unknown>, positional: string | undefined) {
+  if (positional !== undefined) {
+    const target = path.resolve(positional);
+    if (existsSync(target) && statSync(target).isDirectory()) {
+      const file = path.join(target, 'apigw.yaml');
+      if (!existsSync(file))
+        throw new ConfigError(`${positional} is a directory without an apigw.yaml config file`);
+      if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
+      flags = { ...flags, config: file };
+    } else {
+      flags = { ...flags, api: positional };
+    }
+  }
+  return resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
+}
+
+/** Start-up lines about switches that make apigw answer differently from AWS. */
+function startupNotes(config: Pick<ApigwConfig, 'cors'>): string[] {
+  return config.cors === undefined ? [] : [describeCors(corsPolicy(config.cors))];
+}
+
 /** `apigw serve --workers N` (N > 1): the primary process. */
 async function runServeCluster(
   config: ServeConfig,
@@ -302,7 +336,10 @@ async function runServeCluster(
   }
   const pids = running.workerPids;
   const signalled = untilSignalled();
-  printPostmanHelp(running, config.region, [`Workers: ${pids.length} (pids ${pids.join(', ')})`]);
+  printPostmanHelp(running, config.region, [
+    `Workers: ${pids.length} (pids ${pids.join(', ')})`,
+    ...startupNotes(config),
+  ]);
   const failure = await Promise.race([signalled.then(() => undefined), running.failed]);
   if (failure !== undefined) {
     await running.close(0);
@@ -352,7 +389,7 @@ async function runServe(
     throw e;
   }
   const signalled = untilSignalled();
-  printPostmanHelp(running, config.region);
+  printPostmanHelp(running, config.region, startupNotes(config));
   await signalled;
   const cut = await running.close((config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000);
   // The backend call of a request the drain cut may still run (up to its integration timeout):
@@ -389,7 +426,12 @@ export async function main(argv: string[]): Promise<number> {
 async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: normaliseCorsFlag(argv),
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     process.stderr.write(`apigw: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
@@ -409,8 +451,14 @@ async function run(argv: string[]): Promise<number> {
     version: _v,
     'stage-variable': stageVariableFlags,
     endpoint: endpointFlags,
-    ...settings
+    ...allSettings
   } = values;
+  const { token: tokenFlags, rest: settings } = takeTokenFlags(allSettings);
+  const tokenFlag = Object.keys(tokenFlags)[0];
+  if (tokenFlag !== undefined && command !== 'token') {
+    process.stderr.write(`apigw: --${tokenFlag} is an option of apigw token\n`);
+    return 2;
+  }
   const flags: Record<string, unknown> = Object.fromEntries(
     Object.entries(settings).map(([name, value]) => [keyName(name), value]),
   );
@@ -422,7 +470,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const maxPositionals = command === 'serve' || command === 'lambda' ? 1 : 0;
+    const maxPositionals = command === 'serve' || command === 'lambda' || command === 'token' ? 1 : 0;
     if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);
     switch (command) {
       case 'serve':
@@ -431,6 +479,8 @@ async function run(argv: string[]): Promise<number> {
         return await runS3(flags);
       case 'lambda':
         return await runLambda(flags, rest[0]);
+      case 'token':
+        return await runToken(tokenFlags, resolveServeLike(flags, rest[0]));
       default:
         process.stderr.write(`apigw: unknown command '${command}'\n\n${USAGE}`);
         return 2;

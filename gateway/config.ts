@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { parseUserPools, type UserPoolsConfig } from './auth/user-pools';
+import { corsPolicyOf } from './cors';
 import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda';
 
 /**
@@ -52,6 +54,13 @@ export interface ApigwConfig {
   headersTimeout?: number;
   /** `apigw serve`: seconds a request body may stall (no byte arriving) before the request is ended (default 20). */
   bodyIdleTimeout?: number;
+  /**
+   * `apigw serve`: answer every CORS preflight and add CORS headers to every response, for `*` (any
+   * origin) or a comma-separated list of origins; beyond AWS, for development (`true` means `*`).
+   */
+  cors?: string;
+  /** Cognito user pools by pool id: `jwks` (file, URL or aws), `clientIds`, `developmentKey`. */
+  userPools?: UserPoolsConfig;
 }
 
 /** Seconds a client gets to send its request headers (`headersTimeout`); Node's own is 60 s, checked every 30 s. */
@@ -80,7 +89,9 @@ type KeyKind =
   | 'size'
   | 'functions'
   | 'workers'
-  | 'seconds';
+  | 'seconds'
+  | 'cors'
+  | 'userPools';
 const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   port: 'port',
   host: 'string',
@@ -102,6 +113,8 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   allowDevelopmentKeysOnNetwork: 'boolean',
   headersTimeout: 'seconds',
   bodyIdleTimeout: 'seconds',
+  cors: 'cors',
+  userPools: 'userPools',
 };
 
 const SIZE_UNITS: Record<string, number> = {
@@ -171,6 +184,19 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
       );
     }
     return n;
+  }
+  if (kind === 'userPools') {
+    const pools = parseUserPools(value, baseDir);
+    if (typeof pools === 'string') throw new ConfigError(`${where}: ${pools}`);
+    return pools;
+  }
+  if (kind === 'cors') {
+    if (value === false) return undefined;
+    const setting = value === true ? '*' : value;
+    const policy = typeof setting === 'string' ? corsPolicyOf(setting) : 'cors must be true, * or origins';
+    if (typeof policy === 'string')
+      throw new ConfigError(`${where}: ${policy}, got ${JSON.stringify(value)}`);
+    return setting;
   }
   if (kind === 'boolean') {
     if (typeof value !== 'boolean')

@@ -28,7 +28,11 @@ export function contextVariables(
     accountId: inv.identity?.accountId ?? '123456789012',
     apiId: inv.apiId,
     // Filled by a Lambda authorizer; otherwise the map exists (keySet() and bracket access work) but is empty.
-    authorizer: { ...inv.authorizer?.values },
+    authorizer: {
+      ...inv.authorizer?.values,
+      // A Cognito authorizer's claims: `$context.authorizer.claims.email`, `.claims['cognito:username']`.
+      ...(inv.authorizer?.claims ? { claims: { ...inv.authorizer.claims } } : {}),
+    },
     deploymentId: inv.apiId.slice(0, 6),
     domainName,
     domainPrefix: domainName.split('.')[0],

@@ -36,6 +36,8 @@ export interface GatewayErrorOptions {
   customisable?: boolean;
   /** `$context.error.message` is null, not a string (AUTHORIZER_CONFIGURATION_ERROR: `{"message":null}`). */
   nullMessage?: boolean;
+  /** The key of the default body: `Message` where AWS capitalises it (resource-policy denials). */
+  messageKey?: 'message' | 'Message';
 }
 
 /**
@@ -52,6 +54,8 @@ export class GatewayError extends Error {
   readonly customisable: boolean;
   /** The message is JSON null (rendered `null` by `$context.error.messageString`). */
   readonly nullMessage: boolean;
+  /** The key the default template writes the message under. */
+  readonly messageKey: 'message' | 'Message';
 
   constructor(
     readonly type: GatewayResponseType,
@@ -65,6 +69,7 @@ export class GatewayError extends Error {
     this.validationErrorString = options.validationErrorString;
     this.customisable = type !== 'REQUEST_TOO_LARGE' && options.customisable !== false;
     this.nullMessage = options.nullMessage === true;
+    this.messageKey = options.messageKey ?? 'message';
   }
 }
 

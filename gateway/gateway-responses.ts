@@ -95,9 +95,13 @@ export function substituteTemplate(
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html):
  * the first media type (none, or `*\/*`, means application/json), else the first template.
  */
-function chooseTemplate(templates: Record<string, string>, accept: string | undefined): [string, string] {
+function chooseTemplate(
+  templates: Record<string, string>,
+  accept: string | undefined,
+  fallback: string,
+): [string, string] {
   const keys = Object.keys(templates);
-  if (keys.length === 0) return ['application/json', DEFAULT_GATEWAY_RESPONSE_TEMPLATE];
+  if (keys.length === 0) return ['application/json', fallback];
   const first = mediaTypeOfHeader(accept);
   const wanted = first === undefined || first === '*/*' ? 'application/json' : first;
   const key = keys.find((k) => k.toLowerCase() === wanted) ?? keys[0];
@@ -147,7 +151,11 @@ export function renderGatewayResponse(
     },
   };
   const status = config?.statusCode !== undefined ? Number(config.statusCode) : error.status;
-  const [mediaType, template] = chooseTemplate(config?.responseTemplates ?? {}, input.accept);
+  const fallback =
+    error.messageKey === 'message'
+      ? DEFAULT_GATEWAY_RESPONSE_TEMPLATE
+      : DEFAULT_GATEWAY_RESPONSE_TEMPLATE.replace('"message"', `"${error.messageKey}"`);
+  const [mediaType, template] = chooseTemplate(config?.responseTemplates ?? {}, input.accept, fallback);
   const body = Buffer.from(substituteTemplate(template, context, input.mapping.stageVariables), 'utf8');
   const headers: Record<string, string> = { 'Content-Type': mediaType };
   if (config) {

@@ -91,8 +91,15 @@ export interface Invocation {
   /** Everything about the matched method that depends only on the API, computed at load. */
   compiled?: CompiledMethod;
   identity?: CallerIdentity;
-  /** What a Lambda authorizer allowed the call with: principalId and its context map, stringified. */
-  authorizer?: { values: Record<string, string>; integrationLatency: number };
+  /**
+   * What a Lambda authorizer allowed the call with: principalId and its context map, stringified;
+   * or, for a Cognito user-pool authorizer, the token's claims (strings).
+   */
+  authorizer?: {
+    values: Record<string, string>;
+    integrationLatency: number;
+    claims?: Record<string, string>;
+  };
   integrationRequest?: IntegrationRequest;
   /** The endpoint response, as the integration received it. */
   integrationResult?: IntegrationResult;

@@ -15,6 +15,7 @@ import {
 } from './serve';
 import { apiIdFor, Gateway } from './server';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
+import { corsPolicy } from './cors';
 
 /** What `apigw.middleware()` takes: the config file's settings, minus those of a listening server. */
 export type MiddlewareOptions = Omit<
@@ -106,6 +107,9 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
       // Opt-in here: the host app's server may have its own idea of slow clients.
       ...(config.bodyIdleTimeout !== undefined ? { bodyIdleTimeoutMs: config.bodyIdleTimeout * 1000 } : {}),
       log,
+      ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
+      userPools: config.userPools,
+      dataDir: config.dataDir,
     });
   })();
   // A failed start is reported through `ready` and each request; it must not crash the host app.

@@ -18,6 +18,7 @@ import { defaultStageName, validateStageName } from './stage-names';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 import { compileApiTemplates } from './templates';
+import { corsPolicy } from './cors';
 
 /** The OpenAPI file cannot be served; the problems say why (all of them, with pointers). */
 export class ApiLoadError extends Error {
@@ -88,7 +89,10 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
       const lambdaAuthorizer =
         method!.authorizationType === 'CUSTOM' &&
         (authorizer?.type === 'token' || authorizer?.type === 'request');
-      if (!['NONE', 'AWS_IAM'].includes(method!.authorizationType) && !lambdaAuthorizer) {
+      if (
+        !['NONE', 'AWS_IAM', 'COGNITO_USER_POOLS'].includes(method!.authorizationType) &&
+        !lambdaAuthorizer
+      ) {
         log.warn(
           `${where}: ${method!.authorizationType} authorization is not supported yet (calls answer 500)`,
         );
@@ -336,6 +340,9 @@ export async function listenGateway(
     maxPayload: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     bodyIdleTimeoutMs: (config.bodyIdleTimeout ?? DEFAULT_BODY_IDLE_TIMEOUT) * 1000,
     log: options.log,
+    ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
+    userPools: config.userPools,
+    dataDir: config.dataDir,
   });
   const server: Server = createGatewayServer(gateway, {
     headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,

@@ -16,6 +16,10 @@ import type { Logger } from './log';
 import { compileRouter } from './router';
 import type { GatewayRuntime } from './runtime';
 import { AuthorizerCache } from './auth/lambda-authorizer';
+import { CognitoPools } from './auth/cognito';
+import { ResourcePolicy } from './auth/resource-policy';
+import type { UserPoolsConfig } from './auth/user-pools';
+import { addCorsHeaders, preflightHeaders, type CorsPolicy } from './cors';
 import { mappingInput } from './stages/mapping-input';
 import { methodRequestOf } from './stages/method-request';
 import { RequestAbortedError, RequestPayload, watchBodyIdle } from './stages/request-payload';
@@ -39,6 +43,12 @@ export interface GatewayOptions {
    */
   bodyIdleTimeoutMs?: number;
   log: Logger;
+  /** Cognito user pools by pool id (config `userPools`): where their tokens are verified from. */
+  userPools?: UserPoolsConfig;
+  /** Where generated development keys of user pools are kept (default ./.apigw). */
+  dataDir?: string;
+  /** `--cors`: preflights answered and CORS headers added, beyond AWS (cors.ts); undefined: off. */
+  cors?: CorsPolicy;
 }
 
 /**
@@ -88,6 +98,15 @@ export class Gateway {
           cache: new AuthorizerCache(),
           region: options.region ?? 'us-east-1',
         },
+        resourcePolicy: options.api.policy
+          ? new ResourcePolicy(options.api.policy, this.apiId, options.region ?? 'us-east-1', options.log)
+          : undefined,
+        cognito: new CognitoPools(
+          options.api,
+          options.userPools ?? {},
+          options.dataDir ?? '.apigw',
+          options.log,
+        ),
       },
     };
   }
@@ -95,6 +114,13 @@ export class Gateway {
   /** Handles one HTTP request end to end; never throws. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
+    if (this.options.cors && this.answerPreflight(this.options.cors, req, res)) return;
+    const jwks = this.runtime.authorization.cognito?.jwksResponse(req.method, req.url, this.options.stage);
+    if (jwks) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(jwks.length) });
+      res.end(jwks);
+      return;
+    }
     const inv: Invocation = {
       api: this.options.api,
       apiId: this.apiId,
@@ -141,6 +167,18 @@ export class Gateway {
     );
   }
 
+  /** `--cors`: a preflight is answered here, before the API sees it; false for any other request. */
+  private answerPreflight(cors: CorsPolicy, req: IncomingMessage, res: ServerResponse): boolean {
+    const headers = preflightHeaders(cors, req.method, req.headers);
+    if (!headers) return false;
+    const requestId = newRequestId();
+    req.resume();
+    res.writeHead(204, { ...headers, 'x-amzn-RequestId': requestId });
+    res.end();
+    this.options.log.info(`OPTIONS ${req.url} → 204 (--cors preflight) ${requestId}`);
+    return true;
+  }
+
   /** The request body stopped arriving: 408, the connection closed (that cuts whatever reads the body). */
   private bodyStalled(req: IncomingMessage, res: ServerResponse, inv: Invocation): void {
     this.options.log.info(
@@ -151,12 +189,14 @@ export class Gateway {
       req.socket.destroy();
       return;
     }
-    res.writeHead(408, {
+    const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'Content-Length': String(BODY_TIMEOUT_BODY.length),
       Connection: 'close',
       'x-amzn-RequestId': inv.requestId,
-    });
+    };
+    if (this.options.cors) addCorsHeaders(this.options.cors, req.headers, headers);
+    res.writeHead(408, headers);
     // Once the answer is out, the socket goes (Connection: close), and with it the request body:
     // a stage reading it fails, a backend call streaming it is cut, never completed half-sent.
     res.end(BODY_TIMEOUT_BODY, () => {
@@ -166,6 +206,7 @@ export class Gateway {
 
   private send(res: ServerResponse, inv: Invocation): Promise<void> | void {
     const out = inv.methodResponse!;
+    if (this.options.cors) addCorsHeaders(this.options.cors, inv.request.nodeHeaders, out.headers);
     res.writeHead(out.status, out.headers);
     if (out.body.kind === 'buffer') {
       res.end(out.body.data);
@@ -211,6 +252,7 @@ export class Gateway {
       context: contextVariables(inv),
       mapping: mappingInput(inv),
     });
+    if (this.options.cors) addCorsHeaders(this.options.cors, inv.request.nodeHeaders, rendered.headers);
     res.writeHead(rendered.status, { ...rendered.headers, 'Content-Length': String(rendered.body.length) });
     res.end(inv.request.httpMethod === 'HEAD' ? undefined : rendered.body);
   }

@@ -7,6 +7,7 @@ import { OperationScope, readMethod, resolveParameters } from './operation';
 import { checkResourcePath } from './paths';
 import { Problems, pointerTo } from './problems';
 import { Refs } from './refs';
+import { readResourcePolicy } from './policy';
 import { readSecuritySchemes } from './security';
 import { describe, FieldReader, isObject, JsonObject } from './values';
 
@@ -52,6 +53,7 @@ export function normalizeDocument(
     validators: root.requestValidators,
     defaultValidator: root.defaultRequestValidator,
   }));
+  const policy = readResourcePolicy(ctx);
   const info = isObject(document.info) ? document.info : {};
   return {
     source: path.resolve(source),
@@ -63,6 +65,7 @@ export function normalizeDocument(
     ...root,
     models: ctx.models.byName,
     authorizers: schemes.authorizers,
+    ...(policy ? { policy } : {}),
   };
 }
 

@@ -54,10 +54,15 @@ export function proxyEvent(inv: Invocation): Record<string, unknown> {
     requestContext: {
       accountId: context.accountId,
       apiId: context.apiId,
-      // Only when an authorizer ran: its principalId and context (strings), and how long it took.
-      ...(inv.authorizer
-        ? { authorizer: { ...inv.authorizer.values, integrationLatency: inv.authorizer.integrationLatency } }
-        : {}),
+      // Only when an authorizer ran: its principalId and context (strings), and how long it took;
+      // a Cognito authorizer's claims alone, as `{"claims": {...}}`.
+      ...(inv.authorizer?.claims
+        ? { authorizer: { claims: { ...inv.authorizer.claims } } }
+        : inv.authorizer
+          ? {
+              authorizer: { ...inv.authorizer.values, integrationLatency: inv.authorizer.integrationLatency },
+            }
+          : {}),
       deploymentId: context.deploymentId,
       domainName: context.domainName,
       domainPrefix: context.domainPrefix,
