@@ -52,6 +52,10 @@ export interface ApigwConfig {
   headersTimeout?: number;
   /** `apigw serve`: seconds a request body may stall (no byte arriving) before the request is ended (default 20). */
   bodyIdleTimeout?: number;
+  /** `apigw serve` of a SAM / CloudFormation template: values of its Parameters (`--parameter-overrides`). */
+  parameterOverrides?: Record<string, string>;
+  /** `apigw serve` of a template: the logical id of the one REST API to serve (`--api`). */
+  restApi?: string;
 }
 
 /** Seconds a client gets to send its request headers (`headersTimeout`); Node's own is 60 s, checked every 30 s. */
@@ -102,6 +106,8 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   allowDevelopmentKeysOnNetwork: 'boolean',
   headersTimeout: 'seconds',
   bodyIdleTimeout: 'seconds',
+  parameterOverrides: 'stringMap',
+  restApi: 'string',
 };
 
 const SIZE_UNITS: Record<string, number> = {

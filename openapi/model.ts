@@ -36,6 +36,10 @@ export interface ApiDefinition {
   models: Record<string, unknown>;
   /** Lambda/Cognito authorizers by security scheme name (executed by a later version). */
   authorizers: Record<string, Authorizer>;
+  /** The API's id when its source fixes one (a template's REST API: the value of its `Ref`). */
+  apiId?: string;
+  /** The logical id of the template resource the API came from (SAM / CloudFormation / CDK). */
+  logicalId?: string;
 }
 
 export interface Resource {
@@ -66,6 +70,11 @@ export interface Method {
   /** By status code. */
   methodResponses: Record<string, MethodResponse>;
   integration: Integration;
+  /**
+   * For an API read from a template: the logical id of the resource that declared the method (a
+   * SAM function whose Api event it is, an AWS::ApiGateway::Method, or the API itself).
+   */
+  origin?: string;
 }
 
 export interface MethodResponse {
