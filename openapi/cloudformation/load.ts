@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadApiDocument } from '../load';
 import type { ApiDefinition } from '../model';
-import { pointerTo, Problems, type Problem } from '../problems';
+import { pointerTo, pointerTokens, Problems, type Problem } from '../problems';
 import { isObject, type JsonObject } from '../values';
 import type { BuildContext, BuiltApi, BuiltStage, TemplateUsagePlan } from './context';
 import { TemplateFacts, type Placement } from './facts';
@@ -357,11 +357,17 @@ function importBuilt(api: BuiltApi, ctx: BuildContext, source: string): ApiDefin
       ctx.problems[p.severity](p.pointer, `${api.logicalId} (${api.bodyFile}#${p.pointer}): ${p.message}`);
     else if (api.bodyPointer)
       ctx.problems[p.severity](api.bodyPointer + p.pointer, `${api.logicalId}: ${p.message}`);
-    else
+    else {
+      // A generated document's pointer means nothing to the user: name the resource behind the method.
+      const [first, route, key] = pointerTokens(p.pointer);
+      const origin =
+        first === 'paths' && key ? api.document.origins.get(`${httpMethodOf(key)} ${route}`) : undefined;
+      const where = origin ? `${httpMethodOf(key)} ${route} of ${api.logicalId}` : api.logicalId;
       ctx.problems[p.severity](
-        `/Resources/${api.logicalId}`,
-        `${api.logicalId} (in the OpenAPI document generated for it, at ${p.pointer || '/'}): ${p.message}`,
+        `/Resources/${origin ?? api.logicalId}`,
+        `${where} (in the OpenAPI document generated for it, at ${p.pointer || '/'}): ${p.message}`,
       );
+    }
   }
   const definition = loaded.api;
   if (!definition) return undefined;
