@@ -47,6 +47,11 @@ export function prepareTemplate(
     return undefined;
   }
   for (const note of loaded.notes) log.warn(note);
+  for (const plan of loaded.usagePlans) {
+    log.warn(
+      `usage plan ${plan.name} (${plan.logicalId}, ${plan.keys.length} API key(s)) is not enforced yet; methods with ApiKeyRequired are reported below`,
+    );
+  }
   const problems = [...loaded.problems];
   if (problems.some((p) => p.severity === 'error')) return { apis: [], functions: {}, problems };
   const apis = servedApis(config, loaded);
