@@ -304,6 +304,74 @@ Resources:
   });
 });
 
+describe('a SAM API with a Lambda TOKEN authorizer (Auth.Authorizers with FunctionArn)', () => {
+  const template = `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: nodejs20.x
+    CodeUri: src/
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: live
+      Auth:
+        DefaultAuthorizer: Tokens
+        Authorizers:
+          Tokens:
+            FunctionArn: !GetAtt Authorizer.Arn
+  Authorizer:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: auth.handler
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Events:
+        Get:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /me
+            Method: get
+`;
+  const auth = `exports.handler = async (event) => {
+  if (event.authorizationToken !== 'Bearer alice') throw new Error('Unauthorized');
+  return {
+    principalId: 'alice',
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
+    context: { role: 'admin' },
+  };
+};`;
+  const app = `exports.handler = async (event) => ({ statusCode: 200, body: event.requestContext.authorizer.principalId + ' ' + event.requestContext.authorizer.role });`;
+  let dir: TempDir;
+  let gw: RunningGateway & { log: { lines: string[] } };
+  beforeAll(async () => {
+    dir = project('apigw-sam-authorizer-', {
+      'template.yaml': template,
+      'src/auth.js': auth,
+      'src/app.js': app,
+    });
+    gw = await serve(dir, 'template.yaml');
+  });
+  afterAll(async () => {
+    await gw?.close();
+    dir?.remove();
+  });
+
+  test('the authorizer function runs on the embedded Lambda: no token 401, a good one reaches the function', async () => {
+    const none = await fetch(`${gw.url}/me`);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({ message: 'Unauthorized' });
+    const bad = await fetch(`${gw.url}/me`, { headers: { Authorization: 'Bearer mallory' } });
+    expect(bad.status).toBe(401);
+    const good = await fetch(`${gw.url}/me`, { headers: { Authorization: 'Bearer alice' } });
+    expect(good.status).toBe(200);
+    expect(await good.text()).toBe('alice admin');
+  });
+});
+
 describe('several APIs in one template, and functions apigw cannot run', () => {
   const template = (secondStage: string) => `Transform: AWS::Serverless-2016-10-31
 Globals:
