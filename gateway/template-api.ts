@@ -63,8 +63,14 @@ export function prepareTemplate(
   for (const served of apis) {
     for (const resource of served.api.resources) {
       for (const method of Object.values(resource.methods)) {
+        const guard = [
+          method!.authorizationType === 'NONE'
+            ? ''
+            : `${method!.authorizationType}${method!.authorizerName ? ` ${method!.authorizerName}` : ''}`,
+          method!.apiKeyRequired ? 'API key' : '',
+        ].filter(Boolean);
         log.info(
-          `route ${method!.httpMethod} /${served.stage}${resource.path === '/' ? '' : resource.path} ← ${method!.origin ?? served.logicalId} (${served.logicalId})`,
+          `route ${method!.httpMethod} /${served.stage}${resource.path === '/' ? '' : resource.path} ← ${method!.origin ?? served.logicalId} (${served.logicalId})${guard.length ? ` [${guard.join(', ')}]` : ''}`,
         );
       }
     }

@@ -291,13 +291,16 @@ Resources:
   });
 
   test('the protected route is reported at start-up and never served open', async () => {
-    expect(gw.log.lines.join('')).toMatch(/WARN GET \/secret: COGNITO_USER_POOLS authorization/);
+    expect(gw.log.lines.join('')).toContain(
+      'route GET /prod/secret ← Private (SecureApi) [COGNITO_USER_POOLS MyCognitoAuth]',
+    );
     const res = await fetch(`${gw.url}/secret`);
     expect(res.status).not.toBe(200);
     expect(await res.text()).not.toContain('the secret');
   });
 
   test('a route whose event says Authorizer: NONE is open', async () => {
+    expect(gw.log.lines.join('')).toMatch(/route GET \/prod\/open ← Private \(SecureApi\)\n/);
     const res = await fetch(`${gw.url}/open`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('the secret');

@@ -235,6 +235,132 @@ describe('usage plans and API keys of the resource form', () => {
   });
 });
 
+describe('more of the API settings', () => {
+  test('SAM BinaryMediaTypes (~1 is /), MinimumCompressionSize and stage Variables', () => {
+    const r = load({
+      Transform: SAM,
+      Resources: {
+        Api: {
+          Type: 'AWS::Serverless::Api',
+          Properties: {
+            StageName: 'v1',
+            BinaryMediaTypes: ['image~1png', '*~1*'],
+            MinimumCompressionSize: 1024,
+            Variables: { backend: 'blue', n: 3 },
+          },
+        },
+        Fn: fn({ Events: { E: apiEvent('/x', 'post', { RestApiId: { Ref: 'Api' } }) } }),
+      },
+    });
+    expect(errors(r)).toEqual([]);
+    expect(r.apis[0].api.binaryMediaTypes).toEqual(['image/png', '*/*']);
+    expect(r.apis[0].api.minimumCompressionSize).toBe(1024);
+    expect(r.apis[0].stages).toEqual([
+      { name: 'v1', variables: { backend: 'blue', n: '3' }, pointer: '/Resources/Api/Properties/StageName' },
+    ]);
+  });
+
+  test('BodyS3Location: the CDK asset file next to the template (SpecRestApi)', () => {
+    writeFileSync(
+      path.join(dir.dir, 'asset.spec.yaml'),
+      'openapi: 3.0.1\ninfo: { title: spec }\npaths:\n  /spec:\n    get:\n      x-amazon-apigateway-integration: { type: mock, requestTemplates: { application/json: \'{"statusCode": 200}\' } }\n',
+    );
+    const r = load({
+      Resources: {
+        Spec: {
+          Type: 'AWS::ApiGateway::RestApi',
+          Properties: {
+            BodyS3Location: { Bucket: { 'Fn::Sub': 'cdk-assets-${AWS::AccountId}' }, Key: 'x.yaml' },
+          },
+          Metadata: { 'aws:asset:path': 'asset.spec.yaml', 'aws:asset:property': 'BodyS3Location' },
+        },
+        Deployment: {
+          Type: 'AWS::ApiGateway::Deployment',
+          Properties: { RestApiId: { Ref: 'Spec' }, StageName: 'beta' },
+        },
+      },
+    });
+    expect(errors(r)).toEqual([]);
+    expect(r.apis[0].api.resources.map((res) => res.path)).toEqual(['/spec']);
+    expect(r.apis[0].stages.map((s) => s.name)).toEqual(['beta']);
+  });
+
+  test('resource form: AWS::ApiGateway::Authorizer (TOKEN, COGNITO_USER_POOLS) referenced by AuthorizerId', () => {
+    const method = (id: string, part: string, authorizer: string, type: string) => ({
+      [`${id}Resource`]: {
+        Type: 'AWS::ApiGateway::Resource',
+        Properties: {
+          RestApiId: { Ref: 'Api' },
+          ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] },
+          PathPart: part,
+        },
+      },
+      [`${id}Get`]: {
+        Type: 'AWS::ApiGateway::Method',
+        Properties: {
+          RestApiId: { Ref: 'Api' },
+          ResourceId: { Ref: `${id}Resource` },
+          HttpMethod: 'GET',
+          AuthorizationType: type,
+          AuthorizerId: { Ref: authorizer },
+          Integration: { Type: 'MOCK', RequestTemplates: { 'application/json': '{"statusCode": 200}' } },
+        },
+      },
+    });
+    const r = load({
+      Resources: {
+        Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'guarded' } },
+        Stage: {
+          Type: 'AWS::ApiGateway::Stage',
+          Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' },
+        },
+        Pool: { Type: 'AWS::Cognito::UserPool' },
+        AuthFn: fn(),
+        TokenAuth: {
+          Type: 'AWS::ApiGateway::Authorizer',
+          Properties: {
+            RestApiId: { Ref: 'Api' },
+            Name: 'token',
+            Type: 'TOKEN',
+            IdentitySource: 'method.request.header.Authorization',
+            AuthorizerUri: {
+              'Fn::Sub':
+                'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${AuthFn.Arn}/invocations',
+            },
+            AuthorizerResultTtlInSeconds: 0,
+          },
+        },
+        PoolAuth: {
+          Type: 'AWS::ApiGateway::Authorizer',
+          Properties: {
+            RestApiId: { Ref: 'Api' },
+            Name: 'users',
+            Type: 'COGNITO_USER_POOLS',
+            IdentitySource: 'method.request.header.Authorization',
+            ProviderARNs: [{ 'Fn::GetAtt': ['Pool', 'Arn'] }],
+          },
+        },
+        ...method('A', 'a', 'TokenAuth', 'CUSTOM'),
+        ...method('B', 'b', 'PoolAuth', 'COGNITO_USER_POOLS'),
+      },
+    });
+    expect(errors(r)).toEqual([]);
+    const api = r.apis[0].api;
+    const get = (p: string) => api.resources.find((res) => res.path === p)!.methods.GET!;
+    expect(get('/a')).toMatchObject({ authorizationType: 'CUSTOM', authorizerName: 'token', origin: 'AGet' });
+    expect(get('/b')).toMatchObject({ authorizationType: 'COGNITO_USER_POOLS', authorizerName: 'users' });
+    expect(api.authorizers.token).toMatchObject({
+      type: 'token',
+      authorizerResultTtlInSeconds: 0,
+      authorizerUri:
+        'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:AuthFn/invocations',
+    });
+    expect(api.authorizers.users.raw.providerARNs).toEqual([
+      expect.stringMatching(/^arn:aws:cognito-idp:us-east-1:/),
+    ]);
+  });
+});
+
 describe('what cannot be resolved', () => {
   test('Fn::ImportValue in an integration uri stops start-up, naming where it is', () => {
     const r = load({
