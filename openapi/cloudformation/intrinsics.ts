@@ -45,6 +45,11 @@ export interface IntrinsicsOptions {
   pseudo: Record<string, string | string[]>;
   /** Where the template sets a parameter's value; problems with an override go here. */
   onProblem?: (pointer: string, message: string) => void;
+  /**
+   * Reads the document an `AWS::Include` transform names (a local path), or says why it cannot:
+   * the transform's snippet is itself resolved as part of the template.
+   */
+  include?: (location: string) => { document: unknown } | { problem: string };
 }
 
 const CONDITION_FUNCTIONS = new Set(['Fn::Equals', 'Fn::And', 'Fn::Or', 'Fn::Not', 'Condition']);
@@ -220,6 +225,8 @@ export class Intrinsics {
         if (value instanceof Unresolved) return value;
         return Array.isArray(value) ? value.length : this.fail('Fn::Length needs a list', pointer);
       }
+      case 'Fn::Transform':
+        return this.transform(args, pointer);
       case 'Fn::Equals':
       case 'Fn::And':
       case 'Fn::Or':
@@ -228,6 +235,19 @@ export class Intrinsics {
       default:
         return this.fail(`${fn} is not evaluated locally`, pointer);
     }
+  }
+
+  /** `Fn::Transform` with `Name: AWS::Include`: the named file's content, its intrinsics resolved. */
+  private transform(args: unknown, pointer: string): unknown {
+    if (!isObject(args) || args.Name !== 'AWS::Include')
+      return this.fail('Fn::Transform: only AWS::Include is evaluated locally', pointer);
+    const parameters = this.resolve(args.Parameters, pointerTo(pointer, 'Parameters'));
+    const location = isObject(parameters) ? parameters.Location : undefined;
+    if (location instanceof Unresolved) return location;
+    if (typeof location !== 'string') return this.fail('AWS::Include needs Parameters.Location', pointer);
+    const included = this.options.include?.(location) ?? { problem: 'no file reader' };
+    if ('problem' in included) return this.fail(`AWS::Include ${location}: ${included.problem}`, pointer);
+    return this.resolve(included.document, pointer);
   }
 
   private ref(args: unknown, pointer: string): unknown {

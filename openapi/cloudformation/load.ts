@@ -188,6 +188,7 @@ export function loadTemplateDocument(
         'AWS::NotificationARNs': [],
       },
       onProblem: (pointer, message) => problems.error(pointer, message),
+      include: (location) => includeFile(path.dirname(source), location),
     },
   );
   facts.intrinsics = intrinsics;
@@ -261,6 +262,18 @@ export function loadTemplateDocument(
     problems: problems.list,
     stackName,
   };
+}
+
+/** The file an AWS::Include transform names, when it is on this machine. */
+function includeFile(baseDir: string, location: string): { document: unknown } | { problem: string } {
+  if (/^s3:\/\//.test(location) || /^https?:\/\//.test(location))
+    return { problem: 'the file is in S3, not on this machine: give a local path' };
+  const file = path.resolve(baseDir, location);
+  try {
+    return { document: parseTemplateYaml(readFileSync(file, 'utf8')) };
+  } catch (e) {
+    return { problem: `${file}: ${(e as Error).message.split('\n')[0]}` };
+  }
 }
 
 /** The deployment order CloudFormation computes: who refers to whom (SAM's Events make their API refer to the function). */

@@ -3,7 +3,7 @@ import { describe, isObject, type JsonObject } from '../values';
 import type { BuildContext, BuiltApi, TemplateUsagePlan } from './context';
 import { firstUnresolved, Unresolved } from './intrinsics';
 import { readLocalDocument, stageOf } from './sam';
-import { operationKey, parameterOf, SwaggerDocument } from './swagger';
+import { parameterOf, SwaggerDocument } from './swagger';
 import type { TemplateResource } from './template';
 
 /**
@@ -155,8 +155,6 @@ function addMethod(
     return;
   }
   const operation = doc.operation(route, httpMethod, method.logicalId);
-  const key = operationKey(httpMethod);
-  void key;
   const authorizationType = String(value('AuthorizationType') ?? 'NONE').toUpperCase();
   const security: JsonObject[] = [];
   if (authorizationType === 'AWS_IAM') {

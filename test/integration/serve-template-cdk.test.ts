@@ -211,6 +211,54 @@ const TEMPLATE = {
         ResponseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'*'" },
       },
     },
+    // Code.fromInline: the code is in the template (Code.ZipFile).
+    InlineFnB1C2D3E4: {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        Code: {
+          ZipFile:
+            "exports.handler = async (event) => ({ statusCode: 200, body: 'inline ' + event.httpMethod });",
+        },
+        Handler: 'index.handler',
+        Role: { 'Fn::GetAtt': ['ItemsHandlerServiceRole5D4B2C8A', 'Arn'] },
+        Runtime: 'nodejs18.x',
+      },
+    },
+    ItemsEndpointinline5F6A7B8C: {
+      Type: 'AWS::ApiGateway::Resource',
+      Properties: {
+        ParentId: { 'Fn::GetAtt': [API, 'RootResourceId'] },
+        PathPart: 'inline',
+        RestApiId: restApiId,
+      },
+    },
+    ItemsEndpointinlineANY9D8C7B6A: {
+      Type: 'AWS::ApiGateway::Method',
+      Properties: {
+        HttpMethod: 'ANY',
+        ResourceId: { Ref: 'ItemsEndpointinline5F6A7B8C' },
+        RestApiId: restApiId,
+        AuthorizationType: 'NONE',
+        Integration: {
+          IntegrationHttpMethod: 'POST',
+          Type: 'AWS_PROXY',
+          Uri: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':apigateway:',
+                { Ref: 'AWS::Region' },
+                ':lambda:path/2015-03-31/functions/',
+                { 'Fn::GetAtt': ['InlineFnB1C2D3E4', 'Arn'] },
+                '/invocations',
+              ],
+            ],
+          },
+        },
+      },
+    },
     CDKMetadata: {
       Type: 'AWS::CDK::Metadata',
       Properties: { Analytics: 'v2:deflate64:H4sIAAAAAAAA' },
@@ -339,6 +387,12 @@ describe('a CDK-synthesised template: RestApi + Resources + Methods + a Lambda p
     });
     expect(good.status).toBe(201);
     expect(((await good.json()) as { body: string }).body).toBe('{"name": "pen"}');
+  });
+
+  test('a function whose code is inline (Code.ZipFile) runs too, behind an ANY method', async () => {
+    const res = await fetch(`${gw.url}/inline`, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('inline DELETE');
   });
 
   test('a MOCK method with integration responses and the stage variables of its Stage', async () => {

@@ -260,6 +260,41 @@ describe('more of the API settings', () => {
     ]);
   });
 
+  test('DefinitionBody through Fn::Transform AWS::Include of a local file, its intrinsics resolved', () => {
+    writeFileSync(
+      path.join(dir.dir, 'included.yaml'),
+      `openapi: 3.0.1
+info: { title: included }
+paths:
+  /inc:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: !Sub arn:aws:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${Fn.Arn}/invocations
+`,
+    );
+    const r = load({
+      Transform: SAM,
+      Resources: {
+        Api: {
+          Type: 'AWS::Serverless::Api',
+          Properties: {
+            StageName: 'v1',
+            DefinitionBody: {
+              'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: './included.yaml' } },
+            },
+          },
+        },
+        Fn: fn(),
+      },
+    });
+    expect(errors(r)).toEqual([]);
+    expect(r.apis[0].api.resources[0].methods.GET!.integration.uri).toBe(
+      'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Fn/invocations',
+    );
+  });
+
   test('BodyS3Location: the CDK asset file next to the template (SpecRestApi)', () => {
     writeFileSync(
       path.join(dir.dir, 'asset.spec.yaml'),
