@@ -17,7 +17,7 @@ import { defaultStageName, validateStageName } from './stage';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 import { compileApiTemplates } from './templates';
-import { stageDispatcher } from './stage-dispatch';
+import { stageGateways } from './stage-dispatch';
 import { prepareTemplate, type ServedApi } from './template-api';
 import type { FunctionsConfig } from './backends/lambda/functions';
 
@@ -364,28 +364,21 @@ export async function listenGateway(
     log: Logger;
   },
 ): Promise<ListeningGateway> {
-  const served = prepared.apis ?? [
-    { api: prepared.api, stage: prepared.stage, stageVariables: {}, logicalId: undefined },
-  ];
-  const gateways = served.map(
-    (s) =>
-      new Gateway({
-        api: s.api,
-        stage: s.stage,
-        stageVariables: { ...s.stageVariables, ...config.stageVariables },
-        principals: options.principals,
-        region: config.region,
-        sigv4Compat: config.sigv4Compat ?? false,
-        endpoints: options.endpoints,
-        credentials: options.credentials,
-        maxPayload: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-        bodyIdleTimeoutMs: (config.bodyIdleTimeout ?? DEFAULT_BODY_IDLE_TIMEOUT) * 1000,
-        log: options.log,
-      }),
-  );
-  const gateway = gateways[0];
-  const handler =
-    gateways.length === 1 ? gateway : stageDispatcher(new Map(served.map((s, i) => [s.stage, gateways[i]])));
+  const gateway = new Gateway({
+    api: prepared.api,
+    stage: prepared.stage,
+    stageVariables: { ...prepared.apis?.[0].stageVariables, ...config.stageVariables },
+    principals: options.principals,
+    region: config.region,
+    sigv4Compat: config.sigv4Compat ?? false,
+    endpoints: options.endpoints,
+    credentials: options.credentials,
+    maxPayload: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    bodyIdleTimeoutMs: (config.bodyIdleTimeout ?? DEFAULT_BODY_IDLE_TIMEOUT) * 1000,
+    log: options.log,
+  });
+  // A template may give several APIs: each on its own stage prefix of this one server.
+  const { handler, served } = stageGateways(gateway, prepared.apis, config.stageVariables);
   const server: Server = createGatewayServer(handler, {
     headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
   });
@@ -398,12 +391,7 @@ export async function listenGateway(
     address,
     url: `http://${host}:${address.port}/${prepared.stage}`,
     apiId: gateway.apiId,
-    apis: served.map((s, i) => ({
-      logicalId: s.logicalId,
-      apiId: gateways[i].apiId,
-      stage: s.stage,
-      url: `http://${host}:${address.port}/${s.stage}`,
-    })),
+    apis: served.map((s) => ({ ...s, url: `http://${host}:${address.port}/${s.stage}` })),
     drain,
   };
 }

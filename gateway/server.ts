@@ -66,7 +66,7 @@ export class Gateway {
   readonly apiId: string;
   private readonly runtime: GatewayRuntime;
 
-  constructor(private readonly options: GatewayOptions) {
+  constructor(readonly options: GatewayOptions) {
     this.apiId = apiIdFor(options.api);
     const principals = new Map(options.principals.map((p) => [p.accessKeyId, p]));
     this.runtime = {

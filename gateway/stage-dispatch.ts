@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Gateway } from './server';
+import type { ServedApi } from './template-api';
 
 /** Something that handles a request (a Gateway serving one API on one stage). */
 export interface RequestHandler {
@@ -20,4 +22,37 @@ export function stageDispatcher(byStage: ReadonlyMap<string, RequestHandler>): R
       return (byStage.get(stage) ?? fallback).handle(req, res);
     },
   };
+}
+
+/**
+ * The gateways of a template's APIs: `first` serves the first, the others get its settings with
+ * their own API, stage and stage variables (the config's on top); with one API, `first` alone.
+ */
+export function stageGateways(
+  first: Gateway,
+  apis: readonly ServedApi[] | undefined,
+  stageVariables: Record<string, string> | undefined,
+): {
+  handler: RequestHandler;
+  served: { logicalId: string | undefined; apiId: string; stage: string }[];
+} {
+  const gateways = [
+    first,
+    ...(apis ?? []).slice(1).map(
+      (s) =>
+        new Gateway({
+          ...first.options,
+          api: s.api,
+          stage: s.stage,
+          stageVariables: { ...s.stageVariables, ...stageVariables },
+        }),
+    ),
+  ];
+  const served = gateways.map((g, i) => ({
+    logicalId: apis?.[i].logicalId,
+    apiId: g.apiId,
+    stage: g.options.stage,
+  }));
+  if (gateways.length === 1) return { handler: first, served };
+  return { handler: stageDispatcher(new Map(gateways.map((g) => [g.options.stage, g]))), served };
 }
