@@ -1,6 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { ConfigError } from '../../gateway/config';
+import { middleware } from '../../gateway/middleware';
 import { createLogger, type Logger } from '../../gateway/log';
 import { ApiLoadError, startGateway, type RunningGateway } from '../../gateway/serve';
 import { tempDir, type TempDir } from '../helpers/api-doc';
@@ -448,6 +452,28 @@ Resources:
       expect((await fetch(`${base}/other/who`)).status).toBe(403);
     } finally {
       await gw.close();
+    }
+  });
+
+  test('apigw.middleware() given the folder serves its template, every API under its stage below the mount', async () => {
+    const app = express();
+    const mw = middleware({
+      api: dir.dir,
+      dataDir: path.join(dir.dir, '.apigw-mw'),
+      log: createLogger('error'),
+      env: ENV,
+    });
+    app.use('/api', mw);
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await Promise.all([mw.ready, once(server, 'listening')]);
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+      expect(await (await fetch(`${base}/Prod/who`)).text()).toBe('implicit on Prod');
+      expect(await (await fetch(`${base}/admin/who`)).text()).toBe('admin on admin');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await mw.close();
     }
   });
 
