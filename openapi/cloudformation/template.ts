@@ -36,7 +36,7 @@ export function isTemplateDocument(document: unknown): document is JsonObject {
   return (
     isObject(resources) &&
     Object.keys(resources).length > 0 &&
-    Object.values(resources).every((r) => isObject(r) && typeof r.Type === 'string')
+    Object.values(resources).some((r) => isObject(r) && typeof r.Type === 'string')
   );
 }
 
