@@ -28,6 +28,7 @@ import { corsPolicy, describeCors, normaliseCorsFlag } from './cors';
 import { createLogger, type Logger } from './log';
 import { runToken, takeTokenFlags, TOKEN_OPTIONS, TOKEN_OPTIONS_USAGE, TOKEN_USAGE } from './token-command';
 import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
+import { otherApis, parseParameterOverrides, templateIn } from './template-api';
 
 // From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
 const PACKAGE_JSON = [
@@ -46,9 +47,10 @@ const BIN = [
 const USAGE = `apigw ${VERSION}: Amazon API Gateway (REST APIs) that runs anywhere
 
 Usage:
-  apigw serve <openapi-file | dir> [options]
-                            Serve a REST API exported from API Gateway (a directory means
-                            its apigw.yaml config file)
+  apigw serve <openapi-file | template | dir> [options]
+                            Serve a REST API exported from API Gateway, or the REST APIs of a
+                            SAM / CloudFormation / CDK template (template.yaml, cdk.out/Stack.template.json);
+                            a directory means its apigw.yaml config file, else its template.yaml
   apigw s3 [options]        Run the embedded S3 server on its own
   apigw lambda [dir | config-file] [options]
                             Run the embedded Lambda (the functions: of the config file) on its own
@@ -65,6 +67,10 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
                             s3: the region the embedded S3 presents as (default us-east-1)
   --stage NAME              serve: stage name (default: the document's base path, else dev)
   --stage-variable K=V      serve: a $stageVariables entry (repeatable; config stageVariables)
+  --parameter-overrides 'K=V K2=V2'
+                            serve a template: values of its Parameters, as sam spells them (repeatable)
+  --api LogicalId           serve a template: only this REST API (config restApi), e.g. when two
+                            APIs use the same stage name
   --s3-endpoint URL         serve: S3 endpoint (config endpoints.s3): a URL, 'aws' or 'embedded'
   --lambda-endpoint URL     serve: Lambda endpoint (config endpoints.lambda): a URL, 'aws' or 'embedded'
   --endpoint SERVICE=URL    serve: where the integrations' calls to an AWS service go (repeatable;
@@ -106,6 +112,8 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   stage: { type: 'string' },
   'stage-variable': { type: 'string', multiple: true },
+  'parameter-overrides': { type: 'string', multiple: true },
+  api: { type: 'string' },
   's3-endpoint': { type: 'string' },
   'lambda-endpoint': { type: 'string' },
   endpoint: { type: 'string', multiple: true },
@@ -359,10 +367,15 @@ async function runServe(
     const target = path.resolve(positional);
     if (existsSync(target) && statSync(target).isDirectory()) {
       const file = path.join(target, 'apigw.yaml');
-      if (!existsSync(file))
-        throw new ConfigError(`${positional} is a directory without an apigw.yaml config file`);
-      if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
-      flags = { ...flags, config: file };
+      const template = existsSync(file) ? undefined : templateIn(target);
+      if (template) flags = { ...flags, api: template };
+      else if (!existsSync(file))
+        throw new ConfigError(
+          `${positional} is a directory without an apigw.yaml config file (nor a template.yaml, nor one cdk.out *.template.json)`,
+        );
+      else if (flags.config !== undefined)
+        throw new ConfigError('give either a directory or --config, not both');
+      else flags = { ...flags, config: file };
     } else {
       flags = { ...flags, api: positional };
     }
@@ -389,7 +402,7 @@ async function runServe(
     throw e;
   }
   const signalled = untilSignalled();
-  printPostmanHelp(running, config.region, startupNotes(config));
+  printPostmanHelp(running, config.region, [...startupNotes(config), ...otherApis(running)]);
   await signalled;
   const cut = await running.close((config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000);
   // The backend call of a request the drain cut may still run (up to its integration timeout):
@@ -451,6 +464,8 @@ async function run(argv: string[]): Promise<number> {
     version: _v,
     'stage-variable': stageVariableFlags,
     endpoint: endpointFlags,
+    'parameter-overrides': overrideFlags,
+    api: restApi,
     ...allSettings
   } = values;
   const { token: tokenFlags, rest: settings } = takeTokenFlags(allSettings);
@@ -462,9 +477,12 @@ async function run(argv: string[]): Promise<number> {
   const flags: Record<string, unknown> = Object.fromEntries(
     Object.entries(settings).map(([name, value]) => [keyName(name), value]),
   );
+  // --api names a template's REST API; the config key `api` is the file served.
+  if (restApi !== undefined) flags.restApi = restApi;
   try {
     if (stageVariableFlags) flags.stageVariables = parseStageVariables(stageVariableFlags);
     if (endpointFlags) flags.endpoints = parseEndpointFlags(endpointFlags);
+    if (overrideFlags) flags.parameterOverrides = parseParameterOverrides(overrideFlags);
   } catch (e) {
     process.stderr.write(`apigw: ${(e as Error).message}\n`);
     return 2;

@@ -61,6 +61,10 @@ export interface ApigwConfig {
   cors?: string;
   /** Cognito user pools by pool id: `jwks` (file, URL or aws), `clientIds`, `developmentKey`. */
   userPools?: UserPoolsConfig;
+  /** `apigw serve` of a SAM / CloudFormation template: values of its Parameters (`--parameter-overrides`). */
+  parameterOverrides?: Record<string, string>;
+  /** `apigw serve` of a template: the logical id of the one REST API to serve (`--api`). */
+  restApi?: string;
 }
 
 /** Seconds a client gets to send its request headers (`headersTimeout`); Node's own is 60 s, checked every 30 s. */
@@ -115,6 +119,8 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   bodyIdleTimeout: 'seconds',
   cors: 'cors',
   userPools: 'userPools',
+  parameterOverrides: 'stringMap',
+  restApi: 'string',
 };
 
 const SIZE_UNITS: Record<string, number> = {

@@ -14,6 +14,8 @@ import {
   type EmbeddedBackends,
 } from './serve';
 import { apiIdFor, Gateway } from './server';
+import { stageGateways, type RequestHandler } from './stage-dispatch';
+import { templateIn } from './template-api';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 import { corsPolicy } from './cors';
 
@@ -73,10 +75,14 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
   }
   const target = path.resolve(api);
   const directory = existsSync(target) && statSync(target).isDirectory();
-  if (directory && !existsSync(path.join(target, 'apigw.yaml')))
-    throw new ConfigError(`${api} is a directory without an apigw.yaml config file`);
+  const template = directory && !existsSync(path.join(target, 'apigw.yaml')) ? templateIn(target) : undefined;
+  if (directory && !template && !existsSync(path.join(target, 'apigw.yaml')))
+    throw new ConfigError(`${api} is a directory without an apigw.yaml config file (nor a template.yaml)`);
   const config = resolveConfig(
-    { ...settings, ...(directory ? { config: path.join(target, 'apigw.yaml') } : { api: target }) },
+    {
+      ...settings,
+      ...(directory && !template ? { config: path.join(target, 'apigw.yaml') } : { api: template ?? target }),
+    },
     { port: 0, host: '127.0.0.1', dataDir: '.apigw' },
     process.cwd(),
     'apigw.middleware()',
@@ -87,17 +93,17 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
   const prepared = prepareApi(serveConfig, log);
   const { principals } = loadPrincipals(config.credentials, env);
   const credentials = outboundCredentials(env, log);
-  let gateway: Gateway | undefined;
+  let gateway: RequestHandler | undefined;
   let backends: EmbeddedBackends | undefined;
   const ready = (async () => {
     backends = await startEmbeddedBackends(serveConfig, prepared, principals, credentials, log);
     const endpoints = new EndpointResolver(prepared.settings, backends.urls);
     for (const url of Object.values(backends.urls)) registerEmbeddedOrigin(url);
     reportEndpoints(serveConfig, prepared, endpoints, backends.urls, log);
-    gateway = new Gateway({
+    const first = new Gateway({
       api: prepared.api,
       stage: prepared.stage,
-      stageVariables: config.stageVariables ?? {},
+      stageVariables: { ...prepared.apis?.[0].stageVariables, ...config.stageVariables },
       principals,
       region: config.region,
       sigv4Compat: config.sigv4Compat ?? false,
@@ -111,6 +117,8 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
       userPools: config.userPools,
       dataDir: config.dataDir,
     });
+    // A template's several APIs, each under its stage prefix below the mount path.
+    gateway = stageGateways(first, prepared.apis, config.stageVariables).handler;
   })();
   // A failed start is reported through `ready` and each request; it must not crash the host app.
   ready.catch((e: unknown) =>

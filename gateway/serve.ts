@@ -19,6 +19,9 @@ import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 import { compileApiTemplates } from './templates';
 import { corsPolicy } from './cors';
+import { stageGateways } from './stage-dispatch';
+import { prepareTemplate, type ServedApi } from './template-api';
+import type { FunctionsConfig } from './backends/lambda';
 
 /** The OpenAPI file cannot be served; the problems say why (all of them, with pointers). */
 export class ApiLoadError extends Error {
@@ -38,12 +41,22 @@ export interface RunningGateway {
   readonly developmentKeys: boolean;
   readonly s3: RunningS3 | undefined;
   readonly lambda: RunningLambda | undefined;
+  /** Every API served, when a template gives several (each under its own stage). */
+  readonly apis?: readonly ServedUrl[];
   /**
    * Stops accepting connections, lets the requests in flight finish (closing keep-alive
    * connections as they go idle), cuts those still running after `drainTimeoutMs` (default: no
    * limit), then stops the embedded backends. Resolves with how many requests were cut.
    */
   close(drainTimeoutMs?: number): Promise<number>;
+}
+
+/** Where one of several served APIs answers. */
+export interface ServedUrl {
+  readonly logicalId: string | undefined;
+  readonly apiId: string;
+  readonly stage: string;
+  readonly url: string;
 }
 
 /** The AWS services an API's integrations call. */
@@ -132,6 +145,10 @@ export interface PreparedApi {
   readonly settings: Record<string, EndpointSetting>;
   /** The AWS services its integrations and authorizers call. */
   readonly services: ReadonlySet<string>;
+  /** A template's APIs, each on its stage (`api` and `stage` are the first of them). */
+  readonly apis?: readonly ServedApi[];
+  /** A template's functions, run on the embedded Lambda with the config's `functions`. */
+  readonly functions?: FunctionsConfig;
 }
 
 /**
@@ -139,6 +156,26 @@ export interface PreparedApi {
  * what apigw cannot fully run go to `log`.
  */
 export function prepareApi(config: ServeConfig, log: Logger): PreparedApi {
+  const template = prepareTemplate(config, log);
+  if (template) {
+    const apis = [...new Set(template.apis.map((s) => s.api))];
+    const problems = [...template.problems, ...apis.flatMap((api) => compileApiTemplates(api))];
+    for (const p of problems.filter((p) => p.severity === 'warning')) log.warn(formatProblem(p));
+    const errors = problems.filter((p) => p.severity === 'error');
+    if (errors.length) throw new ApiLoadError(errors);
+    apis.forEach((api) => reportLimits(api, log));
+    const [first] = template.apis;
+    const services = new Set(apis.flatMap((api) => [...servicesUsed(api)]));
+    const { functions } = template;
+    return {
+      api: first.api,
+      stage: first.stage,
+      settings: endpointSettings(config),
+      services,
+      apis: template.apis,
+      functions,
+    };
+  }
   const loaded = loadApi(config.api);
   const problems = loaded.api ? [...loaded.problems, ...compileApiTemplates(loaded.api)] : loaded.problems;
   for (const p of problems.filter((p) => p.severity === 'warning')) log.warn(formatProblem(p));
@@ -196,13 +233,14 @@ export async function startEmbeddedBackends(
     log.info(`embedded S3 at ${s3.url} (data in ${config.dataDir})`);
   }
   let lambda: RunningLambda | undefined;
-  const functionNames = Object.keys(config.functions ?? {});
+  const functions = { ...prepared.functions, ...config.functions };
+  const functionNames = Object.keys(functions);
   if (functionNames.length > 0 && (settings.lambda ?? { kind: 'embedded' }).kind === 'embedded') {
     // As with S3: the integration's own key may invoke, and functions get it as their role's keys.
     const own = await credentials();
     try {
       lambda = await startLambdaServer({
-        functions: config.functions!,
+        functions,
         port: 0,
         host: '127.0.0.1',
         region: config.region ?? 'us-east-1',
@@ -313,6 +351,8 @@ export interface ListeningGateway {
   /** Base URL of the stage, e.g. http://127.0.0.1:8080/S3. */
   readonly url: string;
   readonly apiId: string;
+  /** Every API served (one, unless a template gives several). */
+  readonly apis: readonly ServedUrl[];
   readonly drain: (timeoutMs: number) => Drain;
 }
 
@@ -331,7 +371,7 @@ export async function listenGateway(
   const gateway = new Gateway({
     api: prepared.api,
     stage: prepared.stage,
-    stageVariables: config.stageVariables ?? {},
+    stageVariables: { ...prepared.apis?.[0].stageVariables, ...config.stageVariables },
     principals: options.principals,
     region: config.region,
     sigv4Compat: config.sigv4Compat ?? false,
@@ -344,7 +384,9 @@ export async function listenGateway(
     userPools: config.userPools,
     dataDir: config.dataDir,
   });
-  const server: Server = createGatewayServer(gateway, {
+  // A template may give several APIs: each on its own stage prefix of this one server.
+  const { handler, served } = stageGateways(gateway, prepared.apis, config.stageVariables);
+  const server: Server = createGatewayServer(handler, {
     headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
   });
   const drain = drainable(server);
@@ -356,6 +398,7 @@ export async function listenGateway(
     address,
     url: `http://${host}:${address.port}/${prepared.stage}`,
     apiId: gateway.apiId,
+    apis: served.map((s) => ({ ...s, url: `http://${host}:${address.port}/${s.stage}` })),
     drain,
   };
 }
@@ -401,6 +444,7 @@ export async function startGateway(
     port: gateway.address.port,
     stage: prepared.stage,
     apiId: gateway.apiId,
+    apis: gateway.apis,
     principals,
     developmentKeys: development,
     s3: backends.s3,

@@ -61,6 +61,7 @@ const BODY_TIMEOUT_BODY = Buffer.from('{"message":"Request Timeout"}');
 
 /** A stable API id for a definition: 10 lower-case alphanumerics, like API Gateway's. */
 export function apiIdFor(api: ApiDefinition): string {
+  if (api.apiId) return api.apiId;
   const digest = createHash('sha256').update(`${api.source}\n${api.title}`).digest();
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   return Array.from(digest.subarray(0, 10), (b) => alphabet[b % alphabet.length]).join('');
@@ -74,7 +75,7 @@ export class Gateway {
   readonly apiId: string;
   private readonly runtime: GatewayRuntime;
 
-  constructor(private readonly options: GatewayOptions) {
+  constructor(readonly options: GatewayOptions) {
     this.apiId = apiIdFor(options.api);
     const principals = new Map(options.principals.map((p) => [p.accessKeyId, p]));
     this.runtime = {
@@ -269,7 +270,10 @@ function clientGone(req: IncomingMessage, e: unknown): boolean {
  * is not in this path (it costs more per request than a whole proxy hop); see middleware.ts for
  * embedding the gateway in an Express app.
  */
-export function createGatewayServer(gateway: Gateway, options: { headersTimeoutMs?: number } = {}): Server {
+export function createGatewayServer(
+  gateway: Pick<Gateway, 'handle'>,
+  options: { headersTimeoutMs?: number } = {},
+): Server {
   // Uploads to the S3 proxy can be large and slow: no limit on a whole request (Node's default
   // 5-minute cut-off would break them), but headers that never finish (slowloris) are cut after
   // headersTimeoutMs (20 s), and a body that stalls after the body idle timeout (Gateway).

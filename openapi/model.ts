@@ -38,6 +38,10 @@ export interface ApiDefinition {
   authorizers: Record<string, Authorizer>;
   /** The resource policy (`x-amazon-apigateway-policy`), checked at import; undefined: none. */
   policy?: ResourcePolicyDocument;
+  /** The API's id when its source fixes one (a template's REST API: the value of its `Ref`). */
+  apiId?: string;
+  /** The logical id of the template resource the API came from (SAM / CloudFormation / CDK). */
+  logicalId?: string;
 }
 
 export interface Resource {
@@ -73,6 +77,11 @@ export interface Method {
   /** By status code. */
   methodResponses: Record<string, MethodResponse>;
   integration: Integration;
+  /**
+   * For an API read from a template: the logical id of the resource that declared the method (a
+   * SAM function whose Api event it is, an AWS::ApiGateway::Method, or the API itself).
+   */
+  origin?: string;
 }
 
 export interface MethodResponse {
