@@ -75,6 +75,9 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
                             with 408; a backend it was streaming to sees its request cut (default 20)
   --headers-timeout SECONDS serve, lambda: a client that has not sent its whole request headers
                             within this time is disconnected (default 20; 0: no limit)
+  --redis URL               serve: keep throttle buckets, quotas, the stage cache and authorizer
+                            results in Redis (config redis), shared by every gateway process and
+                            machine using it; without it they live in each process
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
   --allow-development-keys-on-network
                             start even when --host is not a loopback address and the only accepted
@@ -104,6 +107,7 @@ const OPTIONS = {
   'body-idle-timeout': { type: 'string' },
   'headers-timeout': { type: 'string' },
   'allow-development-keys-on-network': { type: 'boolean' },
+  redis: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -163,6 +167,7 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     drainTimeout: '--drain-timeout',
     bodyIdleTimeout: '--body-idle-timeout',
     headersTimeout: '--headers-timeout',
+    redis: '--redis',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {
     if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
@@ -205,6 +210,7 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'workers',
     'drainTimeout',
     'bodyIdleTimeout',
+    'redis',
   ]) {
     const flag = key === 'stageVariables' ? '--stage-variable' : flagName(key);
     if (flags[key] !== undefined)
@@ -283,6 +289,10 @@ async function runServeCluster(
     throw new ConfigError('--workers cannot be used where apigw itself runs as a cluster worker');
   if (!BIN) throw new ConfigError('--workers: cannot find bin/apigw.js to start the workers with');
   const drainTimeoutMs = (config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000;
+  if (!config.redis && (config.usagePlans?.length || config.methodSettings || config.accountThrottle))
+    log.warn(
+      `--workers ${workers} without --redis: each worker keeps its own throttle buckets, quotas and stage cache`,
+    );
   let running;
   try {
     running = await startGatewayCluster(config, { workers, exec: BIN, args: argv, log });

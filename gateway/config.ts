@@ -1,13 +1,20 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import {
+  AccessConfigError,
+  ACCESS_CONFIG_KEYS,
+  parseAccessSetting,
+  type AccessConfig,
+  type AccessConfigKey,
+} from './access/settings';
 import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda/functions';
 
 /**
  * The one configuration model of apigw. Keys mirror the command-line flags (`dataDir` is
  * `--data-dir`); a value given as a flag overrides the same key of the config file.
  */
-export interface ApigwConfig {
+export interface ApigwConfig extends AccessConfig {
   port?: number;
   host?: string;
   /** Where the embedded backends keep their data. */
@@ -80,7 +87,8 @@ type KeyKind =
   | 'size'
   | 'functions'
   | 'workers'
-  | 'seconds';
+  | 'seconds'
+  | 'access';
 const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   port: 'port',
   host: 'string',
@@ -102,6 +110,8 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   allowDevelopmentKeysOnNetwork: 'boolean',
   headersTimeout: 'seconds',
   bodyIdleTimeout: 'seconds',
+  // API keys, usage plans, methodSettings, accountThrottle, cacheCluster*, redis: gateway/access/settings.ts.
+  ...(Object.fromEntries(ACCESS_CONFIG_KEYS.map((k) => [k, 'access'])) as Record<AccessConfigKey, 'access'>),
 };
 
 const SIZE_UNITS: Record<string, number> = {
@@ -189,6 +199,13 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
       out[k] = String(v);
     }
     return out;
+  }
+  if (kind === 'access') {
+    try {
+      return parseAccessSetting(key as AccessConfigKey, value, where);
+    } catch (e) {
+      throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
+    }
   }
   if (kind === 'functions') {
     try {

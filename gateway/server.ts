@@ -16,7 +16,8 @@ import { runLifecycle } from './lifecycle';
 import type { Logger } from './log';
 import { compileRouter } from './router';
 import type { GatewayRuntime } from './runtime';
-import { AuthorizerCache } from './auth/lambda-authorizer';
+import { compileAccess, type AccessOptions } from './access';
+import { ADMIN_PREFIX, handleAdmin } from './access/admin';
 import { mappingInput } from './stages/mapping-input';
 import { methodRequestOf } from './stages/method-request';
 import { RequestAbortedError, RequestPayload, watchBodyIdle } from './stages/request-payload';
@@ -40,6 +41,8 @@ export interface GatewayOptions {
    */
   bodyIdleTimeoutMs?: number;
   log: Logger;
+  /** API keys, usage plans, method settings and the state store (default: none, in process). */
+  access?: AccessOptions;
 }
 
 /**
@@ -68,10 +71,20 @@ export class Gateway {
   constructor(private readonly options: GatewayOptions) {
     this.apiId = apiIdFor(options.api);
     const principals = new Map(options.principals.map((p) => [p.accessKeyId, p]));
+    const methods = compileMethods(options.api, this.apiId, options.stageVariables);
+    const access = compileAccess(
+      options.access ?? { settings: {} },
+      options.api,
+      this.apiId,
+      options.stage,
+      methods,
+      options.log,
+    );
     this.runtime = {
       stage: options.stage,
       router: compileRouter(options.api),
-      methods: compileMethods(options.api, this.apiId, options.stageVariables),
+      methods,
+      access,
       maxPayload: options.maxPayload,
       endpoints: options.endpoints,
       credentials: options.credentials,
@@ -85,8 +98,8 @@ export class Gateway {
           endpoints: options.endpoints,
           credentials: options.credentials,
           log: options.log,
-          // Lambda authorizer results live as long as the gateway, like a stage's authorizer cache.
-          cache: new AuthorizerCache(),
+          // Lambda authorizer results live in the state store (shared through Redis), like a stage's authorizer cache.
+          cache: access.authorizerCache,
           region: options.region ?? 'us-east-1',
         },
       },
@@ -95,6 +108,11 @@ export class Gateway {
 
   /** Handles one HTTP request end to end; never throws. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.url?.startsWith(ADMIN_PREFIX))
+      return handleAdmin(req, res, {
+        access: this.runtime.access!,
+        authorization: this.runtime.authorization,
+      });
     const started = Date.now();
     const inv: Invocation = {
       api: this.options.api,
