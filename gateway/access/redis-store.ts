@@ -127,12 +127,18 @@ export class RedisStore implements StateStore {
     }) as ScriptedRedis;
     redis.defineCommand('apigwTakeTokens', { lua: TAKE_TOKENS });
     redis.defineCommand('apigwCountRequest', { numberOfKeys: 3, lua: COUNT_REQUEST });
+    // The socket's own error (ECONNREFUSED, ENOTFOUND, ...) says more than "Connection is closed".
+    let cause: Error | undefined;
+    const record = (e: Error) => (cause ??= e);
+    redis.on('error', record);
     try {
       await redis.connect();
       await redis.ping();
     } catch (e) {
       redis.disconnect();
-      throw new RedisUnavailableError(`cannot reach Redis at ${where}: ${(e as Error).message}`);
+      throw new RedisUnavailableError(`cannot reach Redis at ${where}: ${(cause ?? (e as Error)).message}`);
+    } finally {
+      redis.off('error', record);
     }
     return new RedisStore(redis, where, log, clock);
   }

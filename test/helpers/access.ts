@@ -64,9 +64,16 @@ export interface AccessGateway {
 export async function startAccessGateway(
   document: Record<string, unknown>,
   settings: Record<string, unknown>,
-  options: { clock?: () => number; functions?: ParsedFunctions; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    clock?: () => number;
+    functions?: ParsedFunctions;
+    env?: NodeJS.ProcessEnv;
+    /** Where the API document goes (two gateways on one file share an API id); default: a new folder. */
+    dir?: TempDir;
+  } = {},
 ): Promise<AccessGateway> {
-  const dir = tempDir('apigw-access-');
+  const owned = options.dir === undefined;
+  const dir = options.dir ?? tempDir('apigw-access-');
   const { lines, log } = recordingLogger();
   const config = validateLayer(settings, 'test config', dir.dir);
   let running: RunningGateway;
@@ -85,7 +92,7 @@ export async function startAccessGateway(
       { clock: options.clock },
     );
   } catch (e) {
-    dir.remove();
+    if (owned) dir.remove();
     throw e;
   }
   const request = async (method: string, path: string, headers: Record<string, string> = {}) => {
@@ -100,7 +107,7 @@ export async function startAccessGateway(
     get: (path, headers) => request('GET', path, headers),
     async close() {
       await running.close();
-      dir.remove();
+      if (owned) dir.remove();
     },
   };
 }
