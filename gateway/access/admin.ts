@@ -11,6 +11,7 @@ import { usageReport, UsageRequestError } from './usage';
 /**
  * apigw's admin endpoints, at `/_apigw` on the gateway's own port, shaped as API Gateway's
  * control-plane calls of the same name:
+ * - `GET /_apigw/restapis` (GetRestApis: the API this gateway serves)
  * - `GET /_apigw/usageplans/{planId}/usage?startDate=&endDate=[&keyId=]` (GetUsage)
  * - `DELETE /_apigw/restapis/{apiId}/stages/{stage}/cache/data` (FlushStageCache)
  * - `DELETE /_apigw/restapis/{apiId}/stages/{stage}/cache/authorizers` (FlushStageAuthorizersCache)
@@ -83,6 +84,9 @@ export async function handleAdmin(
   const { access } = ctx;
   const notFound = (message: string) => send(res, 404, { message }, requestId, 'NotFoundException');
   try {
+    if (req.method === 'GET' && parts.length === 1 && parts[0] === 'restapis') {
+      return send(res, 200, { item: [{ id: access.apiId, name: access.apiName }] }, requestId);
+    }
     if (req.method === 'GET' && parts.length === 3 && parts[0] === 'usageplans' && parts[2] === 'usage') {
       const plan = access.plans.find((p) => p.id === parts[1]);
       if (!plan) return notFound('Invalid Usage Plan ID specified');

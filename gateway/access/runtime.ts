@@ -47,6 +47,8 @@ export interface AccessMethod {
 /** Everything the access stages need for the life of a loaded API. */
 export interface AccessRuntime {
   readonly apiId: string;
+  /** The API's title (GetRestApis' name). */
+  readonly apiName: string;
   readonly stage: string;
   readonly store: StateStore;
   readonly clock: () => number;
@@ -191,6 +193,7 @@ export function compileAccess(
   const authorizerCachePrefix = `${KEY_PREFIX}authz:${stageKey}:`;
   return {
     apiId,
+    apiName: api.title,
     stage,
     store,
     clock,
