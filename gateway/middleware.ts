@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { RedisStore, type StateStore } from './access';
 import { loadPrincipals } from './auth/credentials';
 import { EndpointResolver } from './aws/endpoints';
 import { ConfigError, resolveConfig, type ApigwConfig } from './config';
@@ -88,7 +89,10 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
   const credentials = outboundCredentials(env, log);
   let gateway: Gateway | undefined;
   let backends: EmbeddedBackends | undefined;
+  let store: StateStore | undefined;
   const ready = (async () => {
+    // API keys, usage plans, throttling and the stage cache: in this process, or shared through Redis.
+    if (config.redis) store = await RedisStore.connect(config.redis, log);
     backends = await startEmbeddedBackends(serveConfig, prepared, principals, credentials, log);
     const endpoints = new EndpointResolver(prepared.settings, backends.urls);
     for (const url of Object.values(backends.urls)) registerEmbeddedOrigin(url);
@@ -106,6 +110,7 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
       // Opt-in here: the host app's server may have its own idea of slow clients.
       ...(config.bodyIdleTimeout !== undefined ? { bodyIdleTimeoutMs: config.bodyIdleTimeout * 1000 } : {}),
       log,
+      access: { settings: config, store },
     });
   })();
   // A failed start is reported through `ready` and each request; it must not crash the host app.
@@ -135,6 +140,7 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
     apiId: apiIdFor(prepared.api),
     async close() {
       await ready.catch(() => undefined);
+      await store?.close();
       await backends?.close();
     },
   });

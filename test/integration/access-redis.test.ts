@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import {
@@ -242,6 +243,55 @@ run('two apigw processes against one redis-server, which is killed and restarted
     const keyed: number[] = [];
     for (let i = 0; i < 8; i++) keyed.push((await get(i % 2, '/keyed', { 'x-api-key': KEY })).status);
     expect(keyed.filter((s) => s === 200).length).toBe(6);
+  });
+});
+
+/** A GET on a new connection each time, so that a cluster spreads them over its workers. */
+function getOnNewConnection(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, headers }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.once('error', reject);
+  });
+}
+
+run('apigw serve --workers 2 --redis: the workers share one quota', () => {
+  let redis: TestRedis;
+  let dir: TempDir;
+  let p: ApigwProcess;
+  let url: string;
+  beforeAll(async () => {
+    redis = await startRedis();
+    dir = tempDir('apigw-redis-workers-');
+    dir.write('api.json', DOCUMENT);
+    writeFileSync(path.join(dir.dir, 'apigw.yaml'), yaml.dump({ api: 'api.json', ...settings(redis.url) }));
+    p = spawnApigw([
+      'serve',
+      dir.dir,
+      '--port',
+      '0',
+      '--workers',
+      '2',
+      '--data-dir',
+      path.join(dir.dir, 'data'),
+    ]);
+    url = (await p.waitFor(/Base URL: (\S+)/))[1];
+    await p.waitFor(/Workers: 2/);
+  });
+  afterAll(async () => {
+    p?.child.kill('SIGTERM');
+    await p?.exited;
+    await redis?.stop();
+    dir?.remove();
+  });
+
+  test('12 requests over new connections: exactly the quota (6) passes', async () => {
+    const seen: number[] = [];
+    for (let i = 0; i < 12; i++) seen.push(await getOnNewConnection(`${url}/keyed`, { 'x-api-key': KEY }));
+    expect(seen.filter((s) => s === 200)).toHaveLength(6);
+    expect(seen.filter((s) => s === 429)).toHaveLength(6);
   });
 });
 
