@@ -96,6 +96,8 @@ export class RedisStore implements StateStore {
   readonly engine = 'redis';
   private readonly fallback: MemoryStore;
   private down = false;
+  /** While down but connected: when Redis may be tried again. */
+  private retryAt = 0;
 
   private constructor(
     private readonly redis: ScriptedRedis,
@@ -104,11 +106,7 @@ export class RedisStore implements StateStore {
     clock: () => number,
   ) {
     this.fallback = new MemoryStore(undefined, clock);
-    redis.on('ready', () => {
-      if (!this.down) return;
-      this.down = false;
-      this.log.info(`Redis at ${this.where} is back: shared limits, quotas and cache resume there`);
-    });
+    redis.on('ready', () => this.cameBack());
     // ioredis reports every failed reconnection attempt here; the outage itself is logged once (below).
     redis.on('error', () => undefined);
   }
@@ -143,13 +141,19 @@ export class RedisStore implements StateStore {
     return new RedisStore(redis, where, log, clock);
   }
 
-  /** Runs `op` on Redis, or `fallback` while Redis is away (logging the outage once). */
+  /**
+   * Runs `op` on Redis, or `fallback` while Redis is away (logging the outage once). A Redis that
+   * stays connected but stops answering (commands time out) is tried again once a second.
+   */
   private async either<T>(op: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
-    if (!this.down && this.redis.status === 'ready') {
+    if (this.redis.status === 'ready' && (!this.down || Date.now() >= this.retryAt)) {
       try {
-        return await op();
+        const result = await op();
+        this.cameBack();
+        return result;
       } catch (e) {
         this.wentAway((e as Error).message);
+        this.retryAt = Date.now() + 1000;
       }
     } else {
       this.wentAway(`connection ${this.redis.status}`);
@@ -163,6 +167,12 @@ export class RedisStore implements StateStore {
     this.log.warn(
       `Redis at ${this.where} is unavailable (${why}): failing open, this process's own memory limits, counts and caches until Redis is back`,
     );
+  }
+
+  private cameBack(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.log.info(`Redis at ${this.where} is back: shared limits, quotas and cache resume there`);
   }
 
   takeTokens(buckets: readonly BucketSpec[], now: number): Promise<number> {

@@ -141,6 +141,36 @@ run('two gateways sharing one Redis (injected clock)', () => {
     expect(served.headers.get('x-amzn-requestid')).not.toBe(filled.headers.get('x-amzn-requestid'));
   });
 
+  test('a Redis that stops answering (connection open) fails open, and is used again once it answers', async () => {
+    redis.pause();
+    try {
+      // Commands time out (1 s): the request is served from this process's memory instead.
+      expect((await a.get('/cached')).status).toBe(200);
+      expect(a.lines.filter((l) => /Redis at \S+ is unavailable \(Command timed out\)/.test(l))).toHaveLength(
+        1,
+      );
+      expect((await a.get('/cached')).status).toBe(200);
+    } finally {
+      redis.resume();
+    }
+    // Redis is tried again once a second: requests keep being served until it is used again.
+    const deadline = Date.now() + 10_000;
+    while (!a.lines.some((l) => /Redis at \S+ is back/.test(l)) && Date.now() < deadline) {
+      expect((await a.get('/cached')).status).toBe(200);
+    }
+    expect(a.lines.filter((l) => /Redis at \S+ is back/.test(l))).toHaveLength(1);
+    // Shared again: emptied, filled by one gateway, served by the other.
+    const flush = await callSigned(
+      `http://127.0.0.1:${a.running.port}`,
+      `/_apigw/restapis/${a.running.apiId}/stages/dev/cache/data`,
+      a.running.principals[0],
+      { method: 'DELETE' },
+    );
+    expect(flush.status).toBe(202);
+    const filled = await a.get('/cached');
+    expect(servedBy((await b.get('/cached')).body)).toBe(servedBy(filled.body));
+  });
+
   test('one Lambda authorizer cache: a result one gateway got is used by the other, until it is flushed', async () => {
     const token = { Authorization: 'Bearer wildcard shared' };
     const invocationId = (body: string) => (JSON.parse(body) as { invocationId: string }).invocationId;
