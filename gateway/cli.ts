@@ -24,6 +24,9 @@ import {
   resolveConfig,
 } from './config';
 import { createLogger, type Logger } from './log';
+import { RedisUnavailableError } from './access/redis-store';
+import { AccessConfigError } from './access/settings';
+import { usageFromRedis, type UsageQuery } from './access/usage-command';
 import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
 
 // From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
@@ -49,6 +52,9 @@ Usage:
   apigw s3 [options]        Run the embedded S3 server on its own
   apigw lambda [dir | config-file] [options]
                             Run the embedded Lambda (the functions: of the config file) on its own
+  apigw usage [dir | config-file] --plan ID [--key-id ID] [--start-date D] [--end-date D]
+                            A usage plan's requests per key and UTC day ([used, remaining], as
+                            GetUsage) from the shared Redis store (dates YYYY-MM-DD, default today)
   apigw help                Show this help
   apigw --version           Print the version
 
@@ -108,6 +114,10 @@ const OPTIONS = {
   'headers-timeout': { type: 'string' },
   'allow-development-keys-on-network': { type: 'boolean' },
   redis: { type: 'string' },
+  plan: { type: 'string' },
+  'key-id': { type: 'string' },
+  'start-date': { type: 'string' },
+  'end-date': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -278,6 +288,24 @@ function printPostmanHelp(
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** `apigw usage`: a usage plan's GetUsage report from the shared Redis store, as JSON on stdout. */
+async function runUsage(
+  flags: Record<string, unknown>,
+  positional: string | undefined,
+  query: UsageQuery,
+): Promise<number> {
+  if (positional !== undefined) {
+    if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
+    const target = path.resolve(positional);
+    const isDir = existsSync(target) && statSync(target).isDirectory();
+    flags = { ...flags, config: isDir ? path.join(target, 'apigw.yaml') : target };
+  }
+  const config = resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
+  const usage = await usageFromRedis(config, query, createLogger(config.logLevel ?? 'warn'));
+  process.stdout.write(JSON.stringify(usage, null, 2) + '\n');
+  return 0;
+}
+
 /** `apigw serve --workers N` (N > 1): the primary process. */
 async function runServeCluster(
   config: ServeConfig,
@@ -407,7 +435,21 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const { help: _h, version: _v, 'stage-variable': stageVariableFlags, ...settings } = values;
+  const {
+    help: _h,
+    version: _v,
+    'stage-variable': stageVariableFlags,
+    plan,
+    'key-id': keyId,
+    'start-date': startDate,
+    'end-date': endDate,
+    ...settings
+  } = values;
+  const usageQuery = { plan, keyId, startDate, endDate };
+  if (command !== 'usage' && Object.values(usageQuery).some((v) => v !== undefined)) {
+    process.stderr.write(`apigw: --plan, --key-id, --start-date and --end-date are options of apigw usage\n`);
+    return 2;
+  }
   const flags: Record<string, unknown> = Object.fromEntries(
     Object.entries(settings).map(([name, value]) => [keyName(name), value]),
   );
@@ -418,7 +460,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const maxPositionals = command === 'serve' || command === 'lambda' ? 1 : 0;
+    const maxPositionals = command === 'serve' || command === 'lambda' || command === 'usage' ? 1 : 0;
     if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);
     switch (command) {
       case 'serve':
@@ -427,12 +469,20 @@ async function run(argv: string[]): Promise<number> {
         return await runS3(flags);
       case 'lambda':
         return await runLambda(flags, rest[0]);
+      case 'usage':
+        return await runUsage(flags, rest[0], usageQuery);
       default:
         process.stderr.write(`apigw: unknown command '${command}'\n\n${USAGE}`);
         return 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof DataDirInUseError || e instanceof WorkerStartError) {
+    if (
+      e instanceof ConfigError ||
+      e instanceof DataDirInUseError ||
+      e instanceof WorkerStartError ||
+      e instanceof AccessConfigError ||
+      e instanceof RedisUnavailableError
+    ) {
       process.stderr.write(`apigw: ${e.message}\n`);
       return 1;
     }

@@ -254,6 +254,22 @@ run('two apigw processes against one redis-server, which is killed and restarted
     expect(servedBy((await get(1, '/cached')).body)).toBe(servedBy(filled.body));
   });
 
+  test("apigw usage reads the day's usage per key from Redis (GetUsage shape)", async () => {
+    const usage = spawnApigw(['usage', dir.dir, '--plan', 'shared']);
+    expect(await usage.exited).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+    // Six requests passed the quota of six, over both processes.
+    expect(JSON.parse(usage.stdout())).toEqual({
+      usagePlanId: 'shared',
+      startDate: today,
+      endDate: today,
+      values: { sharedkey1: [[6, 0]] },
+    });
+    const unknown = spawnApigw(['usage', dir.dir, '--plan', 'nope']);
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.stderr()).toBe('apigw: Invalid Usage Plan ID specified: nope\n');
+  });
+
   test('Redis killed: requests are still served, the outage is logged once; back: shared again', async () => {
     await redis.kill();
     for (let i = 0; i < 4; i++) {

@@ -50,4 +50,12 @@ describe('examples/usage-plans', () => {
     // Start-up said nothing was wrong with the keys and plans.
     expect(apigw.stderr()).not.toMatch(/WARN/);
   });
+
+  test('apigw usage without Redis says where the in-process usage is', async () => {
+    const usage = spawnApigw(['usage', EXAMPLE, '--plan', 'free']);
+    expect(await usage.exited).toBe(1);
+    expect(usage.stderr()).toMatch(
+      /^apigw: apigw usage reads the shared Redis store: .*GET \/_apigw\/usageplans\/\{planId\}\/usage/,
+    );
+  });
 });
