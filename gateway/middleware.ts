@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { RedisStore, type StateStore } from './access';
+import { MemoryStore, RedisStore, type StateStore } from './access';
 import { loadPrincipals } from './auth/credentials';
 import { EndpointResolver } from './aws/endpoints';
 import { ConfigError, resolveConfig, type ApigwConfig } from './config';
@@ -92,7 +92,9 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
   let store: StateStore | undefined;
   const ready = (async () => {
     // API keys, usage plans, throttling and the stage cache: in this process, or shared through Redis.
-    if (config.redis) store = await RedisStore.connect(config.redis, log);
+    store = config.redis
+      ? await RedisStore.connect(config.redis, log)
+      : new MemoryStore((config.cacheClusterSize ?? 0.5) * 1e9);
     backends = await startEmbeddedBackends(serveConfig, prepared, principals, credentials, log);
     const endpoints = new EndpointResolver(prepared.settings, backends.urls);
     for (const url of Object.values(backends.urls)) registerEmbeddedOrigin(url);
