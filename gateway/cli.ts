@@ -27,6 +27,9 @@ import { parseEndpointFlags } from './aws/endpoints';
 import { corsPolicy, describeCors, normaliseCorsFlag } from './cors';
 import { createLogger, type Logger } from './log';
 import { runToken, takeTokenFlags, TOKEN_OPTIONS, TOKEN_OPTIONS_USAGE, TOKEN_USAGE } from './token-command';
+import { RedisUnavailableError } from './access/redis-store';
+import { AccessConfigError } from './access/settings';
+import { usageFromRedis, type UsageQuery } from './access/usage-command';
 import { ApiLoadError, startGateway, type RunningGateway, type ServeConfig } from './serve';
 import { otherApis, parseParameterOverrides, templateIn } from './template-api';
 
@@ -55,6 +58,9 @@ Usage:
   apigw lambda [dir | config-file] [options]
                             Run the embedded Lambda (the functions: of the config file) on its own
 ${TOKEN_USAGE}
+  apigw usage [dir | config-file] --plan ID [--key-id ID] [--start-date D] [--end-date D]
+                            A usage plan's requests per key and UTC day ([used, remaining], as
+                            GetUsage) from the shared Redis store (dates YYYY-MM-DD, default today)
   apigw help                Show this help
   apigw --version           Print the version
 
@@ -91,6 +97,9 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --cors [ORIGIN]           serve: answer every CORS preflight and add CORS headers to every response,
                             gateway errors included, for ORIGIN (comma-separated; default: any
                             origin); beyond AWS, for development (AWS: OPTIONS methods of the API)
+  --redis URL               serve: keep throttle buckets, quotas, the stage cache and authorizer
+                            results in Redis (config redis), shared by every gateway process and
+                            machine using it; without it they live in each process
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
   --allow-development-keys-on-network
                             start even when --host is not a loopback address and the only accepted
@@ -126,6 +135,11 @@ const OPTIONS = {
   'allow-development-keys-on-network': { type: 'boolean' },
   cors: { type: 'string' },
   ...TOKEN_OPTIONS,
+  redis: { type: 'string' },
+  plan: { type: 'string' },
+  'key-id': { type: 'string' },
+  'start-date': { type: 'string' },
+  'end-date': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -187,6 +201,7 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     bodyIdleTimeout: '--body-idle-timeout',
     headersTimeout: '--headers-timeout',
     cors: '--cors',
+    redis: '--redis',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {
     if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
@@ -231,6 +246,7 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'drainTimeout',
     'bodyIdleTimeout',
     'cors',
+    'redis',
   ]) {
     const flag =
       key === 'stageVariables' ? '--stage-variable' : key === 'endpoints' ? '--endpoint' : flagName(key);
@@ -321,6 +337,24 @@ function startupNotes(config: Pick<ApigwConfig, 'cors'>): string[] {
   return config.cors === undefined ? [] : [describeCors(corsPolicy(config.cors))];
 }
 
+/** `apigw usage`: a usage plan's GetUsage report from the shared Redis store, as JSON on stdout. */
+async function runUsage(
+  flags: Record<string, unknown>,
+  positional: string | undefined,
+  query: UsageQuery,
+): Promise<number> {
+  if (positional !== undefined) {
+    if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
+    const target = path.resolve(positional);
+    const isDir = existsSync(target) && statSync(target).isDirectory();
+    flags = { ...flags, config: isDir ? path.join(target, 'apigw.yaml') : target };
+  }
+  const config = resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
+  const usage = await usageFromRedis(config, query, createLogger(config.logLevel ?? 'warn'));
+  process.stdout.write(JSON.stringify(usage, null, 2) + '\n');
+  return 0;
+}
+
 /** `apigw serve --workers N` (N > 1): the primary process. */
 async function runServeCluster(
   config: ServeConfig,
@@ -332,6 +366,10 @@ async function runServeCluster(
     throw new ConfigError('--workers cannot be used where apigw itself runs as a cluster worker');
   if (!BIN) throw new ConfigError('--workers: cannot find bin/apigw.js to start the workers with');
   const drainTimeoutMs = (config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000;
+  if (!config.redis && (config.usagePlans?.length || config.methodSettings || config.accountThrottle))
+    log.warn(
+      `--workers ${workers} without --redis: each worker keeps its own throttle buckets, quotas and stage cache`,
+    );
   let running;
   try {
     running = await startGatewayCluster(config, { workers, exec: BIN, args: argv, log });
@@ -466,8 +504,17 @@ async function run(argv: string[]): Promise<number> {
     endpoint: endpointFlags,
     'parameter-overrides': overrideFlags,
     api: restApi,
+    plan,
+    'key-id': keyId,
+    'start-date': startDate,
+    'end-date': endDate,
     ...allSettings
   } = values;
+  const usageQuery = { plan, keyId, startDate, endDate };
+  if (command !== 'usage' && Object.values(usageQuery).some((v) => v !== undefined)) {
+    process.stderr.write(`apigw: --plan, --key-id, --start-date and --end-date are options of apigw usage\n`);
+    return 2;
+  }
   const { token: tokenFlags, rest: settings } = takeTokenFlags(allSettings);
   const tokenFlag = Object.keys(tokenFlags)[0];
   if (tokenFlag !== undefined && command !== 'token') {
@@ -488,7 +535,8 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const maxPositionals = command === 'serve' || command === 'lambda' || command === 'token' ? 1 : 0;
+    const maxPositionals =
+      command === 'serve' || command === 'lambda' || command === 'token' || command === 'usage' ? 1 : 0;
     if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);
     switch (command) {
       case 'serve':
@@ -499,12 +547,20 @@ async function run(argv: string[]): Promise<number> {
         return await runLambda(flags, rest[0]);
       case 'token':
         return await runToken(tokenFlags, resolveServeLike(flags, rest[0]));
+      case 'usage':
+        return await runUsage(flags, rest[0], usageQuery);
       default:
         process.stderr.write(`apigw: unknown command '${command}'\n\n${USAGE}`);
         return 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof DataDirInUseError || e instanceof WorkerStartError) {
+    if (
+      e instanceof ConfigError ||
+      e instanceof DataDirInUseError ||
+      e instanceof WorkerStartError ||
+      e instanceof AccessConfigError ||
+      e instanceof RedisUnavailableError
+    ) {
       process.stderr.write(`apigw: ${e.message}\n`);
       return 1;
     }

@@ -4,12 +4,19 @@ import yaml from 'js-yaml';
 import { parseUserPools, type UserPoolsConfig } from './auth/user-pools';
 import { corsPolicyOf } from './cors';
 import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda';
+import {
+  AccessConfigError,
+  ACCESS_CONFIG_KEYS,
+  parseAccessSetting,
+  type AccessConfig,
+  type AccessConfigKey,
+} from './access/settings';
 
 /**
  * The one configuration model of apigw. Keys mirror the command-line flags (`dataDir` is
  * `--data-dir`); a value given as a flag overrides the same key of the config file.
  */
-export interface ApigwConfig {
+export interface ApigwConfig extends AccessConfig {
   port?: number;
   host?: string;
   /** Where the embedded backends keep their data. */
@@ -95,7 +102,8 @@ type KeyKind =
   | 'workers'
   | 'seconds'
   | 'cors'
-  | 'userPools';
+  | 'userPools'
+  | 'access';
 const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   port: 'port',
   host: 'string',
@@ -121,6 +129,8 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   userPools: 'userPools',
   parameterOverrides: 'stringMap',
   restApi: 'string',
+  // API keys, usage plans, methodSettings, accountThrottle, cacheCluster*, redis: gateway/access/settings.ts.
+  ...(Object.fromEntries(ACCESS_CONFIG_KEYS.map((k) => [k, 'access'])) as Record<AccessConfigKey, 'access'>),
 };
 
 const SIZE_UNITS: Record<string, number> = {
@@ -221,6 +231,13 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
       out[k] = String(v);
     }
     return out;
+  }
+  if (kind === 'access') {
+    try {
+      return parseAccessSetting(key as AccessConfigKey, value, where);
+    } catch (e) {
+      throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
+    }
   }
   if (kind === 'functions') {
     try {

@@ -41,8 +41,9 @@ export function contextVariables(
     identity: {
       accessKey: inv.identity?.accessKey ?? null,
       accountId: inv.identity?.accountId ?? null,
-      apiKey: null,
-      apiKeyId: null,
+      // Set only for methods that require a key, once it is validated (gateway/access).
+      apiKey: inv.apiKey?.value ?? null,
+      apiKeyId: inv.apiKey?.id ?? null,
       caller: inv.identity?.caller ?? null,
       cognitoAuthenticationProvider: null,
       cognitoAuthenticationType: null,

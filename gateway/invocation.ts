@@ -6,6 +6,7 @@ import type { AwsServiceRequest } from './aws/request';
 import type { CompiledMethod } from './compile';
 import type { BackendRequest } from './integrations/transport';
 import type { RequestPayload } from './stages/request-payload';
+import type { InvocationCache, ValidatedApiKey } from './access/types';
 
 /** The method request as API Gateway sees it, after parsing and routing. */
 export interface MethodRequest {
@@ -99,7 +100,12 @@ export interface Invocation {
     values: Record<string, string>;
     integrationLatency: number;
     claims?: Record<string, string>;
+    usageIdentifierKey?: string;
   };
+  /** The API key a key-required method was called with, once validated (gateway/access). */
+  apiKey?: ValidatedApiKey;
+  /** Stage cache state of this request (gateway/access/cache.ts). */
+  cache?: InvocationCache;
   integrationRequest?: IntegrationRequest;
   /** The endpoint response, as the integration received it. */
   integrationResult?: IntegrationResult;

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { MemoryStore, RedisStore, type StateStore } from './access';
 import { loadPrincipals } from './auth/credentials';
 import { EndpointResolver } from './aws/endpoints';
 import { ConfigError, resolveConfig, type ApigwConfig } from './config';
@@ -95,7 +96,12 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
   const credentials = outboundCredentials(env, log);
   let gateway: RequestHandler | undefined;
   let backends: EmbeddedBackends | undefined;
+  let store: StateStore | undefined;
   const ready = (async () => {
+    // API keys, usage plans, throttling and the stage cache: in this process, or shared through Redis.
+    store = config.redis
+      ? await RedisStore.connect(config.redis, log)
+      : new MemoryStore((config.cacheClusterSize ?? 0.5) * 1e9);
     backends = await startEmbeddedBackends(serveConfig, prepared, principals, credentials, log);
     const endpoints = new EndpointResolver(prepared.settings, backends.urls);
     for (const url of Object.values(backends.urls)) registerEmbeddedOrigin(url);
@@ -116,6 +122,7 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
       ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
       userPools: config.userPools,
       dataDir: config.dataDir,
+      access: { settings: config, store },
     });
     // A template's several APIs, each under its stage prefix below the mount path.
     gateway = stageGateways(first, prepared.apis, config.stageVariables).handler;
@@ -147,6 +154,7 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
     apiId: apiIdFor(prepared.api),
     async close() {
       await ready.catch(() => undefined);
+      await store?.close();
       await backends?.close();
     },
   });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { formatProblem, loadApi, type Problem } from '../openapi';
 import type { ApiDefinition } from '../openapi/model';
 import { IntegrationUriError, parseIntegrationUri } from '../openapi/uri';
+import { MemoryStore, RedisStore, reportAccess, type StateStore } from './access';
+import { AccessConfigError } from './access/settings';
 import { loadPrincipals, principal, type Principal } from './auth/credentials';
 import { resolveOutboundCredentials, type OutboundCredentials } from './aws/credentials';
 import { EndpointResolver, parseEndpointSetting, type EndpointSetting } from './aws/endpoints';
@@ -110,7 +112,6 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
           `${where}: ${method!.authorizationType} authorization is not supported yet (calls answer 500)`,
         );
       }
-      if (method!.apiKeyRequired) log.warn(`${where}: API keys are not checked yet`);
       for (const key of forbiddenMappings(integration)) {
         log.warn(`${where}: ${key} cannot be mapped; API Gateway fails every call of this method with 500`);
       }
@@ -189,6 +190,11 @@ export function prepareApi(config: ServeConfig, log: Logger): PreparedApi {
   const settings = endpointSettings(config);
   const services = servicesUsed(api);
   reportLimits(api, log);
+  try {
+    reportAccess(config, api, stage, log);
+  } catch (e) {
+    throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
+  }
   return { api, stage, settings, services };
 }
 
@@ -354,6 +360,8 @@ export interface ListeningGateway {
   /** Every API served (one, unless a template gives several). */
   readonly apis: readonly ServedUrl[];
   readonly drain: (timeoutMs: number) => Drain;
+  /** Throttle buckets, quotas, the stage cache and authorizer results (in process, or Redis). */
+  readonly store: StateStore;
 }
 
 /** Runs the gateway for a prepared API on `port` (in a cluster worker, the port the workers share). */
@@ -366,8 +374,14 @@ export async function listenGateway(
     credentials: () => Promise<OutboundCredentials>;
     port: number;
     log: Logger;
+    /** What throttling, quotas and cache lifetimes are measured by (tests inject one). */
+    clock?: () => number;
   },
 ): Promise<ListeningGateway> {
+  const clock = options.clock ?? Date.now;
+  const store: StateStore = config.redis
+    ? await RedisStore.connect(config.redis, options.log, clock)
+    : new MemoryStore((config.cacheClusterSize ?? 0.5) * 1e9, clock);
   const gateway = new Gateway({
     api: prepared.api,
     stage: prepared.stage,
@@ -383,6 +397,7 @@ export async function listenGateway(
     ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
     userPools: config.userPools,
     dataDir: config.dataDir,
+    access: { settings: config, store, clock },
   });
   // A template may give several APIs: each on its own stage prefix of this one server.
   const { handler, served } = stageGateways(gateway, prepared.apis, config.stageVariables);
@@ -390,7 +405,13 @@ export async function listenGateway(
     headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
   });
   const drain = drainable(server);
-  const address = await listen(server, options.port, config.host);
+  let address: AddressInfo;
+  try {
+    address = await listen(server, options.port, config.host);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   warmTransport();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -400,6 +421,7 @@ export async function listenGateway(
     apiId: gateway.apiId,
     apis: served.map((s) => ({ ...s, url: `http://${host}:${address.port}/${s.stage}` })),
     drain,
+    store,
   };
 }
 
@@ -417,6 +439,8 @@ export async function startGateway(
   config: ServeConfig,
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
+  /** `clock`: what throttling, quotas and cache lifetimes are measured by (tests inject one). */
+  hooks: { clock?: () => number } = {},
 ): Promise<RunningGateway> {
   const prepared = prepareApi(config, log);
   const { principals, development } = loadPrincipals(config.credentials, env);
@@ -434,6 +458,7 @@ export async function startGateway(
       credentials,
       port: config.port,
       log,
+      clock: hooks.clock,
     });
   } catch (e) {
     await backends.close();
@@ -456,6 +481,7 @@ export async function startGateway(
       );
       const cut = await drain.done;
       if (cut > 0) log.warn(`drain time-out: ${cut} request(s) still in flight were cut`);
+      await gateway.store.close();
       await backends.close();
       return cut;
     },

@@ -15,11 +15,12 @@ import { runLifecycle } from './lifecycle';
 import type { Logger } from './log';
 import { compileRouter } from './router';
 import type { GatewayRuntime } from './runtime';
-import { AuthorizerCache } from './auth/lambda-authorizer';
 import { CognitoPools } from './auth/cognito';
 import { ResourcePolicy } from './auth/resource-policy';
 import type { UserPoolsConfig } from './auth/user-pools';
 import { addCorsHeaders, preflightHeaders, type CorsPolicy } from './cors';
+import { compileAccess, type AccessOptions } from './access';
+import { ADMIN_PREFIX, handleAdmin } from './access/admin';
 import { mappingInput } from './stages/mapping-input';
 import { methodRequestOf } from './stages/method-request';
 import { RequestAbortedError, RequestPayload, watchBodyIdle } from './stages/request-payload';
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   dataDir?: string;
   /** `--cors`: preflights answered and CORS headers added, beyond AWS (cors.ts); undefined: off. */
   cors?: CorsPolicy;
+  /** API keys, usage plans, method settings and the state store (default: none, in process). */
+  access?: AccessOptions;
 }
 
 /**
@@ -78,10 +81,20 @@ export class Gateway {
   constructor(readonly options: GatewayOptions) {
     this.apiId = apiIdFor(options.api);
     const principals = new Map(options.principals.map((p) => [p.accessKeyId, p]));
+    const methods = compileMethods(options.api, this.apiId, options.stageVariables);
+    const access = compileAccess(
+      options.access ?? { settings: {} },
+      options.api,
+      this.apiId,
+      options.stage,
+      methods,
+      options.log,
+    );
     this.runtime = {
       stage: options.stage,
       router: compileRouter(options.api),
-      methods: compileMethods(options.api, this.apiId, options.stageVariables),
+      methods,
+      access,
       maxPayload: options.maxPayload,
       endpoints: options.endpoints,
       credentials: options.credentials,
@@ -95,8 +108,8 @@ export class Gateway {
           endpoints: options.endpoints,
           credentials: options.credentials,
           log: options.log,
-          // Lambda authorizer results live as long as the gateway, like a stage's authorizer cache.
-          cache: new AuthorizerCache(),
+          // Lambda authorizer results live in the state store (shared through Redis), like a stage's authorizer cache.
+          cache: access.authorizerCache,
           region: options.region ?? 'us-east-1',
         },
         resourcePolicy: options.api.policy
@@ -114,6 +127,11 @@ export class Gateway {
 
   /** Handles one HTTP request end to end; never throws. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.url?.startsWith(ADMIN_PREFIX))
+      return handleAdmin(req, res, {
+        access: this.runtime.access!,
+        authorization: this.runtime.authorization,
+      });
     const started = Date.now();
     if (this.options.cors && this.answerPreflight(this.options.cors, req, res)) return;
     const jwks = this.runtime.authorization.cognito?.jwksResponse(req.method, req.url, this.options.stage);
