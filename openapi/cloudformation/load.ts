@@ -243,7 +243,7 @@ export function loadTemplateDocument(
     else warn(fn.pointer, message);
   }
   for (const missing of intrinsics.unresolved) {
-    if (reported.has(missing.pointer)) continue;
+    if (reported.has(missing.pointer) || problems.list.some((p) => p.pointer === missing.pointer)) continue;
     reported.add(missing.pointer);
     problems.warning(missing.pointer, `left unresolved (no route needs it): ${missing.reason}`);
   }
