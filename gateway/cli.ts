@@ -71,7 +71,8 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --data-dir DIR            Where data is kept (default ./.apigw)
   --region R                serve: callers must sign for this region (default: any);
                             s3: the region the embedded S3 presents as (default us-east-1)
-  --stage NAME              serve: stage name (default: the document's base path, else dev)
+  --stage NAME              serve: stage name (default: the document's base path, else dev;
+                            a template's StageName)
   --stage-variable K=V      serve: a $stageVariables entry (repeatable; config stageVariables)
   --parameter-overrides 'K=V K2=V2'
                             serve a template: values of its Parameters, as sam spells them (repeatable)
@@ -202,6 +203,8 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     headersTimeout: '--headers-timeout',
     cors: '--cors',
     redis: '--redis',
+    restApi: '--api',
+    parameterOverrides: '--parameter-overrides',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {
     if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
@@ -247,9 +250,17 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'bodyIdleTimeout',
     'cors',
     'redis',
+    'restApi',
+    'parameterOverrides',
   ]) {
     const flag =
-      key === 'stageVariables' ? '--stage-variable' : key === 'endpoints' ? '--endpoint' : flagName(key);
+      key === 'stageVariables'
+        ? '--stage-variable'
+        : key === 'endpoints'
+          ? '--endpoint'
+          : key === 'restApi'
+            ? '--api'
+            : flagName(key);
     if (flags[key] !== undefined)
       throw new ConfigError(`${flag} is an option of apigw serve, not apigw lambda`);
   }

@@ -57,16 +57,17 @@ function isIntrinsic(value: JsonObject): boolean {
   return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
 }
 
-/** Reads every AWS::Serverless::Function and AWS::Lambda::Function (whose Condition holds). */
+/** Reads every AWS::Serverless::Function and AWS::Lambda::Function of `resources` (those that exist). */
 export function readFunctions(
   template: Template,
+  resources: readonly TemplateResource[],
   intrinsics: Intrinsics,
   facts: TemplateFacts,
   baseDir: string,
   warn: (pointer: string, message: string) => void,
 ): Map<string, TemplateFunction> {
   const functions = new Map<string, TemplateFunction>();
-  for (const resource of template.resources.values()) {
+  for (const resource of resources) {
     if (resource.type !== 'AWS::Serverless::Function' && resource.type !== 'AWS::Lambda::Function') continue;
     functions.set(resource.logicalId, readFunction(resource, template, intrinsics, facts, baseDir, warn));
   }

@@ -18,6 +18,7 @@ import {
   referencedResources,
   stableId,
   type Template,
+  type TemplateResource,
 } from './template';
 import { parseTemplateYaml } from './yaml';
 
@@ -215,13 +216,7 @@ export function loadTemplateDocument(
     problems,
     notes,
   };
-  for (const resource of resources) {
-    if (resource.type === 'AWS::Serverless::Function' || resource.type === 'AWS::Lambda::Function')
-      facts.ref(resource.logicalId, '');
-  }
-  const functions = [...readFunctions(template, intrinsics, facts, ctx.baseDir, warn).values()].filter((fn) =>
-    resources.some((r) => r.logicalId === fn.logicalId),
-  );
+  const functions = [...readFunctions(template, resources, intrinsics, facts, ctx.baseDir, warn).values()];
   const built = [...buildSamApis(ctx), ...buildRestApis(ctx)];
   const usagePlans = readUsagePlans(ctx);
   reportUnusedTypes(ctx, template);
@@ -243,7 +238,7 @@ export function loadTemplateDocument(
     else warn(fn.pointer, message);
   }
   for (const missing of intrinsics.unresolved) {
-    if (reported.has(missing.pointer)) continue;
+    if (reported.has(missing.pointer) || problems.list.some((p) => p.pointer === missing.pointer)) continue;
     reported.add(missing.pointer);
     problems.warning(missing.pointer, `left unresolved (no route needs it): ${missing.reason}`);
   }
@@ -303,10 +298,7 @@ function dependencies(template: Template): Map<string, Set<string>> {
 }
 
 /** Whether a SAM function has an Api event on `api` (undefined: the implicit API). */
-function hasApiEvent(
-  resource: Template['resources'] extends Map<string, infer R> ? R : never,
-  api: string | undefined,
-): boolean {
+function hasApiEvent(resource: TemplateResource, api: string | undefined): boolean {
   if (resource.type !== 'AWS::Serverless::Function' || !isObject(resource.properties.Events)) return false;
   return Object.values(resource.properties.Events).some((event) => {
     if (!isObject(event) || event.Type !== 'Api') return false;

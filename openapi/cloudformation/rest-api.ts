@@ -2,7 +2,7 @@ import { pointerTo } from '../problems';
 import { describe, isObject, type JsonObject } from '../values';
 import type { BuildContext, BuiltApi, TemplateUsagePlan } from './context';
 import { firstUnresolved, Unresolved } from './intrinsics';
-import { readLocalDocument, stageOf } from './sam';
+import { readLocalDocument, settled, stageOf } from './sam';
 import { parameterOf, SwaggerDocument } from './swagger';
 import type { TemplateResource } from './template';
 
@@ -22,7 +22,9 @@ export function buildRestApis(ctx: BuildContext): BuiltApi[] {
 
 function buildRestApi(ctx: BuildContext, api: TemplateResource): BuiltApi {
   const at = `/Resources/${api.logicalId}/Properties`;
-  const value = (key: string) => ctx.intrinsics.resolve(api.properties[key], pointerTo(at, key));
+  const value = settled(ctx, api.logicalId, (key) =>
+    ctx.intrinsics.resolve(api.properties[key], pointerTo(at, key)),
+  );
   const built: BuiltApi = {
     logicalId: api.logicalId,
     type: api.type,
@@ -35,7 +37,7 @@ function buildRestApi(ctx: BuildContext, api: TemplateResource): BuiltApi {
     const body = value('Body');
     built.bodyPointer = pointerTo(at, 'Body');
     if (isObject(body)) built.document = new SwaggerDocument(body);
-    else
+    else if (body !== undefined)
       ctx.problems.error(
         built.bodyPointer,
         `Body must be an OpenAPI document (an object), not ${describe(body)}`,

@@ -71,6 +71,39 @@ export function buildSamApis(ctx: BuildContext): BuiltApi[] {
   return built;
 }
 
+/** API properties every route depends on: one that cannot be resolved stops start-up. */
+const NEEDED_PROPERTIES = new Set([
+  'DefinitionBody',
+  'DefinitionUri',
+  'Body',
+  'BodyS3Location',
+  'Auth',
+  'Cors',
+  'BinaryMediaTypes',
+  'GatewayResponses',
+  'Models',
+]);
+
+/**
+ * Reads an API property, resolved; when it cannot be resolved it is an error if every route needs
+ * it (its definition, auth, CORS…), else a warning, and reads as absent either way. StageName is
+ * the caller's to check.
+ */
+export function settled(
+  ctx: BuildContext,
+  logicalId: string,
+  resolve: (key: string) => unknown,
+): (key: string) => unknown {
+  return (key) => {
+    const value = resolve(key);
+    if (!(value instanceof Unresolved) || key === 'StageName') return value;
+    if (NEEDED_PROPERTIES.has(key))
+      ctx.problems.error(value.pointer, `${logicalId}: its ${key} cannot be resolved: ${value.reason}`);
+    else ctx.problems.warning(value.pointer, `${logicalId}: its ${key} is left out: ${value.reason}`);
+    return undefined;
+  };
+}
+
 /** The logical id of the API an Api event attaches to (RestApiId: !Ref MyApi), or the implicit one. */
 function restApiOf(
   ctx: BuildContext,
@@ -97,7 +130,7 @@ function buildApi(
   implicit: boolean,
 ): BuiltApi {
   const at = implicit ? '/Globals/Api' : `/Resources/${logicalId}/Properties`;
-  const value = (key: string) => ctx.intrinsics.resolve(props[key], pointerTo(at, key));
+  const value = settled(ctx, logicalId, (key) => ctx.intrinsics.resolve(props[key], pointerTo(at, key)));
   const built: BuiltApi = {
     logicalId,
     type: 'AWS::Serverless::Api',
@@ -159,7 +192,7 @@ function readDefinition(
     const body = value('DefinitionBody');
     built.bodyPointer = pointerTo(at, 'DefinitionBody');
     if (isObject(body)) built.document = new SwaggerDocument(body);
-    else
+    else if (body !== undefined)
       ctx.problems.error(
         built.bodyPointer,
         `DefinitionBody must be an OpenAPI document (an object), not ${describe(body)}`,
@@ -182,6 +215,8 @@ export function readLocalDocument(
   pointer: string,
   what: string,
 ): { doc: JsonObject; file: string } | undefined {
+  // Unresolved: reported by whoever resolved it.
+  if (uri === undefined) return undefined;
   if (uri instanceof Unresolved) {
     ctx.problems.error(uri.pointer, `${what} cannot be resolved: ${uri.reason}`);
     return undefined;

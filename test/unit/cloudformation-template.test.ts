@@ -432,6 +432,31 @@ describe('what cannot be resolved', () => {
     expect(r.apis).toEqual([]);
   });
 
+  test("an API's DefinitionBody that cannot be resolved is one error; its Name only a warning", () => {
+    const r = load({
+      Transform: SAM,
+      Resources: {
+        Api: {
+          Type: 'AWS::Serverless::Api',
+          Properties: {
+            StageName: 'v1',
+            Name: { 'Fn::ImportValue': 'ApiName' },
+            DefinitionBody: {
+              'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://bucket/api.yaml' } },
+            },
+          },
+        },
+      },
+    });
+    expect(errors(r)).toEqual([
+      `${path.join(dir.dir, 'template.yaml')}#/Resources/Api/Properties/DefinitionBody/Fn::Transform: error: Api: its DefinitionBody cannot be resolved: AWS::Include s3://bucket/api.yaml: the file is in S3, not on this machine: give a local path`,
+    ]);
+    // Said once, where it is, not again as "left unresolved".
+    expect(warnings(r)).toEqual([
+      "Api: its Name is left out: Fn::ImportValue 'ApiName': exports of other stacks are not known locally",
+    ]);
+  });
+
   test('elsewhere (here an environment variable) it is listed with its location and left out', () => {
     const r = load({
       Transform: SAM,
