@@ -5,8 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPrincipals, type Principal } from './auth/credentials';
 import { startLambdaServer } from './backends/lambda';
-import { startS3Server } from './backends/s3';
-import { DataDirInUseError } from './backends/s3/store';
+import { DataDirInUseError, startS3Server } from './backends/s3';
 import {
   DEFAULT_DRAIN_TIMEOUT,
   isGatewayWorker,
@@ -17,6 +16,7 @@ import {
 import {
   ConfigError,
   DEFAULT_HEADERS_TIMEOUT,
+  type ApigwConfig,
   flagName,
   keyName,
   MAX_WORKERS,
@@ -25,8 +25,15 @@ import {
 } from './config';
 import { runRoutes, runValidate } from './cli-inspect';
 import { startLiveGateway, type LiveRunningGateway } from './live/start';
+import { parseEndpointFlags } from './aws/endpoints';
+import { corsPolicy, describeCors, normaliseCorsFlag } from './cors';
 import { createLogger, type Logger } from './log';
+import { runToken, takeTokenFlags, TOKEN_OPTIONS, TOKEN_OPTIONS_USAGE, TOKEN_USAGE } from './token-command';
+import { RedisUnavailableError } from './access/redis-store';
+import { AccessConfigError } from './access/settings';
+import { usageFromRedis, type UsageQuery } from './access/usage-command';
 import { ApiLoadError, type RunningGateway, type ServeConfig } from './serve';
+import { otherApis, parseParameterOverrides, templateIn } from './template-api';
 
 // From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
 const PACKAGE_JSON = [
@@ -45,9 +52,10 @@ const BIN = [
 const USAGE = `apigw ${VERSION}: Amazon API Gateway (REST APIs) that runs anywhere
 
 Usage:
-  apigw serve <openapi-file | dir> [options]
-                            Serve a REST API exported from API Gateway (a directory means
-                            its apigw.yaml config file)
+  apigw serve <openapi-file | template | dir> [options]
+                            Serve a REST API exported from API Gateway, or the REST APIs of a
+                            SAM / CloudFormation / CDK template (template.yaml, cdk.out/Stack.template.json);
+                            a directory means its apigw.yaml config file, else its template.yaml
   apigw s3 [options]        Run the embedded S3 server on its own
   apigw lambda [dir | config-file] [options]
                             Run the embedded Lambda (the functions: of the config file) on its own
@@ -56,6 +64,10 @@ Usage:
                             be served: for CI)
   apigw routes <openapi-file | dir>
                             Print its methods: path, authorization, API key, integration
+${TOKEN_USAGE}
+  apigw usage [dir | config-file] --plan ID [--key-id ID] [--start-date D] [--end-date D]
+                            A usage plan's requests per key and UTC day ([used, remaining], as
+                            GetUsage) from the shared Redis store (dates YYYY-MM-DD, default today)
   apigw help                Show this help
   apigw --version           Print the version
 
@@ -66,10 +78,18 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --data-dir DIR            Where data is kept (default ./.apigw)
   --region R                serve: callers must sign for this region (default: any);
                             s3: the region the embedded S3 presents as (default us-east-1)
-  --stage NAME              serve: stage name (default: the document's base path, else dev)
+  --stage NAME              serve: stage name (default: the document's base path, else dev;
+                            a template's StageName)
   --stage-variable K=V      serve: a $stageVariables entry (repeatable; config stageVariables)
+  --parameter-overrides 'K=V K2=V2'
+                            serve a template: values of its Parameters, as sam spells them (repeatable)
+  --api LogicalId           serve a template: only this REST API (config restApi), e.g. when two
+                            APIs use the same stage name
   --s3-endpoint URL         serve: S3 endpoint (config endpoints.s3): a URL, 'aws' or 'embedded'
   --lambda-endpoint URL     serve: Lambda endpoint (config endpoints.lambda): a URL, 'aws' or 'embedded'
+  --endpoint SERVICE=URL    serve: where the integrations' calls to an AWS service go (repeatable;
+                            config endpoints.<service>): a URL, 'aws' (the real regional endpoint)
+                            or 'embedded' (s3, lambda); e.g. --endpoint dynamodb=http://127.0.0.1:8000
   --sigv4-compat            serve: also accept curl 7.x's single-encoded SigV4 paths (logged)
   --max-payload SIZE        serve: request/response payload limit (default 10MB, as AWS): bytes,
                             a size such as 100MB or 1GiB (binary units), or none (beyond AWS)
@@ -82,6 +102,12 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
                             with 408; a backend it was streaming to sees its request cut (default 20)
   --headers-timeout SECONDS serve, lambda: a client that has not sent its whole request headers
                             within this time is disconnected (default 20; 0: no limit)
+  --cors [ORIGIN]           serve: answer every CORS preflight and add CORS headers to every response,
+                            gateway errors included, for ORIGIN (comma-separated; default: any
+                            origin); beyond AWS, for development (AWS: OPTIONS methods of the API)
+  --redis URL               serve: keep throttle buckets, quotas, the stage cache and authorizer
+                            results in Redis (config redis), shared by every gateway process and
+                            machine using it; without it they live in each process
   --credentials FILE        AWS shared-credentials file: each profile is an allowed key and its owner
   --allow-development-keys-on-network
                             start even when --host is not a loopback address and the only accepted
@@ -100,7 +126,8 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
 
 Without --credentials, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are accepted when set; with neither,
 a fixed development key pair is printed at start-up, and apigw only listens on a loopback address.
-`;
+
+${TOKEN_OPTIONS_USAGE}`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -112,8 +139,11 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   stage: { type: 'string' },
   'stage-variable': { type: 'string', multiple: true },
+  'parameter-overrides': { type: 'string', multiple: true },
+  api: { type: 'string' },
   's3-endpoint': { type: 'string' },
   'lambda-endpoint': { type: 'string' },
+  endpoint: { type: 'string', multiple: true },
   'sigv4-compat': { type: 'boolean' },
   'max-payload': { type: 'string' },
   workers: { type: 'string' },
@@ -127,6 +157,13 @@ const OPTIONS = {
   console: { type: 'boolean' },
   'no-console': { type: 'boolean' },
   'no-reload': { type: 'boolean' },
+  cors: { type: 'string' },
+  ...TOKEN_OPTIONS,
+  redis: { type: 'string' },
+  plan: { type: 'string' },
+  'key-id': { type: 'string' },
+  'start-date': { type: 'string' },
+  'end-date': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -180,6 +217,7 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     stageVariables: '--stage-variable',
     s3Endpoint: '--s3-endpoint',
     lambdaEndpoint: '--lambda-endpoint',
+    endpoints: '--endpoint',
     sigv4Compat: '--sigv4-compat',
     maxPayload: '--max-payload',
     workers: '--workers',
@@ -191,6 +229,10 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     strict: '--strict',
     console: '--console',
     reload: '--no-reload',
+    cors: '--cors',
+    redis: '--redis',
+    restApi: '--api',
+    parameterOverrides: '--parameter-overrides',
   };
   for (const [key, flag] of Object.entries(serveOnly)) {
     if (flags[key] !== undefined) throw new ConfigError(`${flag} is an option of apigw serve, not apigw s3`);
@@ -228,6 +270,7 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'stageVariables',
     's3Endpoint',
     'lambdaEndpoint',
+    'endpoints',
     'sigv4Compat',
     'maxPayload',
     'workers',
@@ -238,8 +281,19 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
     'strict',
     'console',
     'reload',
+    'cors',
+    'redis',
+    'restApi',
+    'parameterOverrides',
   ]) {
-    const flag = key === 'stageVariables' ? '--stage-variable' : flagName(key);
+    const flag =
+      key === 'stageVariables'
+        ? '--stage-variable'
+        : key === 'endpoints'
+          ? '--endpoint'
+          : key === 'restApi'
+            ? '--api'
+            : flagName(key);
     if (flags[key] !== undefined)
       throw new ConfigError(`${flag} is an option of apigw serve, not apigw lambda`);
   }
@@ -305,6 +359,46 @@ function printPostmanHelp(
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** The settings of a command that reads an API like serve does (a file, a directory's apigw.yaml, or --config). */
+function resolveServeLike(flags: Record<string, unknown>, positional: string | undefined) {
+  if (positional !== undefined) {
+    const target = path.resolve(positional);
+    if (existsSync(target) && statSync(target).isDirectory()) {
+      const file = path.join(target, 'apigw.yaml');
+      if (!existsSync(file))
+        throw new ConfigError(`${positional} is a directory without an apigw.yaml config file`);
+      if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
+      flags = { ...flags, config: file };
+    } else {
+      flags = { ...flags, api: positional };
+    }
+  }
+  return resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
+}
+
+/** Start-up lines about switches that make apigw answer differently from AWS. */
+function startupNotes(config: Pick<ApigwConfig, 'cors'>): string[] {
+  return config.cors === undefined ? [] : [describeCors(corsPolicy(config.cors))];
+}
+
+/** `apigw usage`: a usage plan's GetUsage report from the shared Redis store, as JSON on stdout. */
+async function runUsage(
+  flags: Record<string, unknown>,
+  positional: string | undefined,
+  query: UsageQuery,
+): Promise<number> {
+  if (positional !== undefined) {
+    if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
+    const target = path.resolve(positional);
+    const isDir = existsSync(target) && statSync(target).isDirectory();
+    flags = { ...flags, config: isDir ? path.join(target, 'apigw.yaml') : target };
+  }
+  const config = resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
+  const usage = await usageFromRedis(config, query, createLogger(config.logLevel ?? 'warn'));
+  process.stdout.write(JSON.stringify(usage, null, 2) + '\n');
+  return 0;
+}
+
 /** `apigw serve --workers N` (N > 1): the primary process. */
 async function runServeCluster(
   config: ServeConfig,
@@ -318,6 +412,10 @@ async function runServeCluster(
   const drainTimeoutMs = (config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000;
   if (config.console || config.reload)
     log.info('the console and hot reload run in single-process apigw serve only (not with --workers)');
+  if (!config.redis && (config.usagePlans?.length || config.methodSettings || config.accountThrottle))
+    log.warn(
+      `--workers ${workers} without --redis: each worker keeps its own throttle buckets, quotas and stage cache`,
+    );
   let running;
   try {
     running = await startGatewayCluster(config, { workers, exec: BIN, args: argv, log });
@@ -330,7 +428,10 @@ async function runServeCluster(
   }
   const pids = running.workerPids;
   const signalled = untilSignalled();
-  printPostmanHelp(running, config.region, [`Workers: ${pids.length} (pids ${pids.join(', ')})`]);
+  printPostmanHelp(running, config.region, [
+    `Workers: ${pids.length} (pids ${pids.join(', ')})`,
+    ...startupNotes(config),
+  ]);
   const failure = await Promise.race([signalled.then(() => undefined), running.failed]);
   if (failure !== undefined) {
     await running.close(0);
@@ -350,10 +451,15 @@ async function runServe(
     const target = path.resolve(positional);
     if (existsSync(target) && statSync(target).isDirectory()) {
       const file = path.join(target, 'apigw.yaml');
-      if (!existsSync(file))
-        throw new ConfigError(`${positional} is a directory without an apigw.yaml config file`);
-      if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
-      flags = { ...flags, config: file };
+      const template = existsSync(file) ? undefined : templateIn(target);
+      if (template) flags = { ...flags, api: template };
+      else if (!existsSync(file))
+        throw new ConfigError(
+          `${positional} is a directory without an apigw.yaml config file (nor a template.yaml, nor one cdk.out *.template.json)`,
+        );
+      else if (flags.config !== undefined)
+        throw new ConfigError('give either a directory or --config, not both');
+      else flags = { ...flags, config: file };
     } else {
       flags = { ...flags, api: positional };
     }
@@ -391,7 +497,11 @@ async function runServe(
   }
   const signalled = untilSignalled();
   const { consoleUrl } = running;
-  printPostmanHelp(running, config.region, consoleUrl ? [`Console: ${consoleUrl}`] : []);
+  printPostmanHelp(running, config.region, [
+    ...startupNotes(config),
+    ...otherApis(running),
+    ...(consoleUrl ? [`Console: ${consoleUrl}`] : []),
+  ]);
   await signalled;
   const cut = await running.close((config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000);
   // The backend call of a request the drain cut may still run (up to its integration timeout):
@@ -428,7 +538,12 @@ export async function main(argv: string[]): Promise<number> {
 async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: normaliseCorsFlag(argv),
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     process.stderr.write(`apigw: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
@@ -449,21 +564,45 @@ async function run(argv: string[]): Promise<number> {
     'stage-variable': stageVariableFlags,
     'no-console': noConsole,
     'no-reload': noReload,
-    ...settings
+    endpoint: endpointFlags,
+    'parameter-overrides': overrideFlags,
+    api: restApi,
+    plan,
+    'key-id': keyId,
+    'start-date': startDate,
+    'end-date': endDate,
+    ...allSettings
   } = values;
+  const usageQuery = { plan, keyId, startDate, endDate };
+  if (command !== 'usage' && Object.values(usageQuery).some((v) => v !== undefined)) {
+    process.stderr.write(`apigw: --plan, --key-id, --start-date and --end-date are options of apigw usage\n`);
+    return 2;
+  }
+  const { token: tokenFlags, rest: settings } = takeTokenFlags(allSettings);
+  const tokenFlag = Object.keys(tokenFlags)[0];
+  if (tokenFlag !== undefined && command !== 'token') {
+    process.stderr.write(`apigw: --${tokenFlag} is an option of apigw token\n`);
+    return 2;
+  }
   const flags: Record<string, unknown> = Object.fromEntries(
     Object.entries(settings).map(([name, value]) => [keyName(name), value]),
   );
+  // --api names a template's REST API; the config key `api` is the file served.
+  if (restApi !== undefined) flags.restApi = restApi;
   if (noConsole) flags.console = false;
   if (noReload) flags.reload = false;
   try {
     if (stageVariableFlags) flags.stageVariables = parseStageVariables(stageVariableFlags);
+    if (endpointFlags) flags.endpoints = parseEndpointFlags(endpointFlags);
+    if (overrideFlags) flags.parameterOverrides = parseParameterOverrides(overrideFlags);
   } catch (e) {
     process.stderr.write(`apigw: ${(e as Error).message}\n`);
     return 2;
   }
   try {
-    const maxPositionals = ['serve', 'lambda', 'validate', 'routes'].includes(command) ? 1 : 0;
+    const maxPositionals = ['serve', 'lambda', 'validate', 'routes', 'token', 'usage'].includes(command)
+      ? 1
+      : 0;
     if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);
     switch (command) {
       case 'serve':
@@ -476,12 +615,22 @@ async function run(argv: string[]): Promise<number> {
         return runValidate(flags, rest[0]);
       case 'routes':
         return runRoutes(flags, rest[0]);
+      case 'token':
+        return await runToken(tokenFlags, resolveServeLike(flags, rest[0]));
+      case 'usage':
+        return await runUsage(flags, rest[0], usageQuery);
       default:
         process.stderr.write(`apigw: unknown command '${command}'\n\n${USAGE}`);
         return 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof DataDirInUseError || e instanceof WorkerStartError) {
+    if (
+      e instanceof ConfigError ||
+      e instanceof DataDirInUseError ||
+      e instanceof WorkerStartError ||
+      e instanceof AccessConfigError ||
+      e instanceof RedisUnavailableError
+    ) {
       process.stderr.write(`apigw: ${e.message}\n`);
       return 1;
     }

@@ -8,6 +8,7 @@ import type {
   Resource,
 } from '../openapi/model';
 import { compileUriTemplate, type UriTemplate } from '../mappings/uri-template';
+import { compileAwsServiceCall, type AwsServiceCall } from './aws/service-call';
 import { resourceId } from './context-variables';
 import { compileBackendUrl } from './integrations/http';
 import { compileRequestMappings, type CompiledMapping } from './stages/integration-request';
@@ -39,9 +40,11 @@ export interface CompiledMethod {
   readonly callsLambda: boolean;
   /** An `aws` `path/` uri, stage variables filled: the path per request from its path values. */
   readonly servicePath: UriTemplate | undefined;
+  /** An `aws` uri (`path/` or `action/`): the service, signing name, host, path and query it calls. */
+  readonly awsCall: AwsServiceCall | undefined;
   /** An http(s) uri, stage variables filled: the backend URL per request (undefined: unusable). */
   readonly backendUrl: ((pathValues: Record<string, string>) => URL | undefined) | undefined;
-  /** The request template (or passthrough, or 415) for a Content-Type header (reference: templates). */
+  /** The request template (or passthrough, or 415) for a Content-Type header (mappings/templates.ts). */
   requestTemplate(contentType: string | undefined): RequestTemplateChoice;
 }
 
@@ -96,6 +99,7 @@ function compileMethod(
     callsLambda: integration.type === 'AWS' && target.kind === 'aws-path' && target.service === 'lambda',
     servicePath:
       target.kind === 'aws-path' ? compileUriTemplate(target.path, stageVariables, 'path') : undefined,
+    awsCall: compileAwsServiceCall(target, stageVariables),
     backendUrl: target.kind === 'http' ? compileBackendUrl(target.url, stageVariables) : undefined,
     requestTemplate: compileTemplateChoice(integration),
   };

@@ -1,14 +1,23 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda/functions';
+import { parseUserPools, type UserPoolsConfig } from './auth/user-pools';
+import { corsPolicyOf } from './cors';
+import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda';
+import {
+  AccessConfigError,
+  ACCESS_CONFIG_KEYS,
+  parseAccessSetting,
+  type AccessConfig,
+  type AccessConfigKey,
+} from './access/settings';
 import { AccessLogSettingError, parseAccessLogSetting, type AccessLogSetting } from './observe/access-log';
 
 /**
  * The one configuration model of apigw. Keys mirror the command-line flags (`dataDir` is
  * `--data-dir`); a value given as a flag overrides the same key of the config file.
  */
-export interface ApigwConfig {
+export interface ApigwConfig extends AccessConfig {
   port?: number;
   host?: string;
   /** Where the embedded backends keep their data. */
@@ -63,6 +72,17 @@ export interface ApigwConfig {
   console?: boolean;
   /** `apigw serve`: apply edits of the API file and config file without a restart (default true). */
   reload?: boolean;
+  /**
+   * `apigw serve`: answer every CORS preflight and add CORS headers to every response, for `*` (any
+   * origin) or a comma-separated list of origins; beyond AWS, for development (`true` means `*`).
+   */
+  cors?: string;
+  /** Cognito user pools by pool id: `jwks` (file, URL or aws), `clientIds`, `developmentKey`. */
+  userPools?: UserPoolsConfig;
+  /** `apigw serve` of a SAM / CloudFormation template: values of its Parameters (`--parameter-overrides`). */
+  parameterOverrides?: Record<string, string>;
+  /** `apigw serve` of a template: the logical id of the one REST API to serve (`--api`). */
+  restApi?: string;
 }
 
 /** Seconds a client gets to send its request headers (`headersTimeout`); Node's own is 60 s, checked every 30 s. */
@@ -92,7 +112,10 @@ type KeyKind =
   | 'functions'
   | 'workers'
   | 'seconds'
-  | 'accessLog';
+  | 'accessLog'
+  | 'cors'
+  | 'userPools'
+  | 'access';
 const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   port: 'port',
   host: 'string',
@@ -119,6 +142,12 @@ const KEYS: Record<keyof ApigwConfig, KeyKind> = {
   strict: 'boolean',
   console: 'boolean',
   reload: 'boolean',
+  cors: 'cors',
+  userPools: 'userPools',
+  parameterOverrides: 'stringMap',
+  restApi: 'string',
+  // API keys, usage plans, methodSettings, accountThrottle, cacheCluster*, redis: gateway/access/settings.ts.
+  ...(Object.fromEntries(ACCESS_CONFIG_KEYS.map((k) => [k, 'access'])) as Record<AccessConfigKey, 'access'>),
 };
 
 const SIZE_UNITS: Record<string, number> = {
@@ -189,6 +218,19 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
     }
     return n;
   }
+  if (kind === 'userPools') {
+    const pools = parseUserPools(value, baseDir);
+    if (typeof pools === 'string') throw new ConfigError(`${where}: ${pools}`);
+    return pools;
+  }
+  if (kind === 'cors') {
+    if (value === false) return undefined;
+    const setting = value === true ? '*' : value;
+    const policy = typeof setting === 'string' ? corsPolicyOf(setting) : 'cors must be true, * or origins';
+    if (typeof policy === 'string')
+      throw new ConfigError(`${where}: ${policy}, got ${JSON.stringify(value)}`);
+    return setting;
+  }
   if (kind === 'boolean') {
     if (typeof value !== 'boolean')
       throw new ConfigError(`${where}: ${key} must be true or false, got ${JSON.stringify(value)}`);
@@ -212,6 +254,13 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
       return parseAccessLogSetting(value, baseDir);
     } catch (e) {
       throw e instanceof AccessLogSettingError ? new ConfigError(`${where}: ${e.message}`) : e;
+    }
+  }
+  if (kind === 'access') {
+    try {
+      return parseAccessSetting(key as AccessConfigKey, value, where);
+    } catch (e) {
+      throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
     }
   }
   if (kind === 'functions') {

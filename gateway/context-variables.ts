@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { clientHeader } from './header-values';
 import type { Invocation } from './invocation';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -23,15 +24,15 @@ export function contextVariables(
   const host = inv.request.nodeHeaders.host ?? 'localhost';
   const domainName = host.replace(/:\d+$/, '');
   const resourcePath = inv.resource?.path;
-  const firstHeader = (name: string) => {
-    const v = inv.request.nodeHeaders[name];
-    return Array.isArray(v) ? v[v.length - 1] : v;
-  };
   return {
     accountId: inv.identity?.accountId ?? '123456789012',
     apiId: inv.apiId,
     // Filled by a Lambda authorizer; otherwise the map exists (keySet() and bracket access work) but is empty.
-    authorizer: { ...inv.authorizer?.values },
+    authorizer: {
+      ...inv.authorizer?.values,
+      // A Cognito authorizer's claims: `$context.authorizer.claims.email`, `.claims['cognito:username']`.
+      ...(inv.authorizer?.claims ? { claims: { ...inv.authorizer.claims } } : {}),
+    },
     deploymentId: inv.apiId.slice(0, 6),
     domainName,
     domainPrefix: domainName.split('.')[0],
@@ -40,8 +41,9 @@ export function contextVariables(
     identity: {
       accessKey: inv.identity?.accessKey ?? null,
       accountId: inv.identity?.accountId ?? null,
-      apiKey: null,
-      apiKeyId: null,
+      // Set only for methods that require a key, once it is validated (gateway/access).
+      apiKey: inv.apiKey?.value ?? null,
+      apiKeyId: inv.apiKey?.id ?? null,
       caller: inv.identity?.caller ?? null,
       cognitoAuthenticationProvider: null,
       cognitoAuthenticationType: null,
@@ -50,7 +52,7 @@ export function contextVariables(
       principalOrgId: null,
       sourceIp: inv.sourceIp,
       user: inv.identity?.user ?? null,
-      userAgent: firstHeader('user-agent') ?? null,
+      userAgent: clientHeader(inv, 'user-agent') ?? null,
       userArn: inv.identity?.userArn ?? null,
     },
     isCanaryRequest: false,

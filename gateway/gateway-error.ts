@@ -1,4 +1,8 @@
-/** The gateway response types of API Gateway (reference §11.1) with their default status and error type. */
+/**
+ * The gateway response types of API Gateway
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html)
+ * with their default status and error type.
+ */
 export const GATEWAY_RESPONSE_TYPES = {
   ACCESS_DENIED: { status: 403, errorType: 'AccessDeniedException' },
   API_CONFIGURATION_ERROR: { status: 500, errorType: 'InternalServerErrorException' },
@@ -32,6 +36,8 @@ export interface GatewayErrorOptions {
   customisable?: boolean;
   /** `$context.error.message` is null, not a string (AUTHORIZER_CONFIGURATION_ERROR: `{"message":null}`). */
   nullMessage?: boolean;
+  /** The key of the default body: `Message` where AWS capitalises it (resource-policy denials). */
+  messageKey?: 'message' | 'Message';
 }
 
 /**
@@ -48,6 +54,8 @@ export class GatewayError extends Error {
   readonly customisable: boolean;
   /** The message is JSON null (rendered `null` by `$context.error.messageString`). */
   readonly nullMessage: boolean;
+  /** The key the default template writes the message under. */
+  readonly messageKey: 'message' | 'Message';
 
   constructor(
     readonly type: GatewayResponseType,
@@ -61,6 +69,7 @@ export class GatewayError extends Error {
     this.validationErrorString = options.validationErrorString;
     this.customisable = type !== 'REQUEST_TOO_LARGE' && options.customisable !== false;
     this.nullMessage = options.nullMessage === true;
+    this.messageKey = options.messageKey ?? 'message';
   }
 }
 
@@ -74,7 +83,10 @@ export const GatewayErrors = {
    */
   unknownStage: () =>
     new GatewayError('ACCESS_DENIED', 'Forbidden', { errorType: 'ForbiddenException', customisable: false }),
-  internalServerError: () => new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error'),
+  /** The API is configured in a way that cannot work (API Gateway's "Internal server error"). */
+  apiConfigurationError: () => new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error'),
+  /** @deprecated The former name of apiConfigurationError, kept for callers on other branches. */
+  internalServerError: (): GatewayError => GatewayErrors.apiConfigurationError(),
   integrationFailure: () => new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 500 }),
   integrationTimeout: () => new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out'),
   unsupportedMediaType: () => new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type'),

@@ -1,12 +1,9 @@
 import type { ApiDefinition, GatewayResponse } from '../openapi/model';
 import { mediaTypeOfHeader } from '../mappings/content';
-import {
-  evaluateMappingSource,
-  parseMappingSource,
-  type MappingInput,
-  type MappingSource,
-} from '../mappings/parameters';
+import { evaluateMappingSource, type MappingInput } from '../mappings/parameters';
+import { parseMappingSource, type MappingSource } from '../openapi';
 import { GATEWAY_RESPONSE_TYPES, type GatewayError } from './gateway-error';
+import { setHeader } from './header-values';
 
 /** A rendered gateway response, ready to send. */
 export interface RenderedGatewayResponse {
@@ -27,7 +24,10 @@ export interface GatewayResponseInput {
   mapping: MappingInput;
 }
 
-/** The template of every type that is not customised (reference §11.1). */
+/**
+ * The template of every type that is not customised
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+ */
 export const DEFAULT_GATEWAY_RESPONSE_TEMPLATE = '{"message":$context.error.messageString}';
 
 /**
@@ -62,8 +62,10 @@ const REFERENCE =
 
 /**
  * Gateway-response templates are plain substitution of `$context.*` and `$stageVariables.*`, not
- * VTL (reference §5.7): directives such as `#if` stay as text, other `$` references too. Missing
- * values (and non-scalar ones, which have no text form here) render empty.
+ * VTL
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):
+ * directives such as `#if` stay as text, other `$` references too. Missing values (and non-scalar
+ * ones, which have no text form here) render empty.
  */
 export function substituteTemplate(
   template: string,
@@ -89,12 +91,17 @@ export function substituteTemplate(
 }
 
 /**
- * The response template for the client's Accept, as integration responses choose (reference
- * §5.1): the first media type (none, or `*\/*`, means application/json), else the first template.
+ * The response template for the client's Accept, as integration responses choose
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html):
+ * the first media type (none, or `*\/*`, means application/json), else the first template.
  */
-function chooseTemplate(templates: Record<string, string>, accept: string | undefined): [string, string] {
+function chooseTemplate(
+  templates: Record<string, string>,
+  accept: string | undefined,
+  fallback: string,
+): [string, string] {
   const keys = Object.keys(templates);
-  if (keys.length === 0) return ['application/json', DEFAULT_GATEWAY_RESPONSE_TEMPLATE];
+  if (keys.length === 0) return ['application/json', fallback];
   const first = mediaTypeOfHeader(accept);
   const wanted = first === undefined || first === '*/*' ? 'application/json' : first;
   const key = keys.find((k) => k.toLowerCase() === wanted) ?? keys[0];
@@ -119,17 +126,12 @@ function headerMappings(config: GatewayResponse): CompiledHeader[] {
   return list;
 }
 
-/** Sets a header case-insensitively (a configured `content-type` replaces the template's). */
-function setHeader(headers: Record<string, string>, name: string, value: string): void {
-  for (const existing of Object.keys(headers))
-    if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-  headers[name] = value;
-}
-
 /**
- * Renders a gateway-generated error the way API Gateway does (reference §11.2): the status of the
- * configuration or the error, the chosen template with `$context.error.*` filled in, the configured
- * headers, `Content-Type` (the template's media type unless a parameter sets it), and
+ * Renders a gateway-generated error the way API Gateway does
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html):
+ * the status of the configuration or the error, the chosen template with `$context.error.*` filled
+ * in, the configured headers, `Content-Type` (the template's media type unless a parameter sets
+ * it), and
  * `x-amzn-ErrorType`, `x-amzn-RequestId`, `x-amz-apigw-id`.
  */
 export function renderGatewayResponse(
@@ -149,7 +151,11 @@ export function renderGatewayResponse(
     },
   };
   const status = config?.statusCode !== undefined ? Number(config.statusCode) : error.status;
-  const [mediaType, template] = chooseTemplate(config?.responseTemplates ?? {}, input.accept);
+  const fallback =
+    error.messageKey === 'message'
+      ? DEFAULT_GATEWAY_RESPONSE_TEMPLATE
+      : DEFAULT_GATEWAY_RESPONSE_TEMPLATE.replace('"message"', `"${error.messageKey}"`);
+  const [mediaType, template] = chooseTemplate(config?.responseTemplates ?? {}, input.accept, fallback);
   const body = Buffer.from(substituteTemplate(template, context, input.mapping.stageVariables), 'utf8');
   const headers: Record<string, string> = { 'Content-Type': mediaType };
   if (config) {

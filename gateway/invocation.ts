@@ -7,6 +7,7 @@ import type { CompiledMethod } from './compile';
 import type { LifecycleObserver } from './lifecycle';
 import type { BackendRequest } from './integrations/transport';
 import type { RequestPayload } from './stages/request-payload';
+import type { InvocationCache, ValidatedApiKey } from './access/types';
 
 /** The method request as API Gateway sees it, after parsing and routing. */
 export interface MethodRequest {
@@ -60,7 +61,7 @@ export interface MethodResponseOut {
 /**
  * The integration request, complete before the integration runs (the integration only sends it):
  * - `http`: an http or http_proxy call, URL, headers and body as they go on the wire;
- * - `aws`: a call to an AWS service (S3, Lambda) before SigV4 signing, which the integration does;
+ * - `aws`: a call to an AWS service (any: S3, Lambda, SQS...) before SigV4 signing, which the integration does;
  * - `mock`: the rendered request template, which only selects the integration response.
  */
 export type IntegrationRequest =
@@ -92,8 +93,20 @@ export interface Invocation {
   /** Everything about the matched method that depends only on the API, computed at load. */
   compiled?: CompiledMethod;
   identity?: CallerIdentity;
-  /** What a Lambda authorizer allowed the call with: principalId and its context map, stringified. */
-  authorizer?: { values: Record<string, string>; integrationLatency: number };
+  /**
+   * What a Lambda authorizer allowed the call with: principalId and its context map, stringified;
+   * or, for a Cognito user-pool authorizer, the token's claims (strings).
+   */
+  authorizer?: {
+    values: Record<string, string>;
+    integrationLatency: number;
+    claims?: Record<string, string>;
+    usageIdentifierKey?: string;
+  };
+  /** The API key a key-required method was called with, once validated (gateway/access). */
+  apiKey?: ValidatedApiKey;
+  /** Stage cache state of this request (gateway/access/cache.ts). */
+  cache?: InvocationCache;
   integrationRequest?: IntegrationRequest;
   /** The endpoint response, as the integration received it. */
   integrationResult?: IntegrationResult;

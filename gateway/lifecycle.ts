@@ -1,3 +1,4 @@
+import { apiKey, cacheFill, cacheLookup, throttle } from './access';
 import type { Invocation } from './invocation';
 import { integration } from './integrations/index';
 import { lambdaEndpointResponse } from './integrations/lambda';
@@ -16,6 +17,8 @@ import { validateRequest } from './stages/validate';
 export interface Stage {
   readonly name: string;
   run(inv: Invocation, rt: GatewayRuntime): void | Promise<void>;
+  /** Skipped when the stage cache answered (the integration is not called on a hit). */
+  readonly bypassedByCacheHit?: true;
 }
 
 /**
@@ -52,13 +55,21 @@ export const LIFECYCLE: readonly Stage[] = [
   { name: 'method request', run: methodRequest },
   // AWS_IAM signature or Lambda authorizer; NONE passes.
   { name: 'authorize', run: authorize },
+  // API key of a key-required method (HEADER or the authorizer's usageIdentifierKey): 403 INVALID_API_KEY.
+  { name: 'api key', run: apiKey },
+  // Usage plan, stage and account token buckets (429 THROTTLED), then the plan's quota (429 QUOTA_EXCEEDED).
+  { name: 'throttle', run: throttle },
   // Request validators: required parameters, body against its model.
   { name: 'validate', run: validateRequest },
+  // Stage cache: a hit answers with the stored method response.
+  { name: 'cache lookup', run: cacheLookup },
   // requestParameters, request template or passthrough, uri: the whole request, not yet sent.
-  { name: 'integration request', run: integrationRequest },
+  { name: 'integration request', run: integrationRequest, bypassedByCacheHit: true },
   // Sends it (signed for aws), or selects by a mock's statusCode.
-  { name: 'integration', run: integration },
-  { name: 'integration response', run: integrationResponse },
+  { name: 'integration', run: integration, bypassedByCacheHit: true },
+  { name: 'integration response', run: integrationResponse, bypassedByCacheHit: true },
+  // Stores a cache miss's response for the method's TTL.
+  { name: 'cache fill', run: cacheFill, bypassedByCacheHit: true },
   // API Gateway's own headers on whatever the client gets.
   { name: 'method response', run: methodResponse },
 ];
@@ -73,6 +84,7 @@ export async function runLifecycle(inv: Invocation, rt: GatewayRuntime): Promise
   // Traced or access-logged requests run the same stages, timed; the others pay this one check.
   if (inv.observer) return inv.observer.run(LIFECYCLE, inv, rt);
   for (const stage of LIFECYCLE) {
+    if (stage.bypassedByCacheHit && inv.cache?.hit) continue;
     const pending = stage.run(inv, rt);
     // Synchronous stages cost no promise and no microtask.
     if (pending) await pending;

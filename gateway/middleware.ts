@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { MemoryStore, RedisStore, type StateStore } from './access';
 import { loadPrincipals } from './auth/credentials';
 import { EndpointResolver } from './aws/endpoints';
 import { observabilityFor } from './observe';
@@ -15,7 +16,10 @@ import {
   type EmbeddedBackends,
 } from './serve';
 import { apiIdFor, Gateway } from './server';
+import { stageGateways, type RequestHandler } from './stage-dispatch';
+import { templateIn } from './template-api';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
+import { corsPolicy } from './cors';
 
 /** What `apigw.middleware()` takes: the config file's settings, minus those of a listening server. */
 export type MiddlewareOptions = Omit<
@@ -77,10 +81,14 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
   }
   const target = path.resolve(api);
   const directory = existsSync(target) && statSync(target).isDirectory();
-  if (directory && !existsSync(path.join(target, 'apigw.yaml')))
-    throw new ConfigError(`${api} is a directory without an apigw.yaml config file`);
+  const template = directory && !existsSync(path.join(target, 'apigw.yaml')) ? templateIn(target) : undefined;
+  if (directory && !template && !existsSync(path.join(target, 'apigw.yaml')))
+    throw new ConfigError(`${api} is a directory without an apigw.yaml config file (nor a template.yaml)`);
   const config = resolveConfig(
-    { ...settings, ...(directory ? { config: path.join(target, 'apigw.yaml') } : { api: target }) },
+    {
+      ...settings,
+      ...(directory && !template ? { config: path.join(target, 'apigw.yaml') } : { api: template ?? target }),
+    },
     { port: 0, host: '127.0.0.1', dataDir: '.apigw' },
     process.cwd(),
     'apigw.middleware()',
@@ -93,17 +101,22 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
   const credentials = outboundCredentials(env, log);
   // accessLog and trace apply here as in apigw serve (docs/observability.md).
   const observability = observabilityFor(config, log);
-  let gateway: Gateway | undefined;
+  let gateway: RequestHandler | undefined;
   let backends: EmbeddedBackends | undefined;
+  let store: StateStore | undefined;
   const ready = (async () => {
+    // API keys, usage plans, throttling and the stage cache: in this process, or shared through Redis.
+    store = config.redis
+      ? await RedisStore.connect(config.redis, log)
+      : new MemoryStore((config.cacheClusterSize ?? 0.5) * 1e9);
     backends = await startEmbeddedBackends(serveConfig, prepared, principals, credentials, log);
     const endpoints = new EndpointResolver(prepared.settings, backends.urls);
     for (const url of Object.values(backends.urls)) registerEmbeddedOrigin(url);
     reportEndpoints(serveConfig, prepared, endpoints, backends.urls, log);
-    gateway = new Gateway({
+    const first = new Gateway({
       api: prepared.api,
       stage: prepared.stage,
-      stageVariables: config.stageVariables ?? {},
+      stageVariables: { ...prepared.apis?.[0].stageVariables, ...config.stageVariables },
       principals,
       region: config.region,
       sigv4Compat: config.sigv4Compat ?? false,
@@ -114,7 +127,13 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
       ...(config.bodyIdleTimeout !== undefined ? { bodyIdleTimeoutMs: config.bodyIdleTimeout * 1000 } : {}),
       log,
       observability,
+      ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
+      userPools: config.userPools,
+      dataDir: config.dataDir,
+      access: { settings: config, store },
     });
+    // A template's several APIs, each under its stage prefix below the mount path.
+    gateway = stageGateways(first, prepared.apis, config.stageVariables).handler;
   })();
   // A failed start is reported through `ready` and each request; it must not crash the host app.
   ready.catch((e: unknown) =>
@@ -143,6 +162,7 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
     apiId: apiIdFor(prepared.api),
     async close() {
       await ready.catch(() => undefined);
+      await store?.close();
       await backends?.close();
       await observability?.close();
     },

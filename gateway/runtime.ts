@@ -1,4 +1,5 @@
 import type { Method } from '../openapi/model';
+import type { AccessRuntime } from './access/runtime';
 import type { CompiledMethod } from './compile';
 import type { AwsIntegrationDeps } from './integrations/aws';
 import type { Router } from './router';
@@ -13,4 +14,6 @@ export interface GatewayRuntime extends AwsIntegrationDeps {
   readonly authorization: AuthorizationSettings;
   /** The payload limit of requests and responses, in bytes (Infinity: `--max-payload none`). */
   readonly maxPayload: number;
+  /** API keys, usage plans, throttling and the stage cache (gateway/access); absent: none apply. */
+  readonly access?: AccessRuntime;
 }

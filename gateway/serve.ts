@@ -4,6 +4,8 @@ import path from 'node:path';
 import { formatProblem, loadApi, type Problem } from '../openapi';
 import type { ApiDefinition } from '../openapi/model';
 import { IntegrationUriError, parseIntegrationUri } from '../openapi/uri';
+import { MemoryStore, RedisStore, reportAccess, type StateStore } from './access';
+import { AccessConfigError } from './access/settings';
 import { loadPrincipals, principal, type Principal } from './auth/credentials';
 import { resolveOutboundCredentials, type OutboundCredentials } from './aws/credentials';
 import { EndpointResolver, parseEndpointSetting, type EndpointSetting } from './aws/endpoints';
@@ -11,15 +13,20 @@ import { startLambdaServer, type RunningLambda } from './backends/lambda';
 import { startS3Server, type RunningS3 } from './backends/s3';
 import { ConfigError, DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, type ApigwConfig } from './config';
 import type { Logger } from './log';
+import { missingRoleWarning } from './integrations/aws';
 import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
 import { unsupportedFieldsOfFile, type UnsupportedField } from '../openapi/unsupported-fields';
 import { reportRoutes, strictProblems } from './report';
 import { observabilityFor, type Observability } from './observe';
 import { createGatewayServer, Gateway, listen, type GatewayHandler } from './server';
-import { defaultStageName, validateStageName } from './stage';
+import { defaultStageName, validateStageName } from './stage-names';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 import { compileApiTemplates } from './templates';
+import { corsPolicy } from './cors';
+import { stageGateways } from './stage-dispatch';
+import { prepareTemplate, type ServedApi } from './template-api';
+import type { FunctionsConfig } from './backends/lambda';
 
 /** The OpenAPI file cannot be served; the problems say why (all of them, with pointers). */
 export class ApiLoadError extends Error {
@@ -41,12 +48,22 @@ export interface RunningGateway {
   readonly lambda: RunningLambda | undefined;
   /** The API as loaded and checked at start-up. */
   readonly prepared: PreparedApi;
+  /** Every API served, when a template gives several (each under its own stage). */
+  readonly apis?: readonly ServedUrl[];
   /**
    * Stops accepting connections, lets the requests in flight finish (closing keep-alive
    * connections as they go idle), cuts those still running after `drainTimeoutMs` (default: no
    * limit), then stops the embedded backends. Resolves with how many requests were cut.
    */
   close(drainTimeoutMs?: number): Promise<number>;
+}
+
+/** Where one of several served APIs answers. */
+export interface ServedUrl {
+  readonly logicalId: string | undefined;
+  readonly apiId: string;
+  readonly stage: string;
+  readonly url: string;
 }
 
 /** The AWS services an API's integrations call. */
@@ -85,20 +102,21 @@ function reportLimits(api: ApiDefinition, log: Logger): void {
       const { integration } = method!;
       const where = `${method!.httpMethod} ${resource.path}`;
       if (integration.credentials) roles.add(integration.credentials);
-      if (integration.type === 'AWS' && integration.target.kind !== 'aws-path') {
-        log.warn(`${where}: this AWS integration uri is not supported yet (calls answer 500)`);
-      }
+      const noRole = missingRoleWarning(integration);
+      if (noRole) log.warn(`${where}: ${noRole}`);
       const authorizer =
         method!.authorizerName === undefined ? undefined : api.authorizers[method!.authorizerName];
       const lambdaAuthorizer =
         method!.authorizationType === 'CUSTOM' &&
         (authorizer?.type === 'token' || authorizer?.type === 'request');
-      if (!['NONE', 'AWS_IAM'].includes(method!.authorizationType) && !lambdaAuthorizer) {
+      if (
+        !['NONE', 'AWS_IAM', 'COGNITO_USER_POOLS'].includes(method!.authorizationType) &&
+        !lambdaAuthorizer
+      ) {
         log.warn(
           `${where}: ${method!.authorizationType} authorization is not supported yet (calls answer 500)`,
         );
       }
-      if (method!.apiKeyRequired) log.warn(`${where}: API keys are not checked yet`);
       for (const key of forbiddenMappings(integration)) {
         log.warn(`${where}: ${key} cannot be mapped; API Gateway fails every call of this method with 500`);
       }
@@ -135,6 +153,10 @@ export interface PreparedApi {
   readonly services: ReadonlySet<string>;
   /** Its x-amazon-apigateway-* fields apigw does not honour (listed at start-up). */
   readonly unsupported: readonly UnsupportedField[];
+  /** A template's APIs, each on its stage (`api` and `stage` are the first of them). */
+  readonly apis?: readonly ServedApi[];
+  /** A template's functions, run on the embedded Lambda with the config's `functions`. */
+  readonly functions?: FunctionsConfig;
 }
 
 /**
@@ -142,6 +164,28 @@ export interface PreparedApi {
  * what apigw cannot fully run go to `log`.
  */
 export function prepareApi(config: ServeConfig, log: Logger): PreparedApi {
+  const template = prepareTemplate(config, log);
+  if (template) {
+    const apis = [...new Set(template.apis.map((s) => s.api))];
+    const problems = [...template.problems, ...apis.flatMap((api) => compileApiTemplates(api))];
+    for (const p of problems.filter((p) => p.severity === 'warning')) log.warn(formatProblem(p));
+    const errors = problems.filter((p) => p.severity === 'error');
+    if (errors.length) throw new ApiLoadError(errors);
+    apis.forEach((api) => reportLimits(api, log));
+    const [first] = template.apis;
+    const services = new Set(apis.flatMap((api) => [...servicesUsed(api)]));
+    const { functions } = template;
+    return {
+      api: first.api,
+      stage: first.stage,
+      settings: endpointSettings(config),
+      services,
+      // Read from OpenAPI files; a template's APIs list what is not emulated at load instead.
+      unsupported: [],
+      apis: template.apis,
+      functions,
+    };
+  }
   const loaded = loadApi(config.api);
   const problems = loaded.api ? [...loaded.problems, ...compileApiTemplates(loaded.api)] : loaded.problems;
   for (const p of problems.filter((p) => p.severity === 'warning')) log.warn(formatProblem(p));
@@ -159,6 +203,11 @@ export function prepareApi(config: ServeConfig, log: Logger): PreparedApi {
   const services = servicesUsed(api);
   reportRoutes(api, unsupported, config.stageVariables ?? {}, log);
   reportLimits(api, log);
+  try {
+    reportAccess(config, api, stage, log);
+  } catch (e) {
+    throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
+  }
   return { api, stage, settings, services, unsupported };
 }
 
@@ -203,13 +252,14 @@ export async function startEmbeddedBackends(
     log.info(`embedded S3 at ${s3.url} (data in ${config.dataDir})`);
   }
   let lambda: RunningLambda | undefined;
-  const functionNames = Object.keys(config.functions ?? {});
+  const functions = { ...prepared.functions, ...config.functions };
+  const functionNames = Object.keys(functions);
   if (functionNames.length > 0 && (settings.lambda ?? { kind: 'embedded' }).kind === 'embedded') {
     // As with S3: the integration's own key may invoke, and functions get it as their role's keys.
     const own = await credentials();
     try {
       lambda = await startLambdaServer({
-        functions: config.functions!,
+        functions,
         port: 0,
         host: '127.0.0.1',
         region: config.region ?? 'us-east-1',
@@ -320,9 +370,13 @@ export interface ListeningGateway {
   /** Base URL of the stage, e.g. http://127.0.0.1:8080/S3. */
   readonly url: string;
   readonly apiId: string;
+  /** Every API served (one, unless a template gives several). */
+  readonly apis: readonly ServedUrl[];
   readonly drain: (timeoutMs: number) => Drain;
   /** Traces and access logs of its requests, when any is on. */
   readonly observability: Observability | undefined;
+  /** Throttle buckets, quotas, the stage cache and authorizer results (in process, or Redis). */
+  readonly store: StateStore;
 }
 
 /** What a Gateway needs from the process that serves it, beyond its API. */
@@ -332,6 +386,10 @@ export interface GatewayDeps {
   credentials: () => Promise<OutboundCredentials>;
   log: Logger;
   observability?: Observability;
+  /** The state store of usage plans and caches: one per process, kept across reloads. */
+  store: StateStore;
+  /** What throttling, quotas and cache lifetimes are measured by (tests inject one). */
+  clock?: () => number;
 }
 
 /** The Gateway of a prepared API with the serving process's dependencies (also how a reload builds one). */
@@ -339,7 +397,7 @@ export function createGateway(config: ServeConfig, prepared: PreparedApi, deps: 
   return new Gateway({
     api: prepared.api,
     stage: prepared.stage,
-    stageVariables: config.stageVariables ?? {},
+    stageVariables: { ...prepared.apis?.[0].stageVariables, ...config.stageVariables },
     principals: deps.principals,
     region: config.region,
     sigv4Compat: config.sigv4Compat ?? false,
@@ -349,6 +407,10 @@ export function createGateway(config: ServeConfig, prepared: PreparedApi, deps: 
     bodyIdleTimeoutMs: (config.bodyIdleTimeout ?? DEFAULT_BODY_IDLE_TIMEOUT) * 1000,
     log: deps.log,
     observability: deps.observability,
+    ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
+    userPools: config.userPools,
+    dataDir: config.dataDir,
+    access: { settings: config, store: deps.store, clock: deps.clock ?? Date.now },
   });
 }
 
@@ -356,20 +418,41 @@ export function createGateway(config: ServeConfig, prepared: PreparedApi, deps: 
 export async function listenGateway(
   config: ServeConfig,
   prepared: PreparedApi,
-  options: GatewayDeps & {
+  options: Omit<GatewayDeps, 'store'> & {
     port: number;
     /** What requests go to instead of the gateway itself (hot reload, the console: gateway/live/). */
     dispatch?: (gateway: Gateway, deps: GatewayDeps) => GatewayHandler;
   },
 ): Promise<ListeningGateway> {
   const { port: _port, dispatch, ...given } = options;
-  const deps = { ...given, observability: given.observability ?? observabilityFor(config, options.log) };
+  const clock = given.clock ?? Date.now;
+  const store: StateStore = config.redis
+    ? await RedisStore.connect(config.redis, options.log, clock)
+    : new MemoryStore((config.cacheClusterSize ?? 0.5) * 1e9, clock);
+  const deps: GatewayDeps = {
+    ...given,
+    clock,
+    store,
+    observability: given.observability ?? observabilityFor(config, options.log),
+  };
   const gateway = createGateway(config, prepared, deps);
-  const server: Server = createGatewayServer(dispatch ? dispatch(gateway, deps) : gateway, {
-    headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
-  });
+  // A template may give several APIs: each on its own stage prefix of this one server. Hot reload
+  // and the console wrap a single API's gateway; a template's several APIs are served as loaded.
+  const { handler, served } = stageGateways(gateway, prepared.apis, config.stageVariables);
+  const server: Server = createGatewayServer(
+    dispatch && served.length === 1 ? dispatch(gateway, deps) : handler,
+    {
+      headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
+    },
+  );
   const drain = drainable(server);
-  const address = await listen(server, options.port, config.host);
+  let address: AddressInfo;
+  try {
+    address = await listen(server, options.port, config.host);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   warmTransport();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -377,8 +460,10 @@ export async function listenGateway(
     address,
     url: `http://${host}:${address.port}/${prepared.stage}`,
     apiId: gateway.apiId,
+    apis: served.map((s) => ({ ...s, url: `http://${host}:${address.port}/${s.stage}` })),
     drain,
     observability: deps.observability,
+    store,
   };
 }
 
@@ -396,8 +481,8 @@ export async function startGateway(
   config: ServeConfig,
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
-  /** Observability and dispatch of a live server (hot reload, console: gateway/live/). */
-  hooks: Pick<Parameters<typeof listenGateway>[2], 'observability' | 'dispatch'> = {},
+  /** Observability and dispatch of a live server (hot reload, console: gateway/live/); the clock tests inject. */
+  hooks: Pick<Parameters<typeof listenGateway>[2], 'observability' | 'dispatch' | 'clock'> = {},
 ): Promise<RunningGateway> {
   const prepared = prepareApi(config, log);
   const { principals, development } = loadPrincipals(config.credentials, env);
@@ -426,6 +511,7 @@ export async function startGateway(
     port: gateway.address.port,
     stage: prepared.stage,
     apiId: gateway.apiId,
+    apis: gateway.apis,
     principals,
     developmentKeys: development,
     s3: backends.s3,
@@ -439,6 +525,7 @@ export async function startGateway(
       const cut = await drain.done;
       if (cut > 0) log.warn(`drain time-out: ${cut} request(s) still in flight were cut`);
       await gateway.observability?.close();
+      await gateway.store.close();
       await backends.close();
       return cut;
     },

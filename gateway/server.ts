@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ApiDefinition } from '../openapi/model';
 import type { OutboundCredentials } from './aws/credentials';
 import type { EndpointResolver } from './aws/endpoints';
 import { IntegrationNetworkError } from './integrations/transport';
-import type { S3User } from './backends/s3/identity';
+import type { AccessKey } from '../lib/accounts';
 import { compileMethods } from './compile';
 import { contextVariables } from './context-variables';
 import { GatewayError, GatewayErrors } from './gateway-error';
@@ -18,18 +17,23 @@ import type { Observability } from './observe';
 import type { RequestObserver } from './observe/trace';
 import { compileRouter } from './router';
 import type { GatewayRuntime } from './runtime';
-import { AuthorizerCache } from './auth/lambda-authorizer';
+import { CognitoPools } from './auth/cognito';
+import { ResourcePolicy } from './auth/resource-policy';
+import type { UserPoolsConfig } from './auth/user-pools';
+import { addCorsHeaders, preflightHeaders, type CorsPolicy } from './cors';
+import { compileAccess, type AccessOptions } from './access';
+import { ADMIN_PREFIX, handleAdmin } from './access/admin';
 import { mappingInput } from './stages/mapping-input';
 import { methodRequestOf } from './stages/method-request';
 import { RequestAbortedError, RequestPayload, watchBodyIdle } from './stages/request-payload';
-import { DEFAULT_HEADERS_TIMEOUT_MS, headersTimeoutOptions } from './backends/lambda/server';
+import { DEFAULT_HEADERS_TIMEOUT_MS, headersTimeoutOptions } from '../lib/http-server';
 
 export interface GatewayOptions {
   api: ApiDefinition;
   stage: string;
   stageVariables: Record<string, string>;
   /** Callers' access keys (AWS_IAM methods). */
-  principals: readonly S3User[];
+  principals: readonly AccessKey[];
   /** When set, callers must sign for this region. */
   region: string | undefined;
   sigv4Compat: boolean;
@@ -44,6 +48,14 @@ export interface GatewayOptions {
   log: Logger;
   /** Traces and access logs (gateway/observe/); absent: no request is timed. */
   observability?: Observability;
+  /** Cognito user pools by pool id (config `userPools`): where their tokens are verified from. */
+  userPools?: UserPoolsConfig;
+  /** Where generated development keys of user pools are kept (default ./.apigw). */
+  dataDir?: string;
+  /** `--cors`: preflights answered and CORS headers added, beyond AWS (cors.ts); undefined: off. */
+  cors?: CorsPolicy;
+  /** API keys, usage plans, method settings and the state store (default: none, in process). */
+  access?: AccessOptions;
 }
 
 /**
@@ -56,6 +68,7 @@ const BODY_TIMEOUT_BODY = Buffer.from('{"message":"Request Timeout"}');
 
 /** A stable API id for a definition: 10 lower-case alphanumerics, like API Gateway's. */
 export function apiIdFor(api: ApiDefinition): string {
+  if (api.apiId) return api.apiId;
   const digest = createHash('sha256').update(`${api.source}\n${api.title}`).digest();
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   return Array.from(digest.subarray(0, 10), (b) => alphabet[b % alphabet.length]).join('');
@@ -69,13 +82,23 @@ export class Gateway {
   readonly apiId: string;
   private readonly runtime: GatewayRuntime;
 
-  constructor(private readonly options: GatewayOptions) {
+  constructor(readonly options: GatewayOptions) {
     this.apiId = apiIdFor(options.api);
     const principals = new Map(options.principals.map((p) => [p.accessKeyId, p]));
+    const methods = compileMethods(options.api, this.apiId, options.stageVariables);
+    const access = compileAccess(
+      options.access ?? { settings: {} },
+      options.api,
+      this.apiId,
+      options.stage,
+      methods,
+      options.log,
+    );
     this.runtime = {
       stage: options.stage,
       router: compileRouter(options.api),
-      methods: compileMethods(options.api, this.apiId, options.stageVariables),
+      methods,
+      access,
       maxPayload: options.maxPayload,
       endpoints: options.endpoints,
       credentials: options.credentials,
@@ -89,17 +112,38 @@ export class Gateway {
           endpoints: options.endpoints,
           credentials: options.credentials,
           log: options.log,
-          // Lambda authorizer results live as long as the gateway, like a stage's authorizer cache.
-          cache: new AuthorizerCache(),
+          // Lambda authorizer results live in the state store (shared through Redis), like a stage's authorizer cache.
+          cache: access.authorizerCache,
           region: options.region ?? 'us-east-1',
         },
+        resourcePolicy: options.api.policy
+          ? new ResourcePolicy(options.api.policy, this.apiId, options.region ?? 'us-east-1', options.log)
+          : undefined,
+        cognito: new CognitoPools(
+          options.api,
+          options.userPools ?? {},
+          options.dataDir ?? '.apigw',
+          options.log,
+        ),
       },
     };
   }
 
   /** Handles one HTTP request end to end; never throws. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.url?.startsWith(ADMIN_PREFIX))
+      return handleAdmin(req, res, {
+        access: this.runtime.access!,
+        authorization: this.runtime.authorization,
+      });
     const started = Date.now();
+    if (this.options.cors && this.answerPreflight(this.options.cors, req, res)) return;
+    const jwks = this.runtime.authorization.cognito?.jwksResponse(req.method, req.url, this.options.stage);
+    if (jwks) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(jwks.length) });
+      res.end(jwks);
+      return;
+    }
     const observer = this.options.observability?.begin(req);
     const inv: Invocation = {
       api: this.options.api,
@@ -149,6 +193,18 @@ export class Gateway {
     );
   }
 
+  /** `--cors`: a preflight is answered here, before the API sees it; false for any other request. */
+  private answerPreflight(cors: CorsPolicy, req: IncomingMessage, res: ServerResponse): boolean {
+    const headers = preflightHeaders(cors, req.method, req.headers);
+    if (!headers) return false;
+    const requestId = newRequestId();
+    req.resume();
+    res.writeHead(204, { ...headers, 'x-amzn-RequestId': requestId });
+    res.end();
+    this.options.log.info(`OPTIONS ${req.url} → 204 (--cors preflight) ${requestId}`);
+    return true;
+  }
+
   /** The request body stopped arriving: 408, the connection closed (that cuts whatever reads the body). */
   private bodyStalled(req: IncomingMessage, res: ServerResponse, inv: Invocation): void {
     this.options.log.info(
@@ -159,12 +215,14 @@ export class Gateway {
       req.socket.destroy();
       return;
     }
-    res.writeHead(408, {
+    const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'Content-Length': String(BODY_TIMEOUT_BODY.length),
       Connection: 'close',
       'x-amzn-RequestId': inv.requestId,
-    });
+    };
+    if (this.options.cors) addCorsHeaders(this.options.cors, req.headers, headers);
+    res.writeHead(408, headers);
     // Once the answer is out, the socket goes (Connection: close), and with it the request body:
     // a stage reading it fails, a backend call streaming it is cut, never completed half-sent.
     res.end(BODY_TIMEOUT_BODY, () => {
@@ -174,6 +232,7 @@ export class Gateway {
 
   private send(res: ServerResponse, inv: Invocation): Promise<void> | void {
     const out = inv.methodResponse!;
+    if (this.options.cors) addCorsHeaders(this.options.cors, inv.request.nodeHeaders, out.headers);
     res.writeHead(out.status, out.headers);
     if (out.body.kind === 'buffer') {
       res.end(out.body.data);
@@ -206,7 +265,7 @@ export class Gateway {
       error = e.kind === 'timeout' ? GatewayErrors.integrationTimeout() : GatewayErrors.integrationFailure();
     } else {
       this.options.log.error(`${inv.requestId} ${(e as Error)?.stack ?? String(e)}`);
-      error = GatewayErrors.internalServerError();
+      error = GatewayErrors.apiConfigurationError();
     }
     if (observer) this.options.observability!.failed(observer, error, e);
     if (res.headersSent) {
@@ -220,6 +279,7 @@ export class Gateway {
       context: contextVariables(inv),
       mapping: mappingInput(inv),
     });
+    if (this.options.cors) addCorsHeaders(this.options.cors, inv.request.nodeHeaders, rendered.headers);
     if (observer) observer.responseBytes = inv.request.httpMethod === 'HEAD' ? 0 : rendered.body.length;
     const traced = observer?.returnTrace ? { 'X-Apigw-Trace': observer.header(inv, rendered.status) } : {};
     res.writeHead(rendered.status, {
@@ -260,13 +320,4 @@ export function createGatewayServer(
   );
 }
 
-/** Listens and resolves with the bound address. */
-export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
+export { listen } from '../lib/http-server';

@@ -8,11 +8,12 @@ import {
 import { javaToString } from '../mappings/vtl/text';
 import { isList, isMap, isNull } from '../mappings/vtl/values';
 import type { ApiDefinition } from '../openapi/model';
-import type { Problem } from '../openapi';
+import { pointerTo, type Problem } from '../openapi';
 import { contextVariables } from './context-variables';
 import { GatewayError, GatewayErrors } from './gateway-error';
 import type { Invocation } from './invocation';
 import type { Logger } from './log';
+import { OFF_THREAD_BYTES, renderOffThread } from './template-pool';
 
 /**
  * Compiles every mapping template of the API once, at load (compiled templates are cached by
@@ -20,7 +21,6 @@ import type { Logger } from './log';
  */
 export function compileApiTemplates(api: ApiDefinition): Problem[] {
   const problems: Problem[] = [];
-  const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
   const check = (pointer: string, source: string) => {
     try {
       compileTemplate(source);
@@ -38,11 +38,11 @@ export function compileApiTemplates(api: ApiDefinition): Problem[] {
     for (const method of Object.values(resource.methods)) {
       const integration = method!.integration;
       for (const [type, source] of Object.entries(integration.requestTemplates)) {
-        check(`${integration.pointer}/requestTemplates/${escape(type)}`, source);
+        check(pointerTo(integration.pointer, 'requestTemplates', type), source);
       }
       for (const response of integration.integrationResponses) {
         for (const [type, source] of Object.entries(response.responseTemplates)) {
-          check(`${response.pointer}/responseTemplates/${escape(type)}`, source);
+          check(pointerTo(response.pointer, 'responseTemplates', type), source);
         }
       }
     }
@@ -85,9 +85,10 @@ function lastValues(map: Record<string, string[]>): Record<string, string> {
 }
 
 /**
- * Renders a mapping template for this invocation. A run-time failure is API Gateway's 500 (with a
- * log line naming the method, the template and the error); a request body that starts like JSON
- * but does not parse is 400 on the request side.
+ * Renders a mapping template for this invocation: on the event loop, or for a large payload on
+ * the template thread (a Promise then; see template-pool.ts). A run-time failure is API Gateway's
+ * 500 (with a log line naming the method, the template and the error); a request body that starts
+ * like JSON but does not parse is 400 on the request side.
  */
 export function renderTemplate(
   inv: Invocation,
@@ -95,28 +96,57 @@ export function renderTemplate(
   payload: { body: Buffer; binary: boolean },
   where: { side: 'request' | 'response'; pointer: string },
   log: Logger,
-): Buffer {
+): Buffer | Promise<Buffer> {
+  const params = {
+    path: inv.request.pathParameters,
+    querystring: lastValues(inv.request.querystring),
+    header: lastValues(inv.request.headers),
+  };
+  const context = templateContext(inv);
+  if (payload.body.length >= OFF_THREAD_BYTES && !payload.binary) {
+    return renderOffThread(source, {
+      body: payload.body,
+      params,
+      context,
+      stageVariables: inv.stageVariables,
+    }).then(
+      (rendered) => {
+        // The template's writes to $context (overrides) are the invocation's from now on.
+        inv.templateContext = rendered.context;
+        return rendered.output;
+      },
+      (e: unknown) => {
+        throw templateFailure(inv, e, where, log);
+      },
+    );
+  }
   try {
     const output = compileTemplate(source).render({
       body: payload.body,
       binaryBody: payload.binary,
-      params: {
-        path: inv.request.pathParameters,
-        querystring: lastValues(inv.request.querystring),
-        header: lastValues(inv.request.headers),
-      },
-      context: templateContext(inv),
+      params,
+      context,
       stageVariables: inv.stageVariables,
     });
     return Buffer.from(output, 'utf8');
   } catch (e) {
-    const method = `${inv.method?.httpMethod} ${inv.resource?.path}`;
-    log.error(
-      `${inv.requestId} ${method}: ${where.side} template ${where.pointer} failed: ${(e as Error).message}`,
-    );
-    if (e instanceof TemplateRuntimeError && e.kind === 'invalid-json' && where.side === 'request') {
-      throw new GatewayError('BAD_REQUEST_BODY', 'Invalid JSON in request body');
-    }
-    throw GatewayErrors.internalServerError();
+    throw templateFailure(inv, e, where, log);
   }
+}
+
+/** The gateway error a failed render answers with, logged with the method and the template. */
+function templateFailure(
+  inv: Invocation,
+  e: unknown,
+  where: { side: 'request' | 'response'; pointer: string },
+  log: Logger,
+): GatewayError {
+  const method = `${inv.method?.httpMethod} ${inv.resource?.path}`;
+  log.error(
+    `${inv.requestId} ${method}: ${where.side} template ${where.pointer} failed: ${(e as Error).message}`,
+  );
+  if (e instanceof TemplateRuntimeError && e.kind === 'invalid-json' && where.side === 'request') {
+    return new GatewayError('BAD_REQUEST_BODY', 'Invalid JSON in request body');
+  }
+  return GatewayErrors.apiConfigurationError();
 }

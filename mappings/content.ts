@@ -9,9 +9,10 @@ export function mediaTypeOfHeader(value: string | undefined): string | undefined
 }
 
 /**
- * Does a media type match the API's binary media types (reference §7.1)? Entries are exact
- * (`image/png`), `type/*`, or `*\/*`; a `*\/subtype` entry matches nothing, and wildcards in the
- * compared value itself are not expanded.
+ * Does a media type match the API's binary media types
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html)?
+ * Entries are exact (`image/png`), `type/*`, or `*\/*`; a `*\/subtype` entry matches nothing, and
+ * wildcards in the compared value itself are not expanded.
  */
 export function isBinaryMediaType(
   mediaType: string | undefined,
@@ -33,9 +34,11 @@ export function isBinaryMediaType(
 }
 
 /**
- * Is a request payload binary (reference §7.2)? Its Content-Type is judged like template choice
- * judges it: absent means application/json, which is why BMT `*\/*` makes even a CORS preflight
- * (no Content-Type) binary, and a mock's request template then fails (the §7.5 trap).
+ * Is a request payload binary
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html)?
+ * Its Content-Type is judged like template choice judges it: absent means application/json, which
+ * is why BMT `*\/*` makes even a CORS preflight (no Content-Type) binary, and a mock's request
+ * template then fails (the `*\/*` trap).
  */
 export function isBinaryRequest(
   contentType: string | undefined,
@@ -108,9 +111,11 @@ export class Utf8LengthCounter {
 }
 
 /**
- * Request content handling of non-proxy integrations (reference §7.2): a binary request (its
- * Content-Type in the binary media types) is passed as bytes or base64-encoded by
- * CONVERT_TO_TEXT; a text request is UTF-8 text or base64-decoded by CONVERT_TO_BINARY.
+ * Request content handling of non-proxy integrations
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html):
+ * a binary request (its Content-Type in the binary media types) is passed as bytes or
+ * base64-encoded by CONVERT_TO_TEXT; a text request is UTF-8 text or base64-decoded by
+ * CONVERT_TO_BINARY.
  */
 export function convertRequestPayload(
   body: Buffer,
@@ -127,12 +132,17 @@ export function convertRequestPayload(
   return { body: asUtf8Text(body), binary: false };
 }
 
-/** The conversion a non-proxy response payload undergoes (reference §7.3). */
+/**
+ * The conversion a non-proxy response payload undergoes
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html).
+ */
 export type ResponseConversion = 'utf8' | 'base64-decode' | 'base64-encode' | 'none';
 
 /**
- * Response content handling (reference §7.3): P = the integration response's Content-Type is
- * binary, A = the client's first Accept type is binary; the integration response's contentHandling.
+ * Response content handling
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html):
+ * P = the integration response's Content-Type is binary, A = the client's first Accept type is
+ * binary; the integration response's contentHandling.
  */
 export function responseConversion(
   payloadBinary: boolean,

@@ -1,6 +1,9 @@
 import type { IntegrationType } from '../openapi/model';
 
-/** Request headers API Gateway drops before anything sees them (reference §15). */
+/**
+ * Request headers API Gateway drops before anything sees them
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
+ */
 const ALWAYS_DROPPED_REQUEST = new Set([
   'connection',
   'content-length',
@@ -33,8 +36,9 @@ const FORBIDDEN_AWS = [
 ];
 
 /**
- * Integration request headers that cannot be mapped: API Gateway fails every call of such a
- * method with 500 (reference §4.1).
+ * Integration request headers that cannot be mapped: API Gateway fails every call of such a method
+ * with 500
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
  */
 export function isForbiddenRequestMapping(type: IntegrationType, header: string): boolean {
   const name = header.toLowerCase();
@@ -63,7 +67,10 @@ const REMAPPED_NON_PROXY = new Set([
 /** Backend headers that proxy integrations pass as x-amzn-Remapped-<name>. */
 const REMAPPED_PROXY = new Set(['connection', 'content-length', 'date', 'server', 'x-amzn-requestid']);
 
-/** The name a response header reaches the client under (reference §8, §15). */
+/**
+ * The name a response header reaches the client under
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
+ */
 export function methodResponseHeaderName(name: string, proxy: boolean): string {
   const set = proxy ? REMAPPED_PROXY : REMAPPED_NON_PROXY;
   return set.has(name.toLowerCase()) ? `x-amzn-Remapped-${name}` : name;

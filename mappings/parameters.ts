@@ -1,13 +1,14 @@
 /**
- * Parameter mapping (reference §4): `method.request.*` → `integration.request.*` and
+ * Parameter mapping
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html):
+ * `method.request.*` → `integration.request.*` and
  * `integration.response.*` → `method.response.header.*`. Pure: no I/O, no state.
  */
 import { JSONPath } from 'jsonpath-plus';
 import type { MappingSource } from '../openapi';
 
-// The grammar is the importer's (it refuses unparsable mappings); evaluation is ours.
-export { MappingSyntaxError, parseMappingDestination, parseMappingSource } from '../openapi';
-export type { MappingContext, MappingDestination, MappingSource, RequestLocation } from '../openapi';
+// The grammar is the importer's (openapi/mapping-expressions.ts refuses unparsable mappings);
+// evaluation is ours.
 
 /** What mapping expressions read. Header names as the client (or backend) sent them. */
 export interface MappingInput {
@@ -92,7 +93,9 @@ function fromRequest(
 }
 
 // AWS documents header look-ups as case-sensitive, yet its own S3 example maps `content-length` to
-// S3's `Content-Length` (reference §4.1): exact name first, then any casing.
+// S3's `Content-Length`
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html):
+// exact name first, then any casing.
 function fromHeaders(
   headers: Record<string, string[]> | undefined,
   name: string,
@@ -126,8 +129,8 @@ function fromBody(
 }
 
 /**
- * A custom Lambda error's errorMessage is often JSON text (`JSON.stringify` of an object thrown
- * as the message); mappings reach into it as into an object. The body itself is not changed.
+ * A custom Lambda error's errorMessage is often JSON text (`JSON.stringify` of an object thrown as
+ * the message); mappings reach into it as into an object. The body itself is not changed.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html
  */
 function withParsedErrorMessage(json: unknown): unknown {
@@ -141,8 +144,10 @@ function withParsedErrorMessage(json: unknown): unknown {
   }
 }
 
-// What LocalStack does (reference §4.1): text that starts like JSON must be JSON; anything else
-// (XML, form data, plain text) has no fields, so every path in it is absent.
+// What LocalStack does
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html):
+// text that starts like JSON must be JSON; anything else (XML, form data, plain text) has no
+// fields, so every path in it is absent.
 function parseBody(text: string, side: 'request' | 'response'): unknown {
   const trimmed = text.replace(/^\uFEFF/, '').trimStart();
   if (!/^[{["']/.test(trimmed)) return {};

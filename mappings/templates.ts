@@ -13,9 +13,10 @@ export type RequestTemplateChoice =
   | { kind: 'unsupported-media-type' };
 
 /**
- * Template selection and passthrough behaviour (reference §6): the request's media type picks a
- * template; with none matching, WHEN_NO_MATCH passes the body through, WHEN_NO_TEMPLATES only
- * when no template is defined at all, NEVER refuses with 415.
+ * Template selection and passthrough behaviour
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html):
+ * the request's media type picks a template; with none matching, WHEN_NO_MATCH passes the body
+ * through, WHEN_NO_TEMPLATES only when no template is defined at all, NEVER refuses with 415.
  */
 export function chooseRequestTemplate(
   templates: Record<string, string>,

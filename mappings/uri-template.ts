@@ -6,6 +6,11 @@
 
 const STAGE_VARIABLE = /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g;
 
+/** Fills every `${stageVariables.x}` of a uri (missing → empty). */
+export function fillStageVariables(template: string, stageVariables: Record<string, string>): string {
+  return template.replace(STAGE_VARIABLE, (_m, name: string) => stageVariables[name] ?? '');
+}
+
 /**
  * Which braces are placeholders: `path` (aws `path/` uris) takes `{name}` only; `url` (http uris)
  * also reads `{name+}` as `name`, the form API Gateway's console writes for greedy paths.
@@ -30,7 +35,7 @@ export function compileUriTemplate(
   stageVariables: Record<string, string>,
   style: PlaceholderStyle,
 ): UriTemplate {
-  const filled = template.replace(STAGE_VARIABLE, (_m, name: string) => stageVariables[name] ?? '');
+  const filled = fillStageVariables(template, stageVariables);
   const literals: string[] = [];
   const names: string[] = [];
   let last = 0;

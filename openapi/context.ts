@@ -1,4 +1,4 @@
-import type { Models } from './models';
+import type { Models } from './schema-models';
 import type { Problems } from './problems';
 import type { Refs } from './refs';
 import type { FieldReader, JsonObject } from './values';

@@ -78,7 +78,7 @@ function detectFormat(
   }
   problems.error(
     '',
-    'not an OpenAPI document: expected a top-level `swagger: "2.0"` (OpenAPI 2.0) or `openapi: 3.x` (OpenAPI 3.0 / 3.1)',
+    'not an OpenAPI document: expected a top-level `swagger: "2.0"` (OpenAPI 2.0) or `openapi: 3.x` (OpenAPI 3.0 / 3.1), or a SAM / CloudFormation template (with Resources)',
   );
   return undefined;
 }

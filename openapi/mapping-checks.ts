@@ -21,7 +21,8 @@ export interface MappingFacts {
   label?: string;
 }
 
-// Mapping these makes every call fail with 500 on AWS (reference §4.1).
+// Mapping these makes every call fail with 500 on AWS
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
 const ALWAYS_FORBIDDEN = ['content-length', 'transfer-encoding'];
 const FORBIDDEN_FOR_AWS = ['authorization', 'connection', 'expect', 'proxy-authenticate', 'te'];
 

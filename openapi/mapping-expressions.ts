@@ -1,6 +1,8 @@
 /**
- * The grammar of API Gateway parameter-mapping expressions (reference §4). It lives here because the
- * importer rejects a document with an unparsable mapping; `mappings/parameters.ts` evaluates them.
+ * The grammar of API Gateway parameter-mapping expressions
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html).
+ * It lives here because the importer rejects a document with an unparsable mapping;
+ * `mappings/parameters.ts` evaluates them.
  */
 
 export type RequestLocation =

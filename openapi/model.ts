@@ -34,8 +34,14 @@ export interface ApiDefinition {
    * OpenAPI versions, so a validator resolves them against `{ definitions: models }`.
    */
   models: Record<string, unknown>;
-  /** Lambda/Cognito authorizers by security scheme name (executed by a later version). */
+  /** Lambda/Cognito authorizers by security scheme name. */
   authorizers: Record<string, Authorizer>;
+  /** The resource policy (`x-amazon-apigateway-policy`), checked at import; undefined: none. */
+  policy?: ResourcePolicyDocument;
+  /** The API's id when its source fixes one (a template's REST API: the value of its `Ref`). */
+  apiId?: string;
+  /** The logical id of the template resource the API came from (SAM / CloudFormation / CDK). */
+  logicalId?: string;
 }
 
 export interface Resource {
@@ -57,6 +63,11 @@ export interface Method {
   /** Security scheme name of a CUSTOM / COGNITO authorizer. */
   authorizerName: string | undefined;
   apiKeyRequired: boolean;
+  /**
+   * OAuth scopes of a COGNITO_USER_POOLS method (its security requirement's list): with them only
+   * access tokens granting one of them pass; without, only ID tokens.
+   */
+  authorizationScopes?: string[];
   /** `method.request.{path|querystring|header}.<name>` → required. Path parameters are always required. */
   requestParameters: Record<string, boolean>;
   /** Content type → model name. */
@@ -66,6 +77,11 @@ export interface Method {
   /** By status code. */
   methodResponses: Record<string, MethodResponse>;
   integration: Integration;
+  /**
+   * For an API read from a template: the logical id of the resource that declared the method (a
+   * SAM function whose Api event it is, an AWS::ApiGateway::Method, or the API itself).
+   */
+  origin?: string;
 }
 
 export interface MethodResponse {
@@ -149,5 +165,30 @@ export interface Authorizer {
   identitySource: string | undefined;
   identityValidationExpression: string | undefined;
   authorizerResultTtlInSeconds: number | undefined;
+  /** The user pools of a cognito_user_pools authorizer: `arn:aws:cognito-idp:{region}:{account}:userpool/{id}`. */
+  providerARNs?: string[];
   raw: Record<string, unknown>;
+}
+
+/** One statement of a resource policy, normalised: every list a list, conditions by operator and key. */
+export interface ResourcePolicyStatement {
+  effect: 'Allow' | 'Deny';
+  /** `*` (everyone), or AWS principals (account ids, account/user/role ARNs); undefined with NotPrincipal. */
+  principals: '*' | string[] | undefined;
+  /** NotPrincipal: the statement applies to everyone except these. */
+  notPrincipals?: '*' | string[];
+  actions: string[] | undefined;
+  notActions?: string[];
+  /** As written: `execute-api:/stage/VERB/path` (short form) or full execute-api ARNs, wildcards allowed. */
+  resources: string[] | undefined;
+  notResources?: string[];
+  /** Operator (`IpAddress`, `StringLike`, ...) → condition key → values. */
+  conditions: Record<string, Record<string, string[]>>;
+  pointer: string;
+}
+
+/** A resource policy as the importer read it. */
+export interface ResourcePolicyDocument {
+  statements: ResourcePolicyStatement[];
+  pointer: string;
 }

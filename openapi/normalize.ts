@@ -2,11 +2,12 @@ import path from 'node:path';
 import type { ImportContext } from './context';
 import { readRootExtensions } from './extensions';
 import type { ApiDefinition, HttpMethod, Resource } from './model';
-import { Models } from './models';
+import { Models } from './schema-models';
 import { OperationScope, readMethod, resolveParameters } from './operation';
 import { checkResourcePath } from './paths';
 import { Problems, pointerTo } from './problems';
 import { Refs } from './refs';
+import { readResourcePolicy } from './policy';
 import { readSecuritySchemes } from './security';
 import { describe, FieldReader, isObject, JsonObject } from './values';
 
@@ -52,6 +53,7 @@ export function normalizeDocument(
     validators: root.requestValidators,
     defaultValidator: root.defaultRequestValidator,
   }));
+  const policy = readResourcePolicy(ctx);
   const info = isObject(document.info) ? document.info : {};
   return {
     source: path.resolve(source),
@@ -63,6 +65,7 @@ export function normalizeDocument(
     ...root,
     models: ctx.models.byName,
     authorizers: schemes.authorizers,
+    ...(policy ? { policy } : {}),
   };
 }
 
@@ -157,7 +160,9 @@ function swaggerBasePath(ctx: ImportContext): string | undefined {
   return cleanBasePath(ctx.read.string(ctx.document, 'basePath', ''));
 }
 
-// OpenAPI 3 (reference §3.4): the first server's `basePath` variable wins, even if the url does not use it.
+// OpenAPI 3
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-basePath.html):
+// the first server's `basePath` variable wins, even if the url does not use it.
 function serversBasePath(ctx: ImportContext): string | undefined {
   const servers = ctx.read.array(ctx.document, 'servers', '');
   const server = servers?.[0];

@@ -3,7 +3,7 @@ import { readValidatorName } from './extensions';
 import { mediaTypes } from './media';
 import { readIntegration } from './integration';
 import type { HttpMethod, Method, RequestValidator } from './model';
-import { suggestModelName } from './models';
+import { suggestModelName } from './schema-models';
 import type { PathVariable } from './paths';
 import { pointerTo } from './problems';
 import type { Located } from './refs';

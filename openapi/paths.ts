@@ -1,4 +1,8 @@
-/** Resource path templates as API Gateway accepts them (reference §3.4, §12). */
+/**
+ * Resource path templates as API Gateway accepts them
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-basePath.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
+ */
 
 export interface PathVariable {
   name: string;

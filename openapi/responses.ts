@@ -1,6 +1,6 @@
 import type { ImportContext } from './context';
 import type { MethodResponse } from './model';
-import { suggestModelName } from './models';
+import { suggestModelName } from './schema-models';
 import { mediaTypes } from './media';
 import { pointerTo } from './problems';
 import { describe, isObject, JsonObject } from './values';

@@ -21,6 +21,7 @@ export interface MethodSecurity {
   authorizationType: AuthorizationType;
   authorizerName: string | undefined;
   apiKeyRequired: boolean;
+  authorizationScopes?: string[];
 }
 
 const AUTHORIZER_TYPES = ['token', 'request', 'cognito_user_pools'];
@@ -83,6 +84,9 @@ function schemeMeaning(
         (typeof headerName === 'string' ? `method.request.header.${headerName}` : undefined),
       identityValidationExpression: ctx.read.string(authorizer, 'identityValidationExpression', at),
       authorizerResultTtlInSeconds: ctx.read.integer(authorizer, 'authorizerResultTtlInSeconds', at),
+      ...(authorizerType === 'cognito_user_pools'
+        ? { providerARNs: readProviderArns(ctx, name, authorizer, at) }
+        : {}),
       raw: authorizer,
     };
     return {
@@ -169,6 +173,16 @@ export function methodSecurity(
       } else {
         result.authorizationType = meaning.authorizationType;
         result.authorizerName = name;
+        // A Cognito requirement's list is the method's authorizationScopes (empty: none).
+        const scopes = requirement[name];
+        if (
+          meaning.authorizationType === 'COGNITO_USER_POOLS' &&
+          Array.isArray(scopes) &&
+          scopes.length > 0
+        ) {
+          if (scopes.every((s) => typeof s === 'string' && s !== '')) result.authorizationScopes = scopes;
+          else ctx.problems.error(pointerTo(at, i, name), 'authorization scopes must be non-empty strings');
+        }
       }
     }
   });
@@ -180,6 +194,7 @@ export function methodSecurity(
     if (type === 'AWS_IAM' || type === 'NONE') {
       result.authorizationType = type;
       result.authorizerName = undefined;
+      delete result.authorizationScopes;
     } else {
       ctx.problems.error(
         pointerTo(authAt, 'type'),
@@ -189,6 +204,31 @@ export function methodSecurity(
     }
   }
   return result;
+}
+
+/** A Cognito user pool's ARN: `arn:aws:cognito-idp:{region}:{account}:userpool/{poolId}`. */
+export const USER_POOL_ARN =
+  /^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):(\d{12}):userpool\/([\w-]+_[0-9A-Za-z]+)$/;
+
+/** A cognito_user_pools authorizer's providerARNs: at least one, each a user pool ARN. */
+function readProviderArns(ctx: ImportContext, name: string, authorizer: JsonObject, at: string): string[] {
+  const arns = ctx.read.stringList(authorizer, 'providerARNs', at);
+  if (!arns || arns.length === 0) {
+    if (authorizer.providerARNs === undefined || (arns && arns.length === 0))
+      ctx.problems.error(
+        pointerTo(at, 'providerARNs'),
+        `authorizer '${name}' (cognito_user_pools) needs providerARNs: the ARNs of its user pools`,
+      );
+    return [];
+  }
+  arns.forEach((arn, i) => {
+    if (!USER_POOL_ARN.test(arn))
+      ctx.problems.error(
+        pointerTo(at, 'providerARNs', i),
+        `'${arn}' is not a user pool ARN (arn:aws:cognito-idp:{region}:{account}:userpool/{poolId})`,
+      );
+  });
+  return arns;
 }
 
 function declaredSchemes(ctx: ImportContext): JsonObject {

@@ -24,6 +24,9 @@ const ROOT_HONOURED = new Set(
     'binary-media-types',
     'gateway-responses',
     'request-validators',
+    // API keys (gateway/access), resource policies (gateway/auth/resource-policy.ts).
+    'api-key-source',
+    'policy',
     'request-validator',
     // Export metadata and documentation parts: API Gateway itself does not use them to run a request.
     'importexport-version',
@@ -34,10 +37,8 @@ const ROOT_HONOURED = new Set(
 
 /** Root extensions apigw reads but does not (yet) act on. */
 const ROOT_NOT_HONOURED: Record<string, string> = {
-  [`${EXT}api-key-source`]: 'API keys and usage plans are not enforced',
   [`${EXT}minimum-compression-size`]: 'responses are not compressed',
   [`${EXT}endpoint-configuration`]: 'endpoint types and VPC endpoints have no meaning for a local server',
-  [`${EXT}policy`]: 'resource policies are not enforced',
   [`${EXT}cors`]: 'HTTP APIs only: a REST API ignores it',
   [`${EXT}integrations`]: 'HTTP APIs only: a REST API ignores it',
   [`${EXT}disable-schema-validation`]: 'HTTP APIs only: a REST API ignores it',
@@ -52,10 +53,6 @@ function integrationFields(
   found: UnsupportedField[],
 ): void {
   const report = (field: string, reason: string) => found.push({ pointer: pointerTo(at, field), reason });
-  if (Array.isArray(integration.cacheKeyParameters) && integration.cacheKeyParameters.length > 0)
-    report('cacheKeyParameters', 'the stage cache is not implemented');
-  if (integration.cacheNamespace !== undefined)
-    report('cacheNamespace', 'the stage cache is not implemented');
   if (integration.credentials !== undefined)
     report('credentials', 'the role is not assumed: apigw signs with its own credentials');
   if (
@@ -81,8 +78,6 @@ function authorizerFields(authorizer: Record<string, unknown>, at: string, found
   const report = (field: string, reason: string) => found.push({ pointer: pointerTo(at, field), reason });
   if (authorizer.authorizerCredentials !== undefined)
     report('authorizerCredentials', 'the role is not assumed: apigw invokes with its own credentials');
-  if (typeof authorizer.type === 'string' && authorizer.type.toLowerCase() === 'cognito_user_pools')
-    report('type', 'Cognito user pool authorizers are not supported yet (calls answer 500)');
   for (const field of ['authorizerPayloadFormatVersion', 'enableSimpleResponses', 'jwtConfiguration'])
     if (authorizer[field] !== undefined) report(field, 'HTTP APIs only: a REST API ignores it');
 }

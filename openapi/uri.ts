@@ -8,7 +8,11 @@ export class IntegrationUriError extends Error {
 const ARN = /^arn:aws[a-z-]*:apigateway:([^:]*):([^:]*):(.*)$/s;
 const ARN_FORM = 'arn:aws:apigateway:{region}:{service}:path/{path} or ...:action/{action}';
 
-/** Reads where an integration sends requests from its `uri` (reference §3.3); throws IntegrationUriError. */
+/**
+ * Reads where an integration sends requests from its `uri`
+ * (https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html); throws
+ * IntegrationUriError.
+ */
 export function parseIntegrationUri(type: IntegrationType, uri: string | undefined): IntegrationTarget {
   if (type === 'MOCK') return { kind: 'none' };
   if (uri === undefined || uri === '') {

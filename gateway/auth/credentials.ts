@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import ini from 'ini';
-import type { S3User } from '../backends/s3/identity';
+import type { AccessKey } from '../../lib/accounts';
 import { ConfigError } from '../config';
 
 /** A key pair apigw accepts from callers, with the owner it acts as and where it came from. */
-export interface Principal extends S3User {
+export interface Principal extends AccessKey {
   /** The credentials-file profile, `environment` or `development`. */
   profile: string;
 }

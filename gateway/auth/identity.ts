@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { S3User } from '../backends/s3/identity';
+import { accountIdFor, type AccessKey } from '../../lib/accounts';
 
 /**
  * The `$context.identity` fields API Gateway fills for a caller authenticated by SigV4 (AWS_IAM
@@ -30,16 +30,6 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-/**
- * A stable 12-digit account id for an owner: the leading decimal digits of its canonical id read
- * as a hex number. Ids that are not hex (hand-written profiles) are hashed first so that any owner
- * gets one, and different owners almost surely get different ones.
- */
-export function accountIdFor(ownerId: string): string {
-  const hex = /^[0-9a-f]{32,}$/i.test(ownerId) ? ownerId : sha256(ownerId).toString('hex');
-  return BigInt(`0x${hex}`).toString(10).slice(0, 12).padStart(12, '0');
-}
-
 /** A stable IAM-user unique id (`AIDA` + 17 base-32 characters) for an owner. */
 export function principalIdFor(ownerId: string): string {
   const digest = sha256(`apigw:iam-user:${ownerId}`);
@@ -54,17 +44,17 @@ function iamUserName(displayName: string): string {
   return name === '' ? 'user' : name;
 }
 
-const identities = new WeakMap<S3User, CallerIdentity>();
+const identities = new WeakMap<AccessKey, CallerIdentity>();
 
 /** The `$context.identity` values of a caller who signed with `user`'s key (derived once per key). */
-export function callerIdentity(user: S3User): CallerIdentity {
+export function callerIdentity(user: AccessKey): CallerIdentity {
   let identity = identities.get(user);
   // Shared by every request signed with this key: frozen, so none can change it for the others.
   if (!identity) identities.set(user, (identity = Object.freeze(deriveIdentity(user))));
   return identity;
 }
 
-function deriveIdentity(user: S3User): CallerIdentity {
+function deriveIdentity(user: AccessKey): CallerIdentity {
   const accountId = accountIdFor(user.owner.id);
   const principalId = principalIdFor(user.owner.id);
   return {

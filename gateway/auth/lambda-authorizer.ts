@@ -1,7 +1,11 @@
-import { MappingSyntaxError, parseMappingSource } from '../../openapi/mapping-expressions';
+import {
+  MappingSyntaxError,
+  parseMappingSource,
+  type MappingSource,
+} from '../../openapi/mapping-expressions';
 import type { Authorizer } from '../../openapi/model';
 import { IntegrationUriError, parseIntegrationUri } from '../../openapi/uri';
-import { evaluateMappingSource, type MappingSource } from '../../mappings/parameters';
+import { evaluateMappingSource } from '../../mappings/parameters';
 import { GatewayError, GatewayErrors } from '../gateway-error';
 import type { AwsIntegrationDeps } from '../integrations/aws';
 import { invokeLambda } from '../integrations/lambda';
@@ -11,8 +15,10 @@ import { mappingInput } from '../stages/mapping-input';
 import { evaluatePolicy, parsePolicyDocument, type PolicyStatement } from './policy';
 
 /** What a Lambda authorizer decided for an identity: kept in the cache for its TTL. */
-interface AuthorizerOutcome {
+export interface AuthorizerOutcome {
   principalId: string | undefined;
+  /** The API key of a usage plan, when the API's key source is AUTHORIZER. */
+  usageIdentifierKey?: string;
   statements: PolicyStatement[];
   /** The `context` map, values stringified as API Gateway passes them on. */
   context: Record<string, string>;
@@ -24,8 +30,14 @@ const DEFAULT_TTL_SECONDS = 300;
 const AUTHORIZER_TIMEOUT_MS = 29_000;
 const MAX_CACHED = 10_000;
 
+/** Where authorizer results are kept: this class, or the shared state store (gateway/access). */
+export interface AuthorizerResultCache {
+  get(key: string): AuthorizerOutcome | undefined | Promise<AuthorizerOutcome | undefined>;
+  set(key: string, outcome: AuthorizerOutcome, ttlSeconds: number): void | Promise<void>;
+}
+
 /** Authorizer results by authorizer and identity, until their TTL runs out. */
-export class AuthorizerCache {
+export class AuthorizerCache implements AuthorizerResultCache {
   private readonly entries = new Map<string, { expires: number; outcome: AuthorizerOutcome }>();
 
   get(key: string): AuthorizerOutcome | undefined {
@@ -47,16 +59,18 @@ export class AuthorizerCache {
 
 /** What running an authorizer needs: how to call Lambda, and the cache. */
 export interface LambdaAuthorizerDeps extends AwsIntegrationDeps {
-  cache: AuthorizerCache;
+  cache: AuthorizerResultCache;
   /** The region in method ARNs (the API's region). */
   region: string;
 }
 
 /**
- * Runs a TOKEN or REQUEST Lambda authorizer for the method (reference §10.3): the identity is
- * read and checked first (missing → 401 without calling the function), the result is taken from
- * the cache or from the function, and its policy is evaluated against this request's method ARN
- * (so a cached policy serves other methods too, as on AWS). On success `inv.authorizer` holds
+ * Runs a TOKEN or REQUEST Lambda authorizer for the method
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html):
+ * the identity is read and checked first (missing → 401 without calling the function), the result
+ * is taken from the cache or from the function, and its policy is evaluated against this request's
+ * method ARN (so a cached policy serves other methods too, as on AWS). On success `inv.authorizer`
+ * holds
  * `principalId` and the `context` map for `$context.authorizer` and proxy events.
  */
 export async function runLambdaAuthorizer(
@@ -82,7 +96,7 @@ export async function runLambdaAuthorizer(
   const ttl = authorizer.authorizerResultTtlInSeconds ?? DEFAULT_TTL_SECONDS;
   // Without an identity source there is nothing to key a cached result by (API Gateway requires one to cache).
   const key = ttl > 0 && sources.length > 0 ? JSON.stringify([authorizer.name, ...values]) : undefined;
-  let outcome = key === undefined ? undefined : deps.cache.get(key);
+  let outcome = key === undefined ? undefined : await deps.cache.get(key);
   let latency = 0;
   if (!outcome) {
     const started = Date.now();
@@ -92,7 +106,7 @@ export async function runLambdaAuthorizer(
         : requestEvent(inv, methodArn);
     outcome = await callAuthorizer(inv, authorizer, event, deps);
     latency = Date.now() - started;
-    if (key !== undefined) deps.cache.set(key, outcome, ttl);
+    if (key !== undefined) await deps.cache.set(key, outcome, ttl);
   }
   const decision = evaluatePolicy(outcome.statements, methodArn);
   if (decision !== 'allow') throw GatewayErrors.authorizerDenied(decision === 'explicit-deny');
@@ -102,6 +116,7 @@ export async function runLambdaAuthorizer(
       ...outcome.context,
     },
     integrationLatency: latency,
+    ...(outcome.usageIdentifierKey === undefined ? {} : { usageIdentifierKey: outcome.usageIdentifierKey }),
   };
 }
 
@@ -207,8 +222,10 @@ async function callAuthorizer(
 
 function outcomeOf(parsed: unknown, fail: (why: string) => GatewayError): AuthorizerOutcome {
   if (!isObject(parsed)) throw fail('the result is not a JSON object');
-  const { principalId, policyDocument, context } = parsed;
+  const { principalId, policyDocument, context, usageIdentifierKey } = parsed;
   if (principalId !== undefined && typeof principalId !== 'string') throw fail('principalId is not a string');
+  if (usageIdentifierKey !== undefined && typeof usageIdentifierKey !== 'string')
+    throw fail('usageIdentifierKey is not a string');
   const statements = parsePolicyDocument(policyDocument);
   if (typeof statements === 'string') throw fail(statements);
   const values: Record<string, string> = {};
@@ -225,7 +242,12 @@ function outcomeOf(parsed: unknown, fail: (why: string) => GatewayError): Author
       }
     }
   }
-  return { principalId, statements, context: values };
+  return {
+    principalId,
+    statements,
+    context: values,
+    ...(usageIdentifierKey === undefined ? {} : { usageIdentifierKey }),
+  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

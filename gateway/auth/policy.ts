@@ -1,7 +1,8 @@
 /**
- * The IAM policy a Lambda authorizer returns, checked against the method being called (reference
- * §10.3): `execute-api:Invoke` statements whose Resource patterns (`*` any run of characters, `?`
- * one) match the method ARN. An explicit Deny wins over any Allow; without a matching Allow the
+ * The IAM policy a Lambda authorizer returns, checked against the method being called
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html):
+ * `execute-api:Invoke` statements whose Resource patterns (`*` any run of characters, `?` one)
+ * match the method ARN. An explicit Deny wins over any Allow; without a matching Allow the
  * call is denied too.
  */
 

@@ -1,24 +1,30 @@
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
+  canonicalQuery,
+  canonicalUri,
+  candidates,
+  checkRequestTime,
+  EMPTY_SHA256,
+  escapeStrayPercents,
   headerValue,
+  malformedCredentialMessage,
+  matchSignature,
   parseAuthorizationHeader,
   parseSigningDate,
+  queryParameters,
+  sha256Hex,
   SIGV4_ALGORITHM,
-  signaturesEqual,
-  splitTarget,
-  toAmzDate,
-} from '../backends/sigv4';
-import {
-  canonicalQuery,
-  canonicalRequest,
-  percentDecode,
-  sign,
   signingKey,
-  stringToSign,
-  uriEncode,
-} from '../backends/s3/auth';
-import type { S3User } from '../backends/s3/identity';
+  splitCredential,
+  splitTarget,
+  TERMINATOR,
+  timeWindowMessage,
+  toAmzDate,
+  UNSIGNED_PAYLOAD,
+  type Credential,
+  type Reading,
+} from '../../sigv4';
+import type { AccessKey } from '../../lib/accounts';
 import { GatewayError, GatewayErrors } from '../gateway-error';
 import { callerIdentity, type CallerIdentity } from './identity';
 
@@ -48,7 +54,7 @@ export interface CallerRequest {
 
 /** Where keys are looked up, the server clock and region, and client-quirk tolerance. */
 export interface VerifyCallerOptions {
-  lookup: (accessKeyId: string) => S3User | undefined;
+  lookup: (accessKeyId: string) => AccessKey | undefined;
   now?: Date;
   /** When set, the scope region must equal it; when undefined any region is accepted. */
   region?: string;
@@ -59,11 +65,8 @@ export interface VerifyCallerOptions {
 }
 
 const SERVICE = 'execute-api';
-const TERMINATOR = 'aws4_request';
 const SKEW_SECONDS = 5 * 60;
 const MAX_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
-const EMPTY_SHA256 = createHash('sha256').digest('hex');
-const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 // ---------------------------------------------------------------------------------------------
 // Errors (all 403; the gateway renders them through the gateway response of their type)
@@ -97,27 +100,11 @@ function signatureMismatch(canonical: string, toSign: string): GatewayError {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * A stray `%` (not followed by two hex digits) stands for itself. The shared decoder rejects it
- * with an S3 error; API Gateway has no such error, so the character is simply signed as `%25`.
+ * Decoded query parameters, first occurrence wins. A stray `%` (not followed by two hex digits)
+ * stands for itself: API Gateway has no error for it, the character is simply signed as `%25`.
  */
-function escapeStrayPercents(raw: string): string {
-  return raw.replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
-}
-
-function decodeComponent(raw: string): string {
-  return percentDecode(escapeStrayPercents(raw)).toString('utf8');
-}
-
-/** Decoded query parameters, first occurrence wins (as AWS reads the X-Amz-* auth parameters). */
-function queryParameters(rawQuery: string): Map<string, string> {
-  const params = new Map<string, string>();
-  for (const part of rawQuery.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const name = decodeComponent(eq < 0 ? part : part.slice(0, eq));
-    if (!params.has(name)) params.set(name, eq < 0 ? '' : decodeComponent(part.slice(eq + 1)));
-  }
-  return params;
+function authQueryParameters(rawQuery: string): Map<string, string> {
+  return queryParameters(escapeStrayPercents(rawQuery)) as Map<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,7 +129,9 @@ function splitSignedHeaders(value: string): string[] {
 
 /** Parses `Authorization` (the shared parser, with API Gateway's IncompleteSignatureException). */
 function headerAuthFields(authorization: string, headers: IncomingHttpHeaders): AuthFields {
-  return { ...parseAuthorizationHeader(authorization, headers, incompleteSignature), presigned: false };
+  const parsed = parseAuthorizationHeader(authorization, headers);
+  if ('incomplete' in parsed) throw incompleteSignature(parsed.incomplete);
+  return { ...parsed, presigned: false };
 }
 
 /** Parses the X-Amz-* query parameters of a presigned URL. */
@@ -169,7 +158,7 @@ function queryAuthFields(params: Map<string, string>): AuthFields {
 function authFields(req: CallerRequest): AuthFields {
   const authorization = headerValue(req.headers, 'authorization');
   if (authorization !== undefined) return headerAuthFields(authorization, req.headers);
-  const params = queryParameters(splitTarget(req.rawUrl).query);
+  const params = authQueryParameters(splitTarget(req.rawUrl).query);
   if (params.has('X-Amz-Algorithm')) return queryAuthFields(params);
   throw GatewayErrors.missingAuthenticationToken();
 }
@@ -196,11 +185,6 @@ function parseRequestDate(raw: string): Date {
   return date;
 }
 
-/** AWS writes the window as `5 min.`; other lengths (X-Amz-Expires) in seconds. */
-function windowLabel(seconds: number): string {
-  return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} sec`;
-}
-
 /** X-Amz-Expires: a whole number of seconds up to a week (the SigV4 maximum). */
 function parseExpires(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -217,47 +201,18 @@ function parseExpires(raw: string | undefined): number | undefined {
  * (when the client sent one) replaces the 5 minutes into the past; the message keeps AWS's shape.
  */
 function checkTime(date: Date, now: Date, expiresSeconds: number | undefined): void {
-  const nowSeconds = Math.floor(now.getTime() / 1000) * 1000;
-  const past = expiresSeconds ?? SKEW_SECONDS;
-  const earliest = nowSeconds - past * 1000;
-  const latest = nowSeconds + SKEW_SECONDS * 1000;
-  if (date.getTime() < earliest) {
-    throw invalidSignature(
-      `Signature expired: ${toAmzDate(date)} is now earlier than ${toAmzDate(earliest)} ` +
-        `(${toAmzDate(nowSeconds)} - ${windowLabel(past)}.)`,
-    );
-  }
-  if (date.getTime() > latest) {
-    throw invalidSignature(
-      `Signature not yet current: ${toAmzDate(date)} is still later than ${toAmzDate(latest)} ` +
-        `(${toAmzDate(nowSeconds)} + ${windowLabel(SKEW_SECONDS)}.)`,
-    );
-  }
+  const time = checkRequestTime(date, now, expiresSeconds ?? SKEW_SECONDS, SKEW_SECONDS);
+  if (!time.ok) throw invalidSignature(timeWindowMessage(date, time));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Credential scope
 // ---------------------------------------------------------------------------------------------
 
-interface Credential {
-  accessKeyId: string;
-  date: string;
-  region: string;
-  service: string;
-  terminator: string;
-  /** `date/region/service/terminator`, the scope line of the string to sign. */
-  scope: string;
-}
-
 function parseCredential(value: string): Credential {
-  const parts = value.split('/');
-  if (parts.length !== 5) {
-    throw incompleteSignature(
-      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${value}'`,
-    );
-  }
-  const [accessKeyId, date, region, service, terminator] = parts;
-  return { accessKeyId, date, region, service, terminator, scope: parts.slice(1).join('/') };
+  const credential = splitCredential(value);
+  if (!credential) throw incompleteSignature(malformedCredentialMessage(value));
+  return credential;
 }
 
 /** AWS reports every scope problem at once, each sentence followed by a space. */
@@ -287,20 +242,7 @@ function checkScope(credential: Credential, amzDate: string, region: string | un
  * resolved, then the path *as received* URI-encoded again, so `%2F` is signed as `%252F`.
  */
 export function executeApiCanonicalUri(rawPath: string): string {
-  const segments: string[] = [];
-  for (const segment of rawPath.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
-  }
-  const trailingSlash = segments.length > 0 && rawPath.endsWith('/') ? '/' : '';
-  return `/${segments.map((segment) => uriEncode(Buffer.from(segment, 'utf8'), false)).join('/')}${trailingSlash}`;
-}
-
-/** One way of reading a part of the request, and the client quirk it stands for (none: AWS's way). */
-interface Reading {
-  value: string;
-  quirk?: string;
+  return canonicalUri(rawPath, 'normalized');
 }
 
 const QUIRK_RAW_PATH = 'the path signed as sent, without the second encoding (curl --aws-sigv4)';
@@ -316,10 +258,12 @@ function pathReadings(rawPath: string, compat: boolean): Reading[] {
 
 function queryReadings(rawQuery: string, presigned: boolean, compat: boolean): Reading[] {
   const query = escapeStrayPercents(rawQuery);
-  const readings: Reading[] = [{ value: canonicalQuery(query, { excludeSignature: presigned }) }];
+  const readings: Reading[] = [{ value: canonicalQuery(query, { excludeSignature: presigned }) as string }];
   // Form-encoding clients send a space as `+` but sign it as `%20`.
   if (query.includes('+')) {
-    readings.push({ value: canonicalQuery(query, { excludeSignature: presigned, plusAsSpace: true }) });
+    readings.push({
+      value: canonicalQuery(query, { excludeSignature: presigned, plusAsSpace: true }) as string,
+    });
   }
   // A presigned query carries its own signature, so it was never signed verbatim.
   if (compat && !presigned && !readings.some((reading) => reading.value === rawQuery)) {
@@ -336,7 +280,7 @@ function queryReadings(rawQuery: string, presigned: boolean, compat: boolean): R
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  */
 function payloadReadings(req: CallerRequest, presigned: boolean, compat: boolean): Reading[] {
-  const hash = req.payloadSha256 ?? createHash('sha256').update(req.body).digest('hex');
+  const hash = req.payloadSha256 ?? sha256Hex(req.body);
   const readings: Reading[] = [{ value: hash }];
   if (presigned) readings.push({ value: UNSIGNED_PAYLOAD });
   if (compat && readings[0].value !== EMPTY_SHA256) {
@@ -345,58 +289,34 @@ function payloadReadings(req: CallerRequest, presigned: boolean, compat: boolean
   return readings;
 }
 
-interface Candidate {
-  canonical: string;
-  quirks: string[];
-}
-
-/** Every canonical request worth trying, AWS's own first and the compat ones by fewest quirks. */
-function candidates(req: CallerRequest, fields: AuthFields, compat: boolean): Candidate[] {
-  const { path, query } = splitTarget(req.rawUrl);
-  const queries = queryReadings(query, fields.presigned, compat);
-  const payloads = payloadReadings(req, fields.presigned, compat);
-  const out: Candidate[] = [];
-  for (const uri of pathReadings(path, compat)) {
-    for (const q of queries) {
-      for (const payload of payloads) {
-        out.push({
-          canonical: canonicalRequest({
-            method: req.method,
-            uri: uri.value,
-            query: q.value,
-            headers: req.headers,
-            signedHeaders: fields.signedHeaders,
-            payloadHash: payload.value,
-          }),
-          quirks: [uri.quirk, q.quirk, payload.quirk].filter((quirk): quirk is string => quirk !== undefined),
-        });
-      }
-    }
-  }
-  return out.sort((a, b) => a.quirks.length - b.quirks.length);
-}
-
-/** Recomputes the signature over each candidate; throws AWS's mismatch message for the first. */
+/**
+ * Recomputes the signature over each canonical request worth trying, AWS's own first and the
+ * compat ones by fewest quirks; throws AWS's mismatch message for the first.
+ */
 function checkSignature(
   req: CallerRequest,
   fields: AuthFields,
   credential: Credential,
   amzDate: string,
-  user: S3User,
+  user: AccessKey,
   options: VerifyCallerOptions,
 ): void {
   const key = signingKey(user.secretAccessKey, credential.date, credential.region, credential.service);
-  const all = candidates(req, fields, options.compat ?? false);
-  for (const candidate of all) {
-    const toSign = stringToSign(amzDate, credential.scope, candidate.canonical);
-    if (signaturesEqual(sign(key, toSign), fields.signature)) {
-      if (candidate.quirks.length > 0) {
-        options.onCompat?.(`signature matched only with ${candidate.quirks.join(' and ')}`);
-      }
-      return;
-    }
+  const compat = options.compat ?? false;
+  const { path, query } = splitTarget(req.rawUrl);
+  const tries = candidates({
+    method: req.method,
+    signedHeaders: fields.signedHeaders,
+    headers: [{ value: req.headers }],
+    uris: pathReadings(path, compat),
+    queries: queryReadings(query, fields.presigned, compat),
+    payloads: payloadReadings(req, fields.presigned, compat),
+  });
+  const check = matchSignature(key, amzDate, credential.scope, fields.signature, tries);
+  if (!check.matched) throw signatureMismatch(check.canonical, check.stringToSign);
+  if (check.candidate.quirks.length > 0) {
+    options.onCompat?.(`signature matched only with ${check.candidate.quirks.join(' and ')}`);
   }
-  throw signatureMismatch(all[0].canonical, stringToSign(amzDate, credential.scope, all[0].canonical));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -32,10 +32,20 @@ export function parseEndpointSetting(service: string, value: string): EndpointSe
   return { kind: 'url', url };
 }
 
-/** The public AWS endpoint of a service in a region. */
-export function awsEndpoint(service: string, region: string): URL {
+/**
+ * The public AWS endpoint of a service in a region: `{subdomain.}{hostPrefix}{service}.{region}`
+ * (e.g. `streams.dynamodb.us-east-1.amazonaws.com`, `sync-states.eu-west-1.amazonaws.com`).
+ */
+export function awsEndpoint(service: string, region: string, host: HostLabels = {}): URL {
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return new URL(`https://${service}.${region}.${suffix}`);
+  const subdomain = host.subdomain ? `${host.subdomain}.` : '';
+  return new URL(`https://${subdomain}${host.hostPrefix ?? ''}${service}.${region}.${suffix}`);
+}
+
+/** What a uri adds to a service's host name: `{subdomain.}` and an operation's host prefix (`sync-`). */
+export interface HostLabels {
+  subdomain?: string;
+  hostPrefix?: string;
 }
 
 /** Resolves the URL to call for a service, given the settings and the embedded emulators that run. */
@@ -50,12 +60,32 @@ export class EndpointResolver {
     return this.settings[service] ?? (EMBEDDED_SERVICES.has(service) ? { kind: 'embedded' } : undefined);
   }
 
-  /** The base URL for `service` in `region`, or undefined when the user configured none. */
-  resolve(service: string, region: string): URL | undefined {
-    const setting = this.settingFor(service);
+  /**
+   * The base URL for `service` in `region`, or undefined when the user configured none. An
+   * operation on its own host (`sync-states`) may have a setting of its own, else the service's.
+   */
+  resolve(service: string, region: string, host: HostLabels = {}): URL | undefined {
+    const own = host.hostPrefix ? this.settings[`${host.hostPrefix}${service}`] : undefined;
+    const setting = own ?? this.settingFor(service);
     if (!setting) return undefined;
     if (setting.kind === 'url') return setting.url;
-    if (setting.kind === 'aws') return awsEndpoint(service, region);
+    if (setting.kind === 'aws') return awsEndpoint(service, region, host);
     return this.embedded[service];
   }
+}
+
+/** `--endpoint SERVICE=URL` values as endpoints.<service> settings (checked when the gateway starts). */
+export function parseEndpointFlags(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const service = eq < 0 ? '' : value.slice(0, eq);
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(service)) {
+      throw new ConfigError(
+        `--endpoint expects SERVICE=URL (e.g. dynamodb=http://127.0.0.1:8000), got '${value}'`,
+      );
+    }
+    out[service] = value.slice(eq + 1);
+  }
+  return out;
 }

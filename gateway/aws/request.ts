@@ -8,7 +8,10 @@ export { IntegrationNetworkError } from '../integrations/transport';
 
 /** A request to an AWS service endpoint, before signing. */
 export interface AwsServiceRequest {
+  /** The endpoint prefix of the uri (`s3`, `sqs`, `states`...): S3's signing rules apply to `s3`. */
   service: string;
+  /** The SigV4 service name, when it is not `service` (e.g. `ses` for `email`). */
+  signingName?: string;
   region: string;
   endpoint: URL;
   method: string;
@@ -65,7 +68,7 @@ export async function sendAwsRequest(
       body: streamed ? undefined : body,
     },
     {
-      service: req.service,
+      service: req.signingName ?? req.service,
       region: req.region,
       credentials,
       // S3 signs the path exactly as sent; every other service double-encodes it.

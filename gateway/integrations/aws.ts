@@ -1,14 +1,17 @@
 import { compileUriTemplate } from '../../mappings/uri-template';
-import { percentDecode, uriEncode } from '../backends/s3/auth/sigv4';
+import type { Integration } from '../../openapi/model';
+import { percentDecode, uriEncode } from '../../sigv4';
 import type { OutboundCredentials } from '../aws/credentials';
+import { integrationMethod } from './method';
 import type { EndpointResolver } from '../aws/endpoints';
 import type { AwsServiceRequest } from '../aws/request';
+import { serviceQuery } from '../aws/service-call';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
 import type { IntegrationRequestParts } from '../stages/integration-request';
 import type { BackendBody } from './transport';
-import { joinHeaderValues, nonProxyHeaders } from './request-headers';
+import { joinHeaderValues, nonProxyHeaders, setHeader } from './request-headers';
 
 /** What the AWS integration needs from the running gateway. */
 export interface AwsIntegrationDeps {
@@ -37,29 +40,22 @@ export function normaliseS3Path(path: string): string {
   return path
     .split('/')
     .map((segment) => {
-      try {
-        return uriEncode(percentDecode(segment), false);
-      } catch {
-        return segment;
-      }
+      const bytes = percentDecode(segment);
+      return bytes ? uriEncode(bytes, false) : segment;
     })
     .join('/');
 }
 
-/**
- * An `aws` integration other than Lambda must name a service by a `path/` uri; action-style uris
- * are not supported yet (API Gateway's 500, logged). Checked before the body is read.
- */
-export function assertPathTarget(inv: Invocation, log: Logger): void {
-  const target = inv.compiled!.integration.target;
-  if (target.kind === 'aws-path' && target.service !== 'lambda') return;
-  log.error(
-    `${inv.requestId} ${inv.compiled!.integration.pointer}: ${target.kind === 'aws-action' ? 'action-style AWS integrations' : `${target.kind} targets`} are not supported yet`,
-  );
-  throw GatewayErrors.internalServerError();
-}
+/** API Gateway sends no body with these verbs, whatever the template rendered. */
+const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The request to an AWS service through a `path/` uri (S3 and other REST-style services), before signing. */
+/**
+ * The request to an AWS service through an `aws` uri, `path/` or `action/` (S3 and every other
+ * service; Lambda's Invoke API has its own builder), before signing: the verb (the client's for
+ * ANY), the path, the query (`?Action=…` of an action merged with the mapped query parameters),
+ * the mapped headers over API Gateway's own, the protocol headers of JSON-protocol actions when
+ * none is mapped, and the body. A service without an endpoint is API Gateway's 500 (logged).
+ */
 export function awsServiceRequest(
   inv: Invocation,
   parts: IntegrationRequestParts,
@@ -67,28 +63,56 @@ export function awsServiceRequest(
   deps: AwsIntegrationDeps,
 ): AwsServiceRequest {
   const compiled = inv.compiled!;
-  const target = compiled.integration.target;
-  if (target.kind !== 'aws-path') throw GatewayErrors.internalServerError();
-  const endpoint = deps.endpoints.resolve(target.service, target.region);
+  const call = compiled.awsCall;
+  if (!call) throw GatewayErrors.apiConfigurationError();
+  const endpoint = deps.endpoints.resolve(call.service, call.region, {
+    subdomain: call.subdomain,
+    hostPrefix: call.hostPrefix,
+  });
   if (!endpoint) {
     deps.log.error(
-      `${inv.requestId} no endpoint for service '${target.service}': set endpoints.${target.service} to a URL or 'aws'`,
+      `${inv.requestId} no endpoint for service '${call.service}': set endpoints.${call.service} to a URL or 'aws'`,
     );
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
-  // Non-proxy integrations send only mapped headers plus API Gateway's defaults (reference §15).
-  const headers = joinHeaderValues(nonProxyHeaders(inv, body, parts.headers));
-  let path = compiled.servicePath!.render(parts.path);
+  const method = integrationMethod(inv);
+  const sent: BackendBody = BODILESS.has(method) && Buffer.isBuffer(body) ? Buffer.alloc(0) : body;
+  // Non-proxy integrations send only mapped headers plus API Gateway's defaults
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
+  const headers = joinHeaderValues(nonProxyHeaders(inv, sent, parts.headers));
+  if (call.protocolHeaders) {
+    const mapped = Object.keys(parts.headers).map((name) => name.toLowerCase());
+    if (!mapped.includes('content-type'))
+      setHeader(headers, 'Content-Type', call.protocolHeaders.contentType);
+    if (!mapped.includes('x-amz-target')) setHeader(headers, 'X-Amz-Target', call.protocolHeaders.target);
+  }
+  let path = call.path.render(parts.path);
   if (compiled.callsS3) path = normaliseS3Path(path);
   return {
-    service: target.service,
-    region: target.region,
+    service: call.service,
+    signingName: call.signingName,
+    region: call.region,
     endpoint,
-    method: compiled.integrationHttpMethod ?? inv.request.httpMethod,
+    method,
     path,
-    query: parts.querystring,
+    query: serviceQuery(call, parts.path, parts.querystring),
     headers,
-    body,
+    body: sent,
     timeoutMs: compiled.integration.timeoutInMillis,
   };
+}
+
+/**
+ * AWS refuses to create an `aws` integration to a service other than Lambda without a role
+ * (PutIntegration: 400 "Role ARN must be specified for AWS integrations"); apigw never assumes
+ * roles, so it can run one, but says that AWS would not. Undefined when AWS would accept it.
+ */
+export function missingRoleWarning(
+  integration: Pick<Integration, 'type' | 'target' | 'credentials'>,
+): string | undefined {
+  const target = integration.target;
+  if (integration.type !== 'AWS' || (target.kind !== 'aws-path' && target.kind !== 'aws-action'))
+    return undefined;
+  if (target.service === 'lambda' || integration.credentials) return undefined;
+  return `this ${target.service} integration has no credentials, which AWS refuses ("Role ARN must be specified for AWS integrations"); apigw calls ${target.service} with its own`;
 }

@@ -4,15 +4,22 @@ import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
 import type { IntegrationRequestParts } from '../stages/integration-request';
 import { proxyRequestBody } from '../stages/request-streaming';
-import { clientHeader, newTraceId, nonProxyHeaders, setHeader } from './request-headers';
+import { clientHeader, setHeader } from '../header-values';
+import { integrationMethod } from './method';
+import { newTraceId, nonProxyHeaders } from './request-headers';
 import type { BackendBody, BackendRequest } from './transport';
 
-/** Client headers an http_proxy integration does not forward (reference §15). */
+/**
+ * Client headers an http_proxy integration does not forward
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
+ */
 const NOT_FORWARDED = new Set(['host', 'content-encoding', 'via']);
 
 /**
  * Mapped headers API Gateway does not send to an http(s) backend: hop-by-hop ones, whose static
- * values it drops (see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html; for aws integrations mapping them fails the call instead).
+ * values it drops (see
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html; for
+ * aws integrations mapping them fails the call instead).
  */
 const DROPPED_MAPPED = new Set(['proxy-authenticate', 'te', 'expect', 'connection']);
 
@@ -82,7 +89,7 @@ function backendUrl(inv: Invocation, pathValues: Record<string, string>, log: Lo
   const url = inv.compiled!.backendUrl?.(pathValues);
   if (!url) {
     log.error(`${inv.requestId} ${integration.pointer}: the uri does not render to a usable http(s) URL`);
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
   return url;
 }
@@ -100,7 +107,7 @@ export function httpRequest(
   return {
     url,
     target: targetOf(url, '', parts.querystring),
-    method: compiled.integrationHttpMethod ?? inv.request.httpMethod,
+    method: integrationMethod(inv),
     headers: {
       ...nonProxyHeaders(inv, body, mapped, { 'X-Amzn-Apigateway-Api-Id': inv.apiId }),
       Host: url.host,
@@ -138,7 +145,7 @@ export function httpProxyRequest(
   return {
     url,
     target: targetOf(url, q < 0 ? '' : rawUrl.slice(q + 1), parts.querystring),
-    method: compiled.integrationHttpMethod ?? inv.request.httpMethod,
+    method: integrationMethod(inv),
     headers,
     body: proxyRequestBody(inv),
     timeoutMs: compiled.integration.timeoutInMillis,

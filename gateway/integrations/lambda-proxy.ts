@@ -14,7 +14,10 @@ import type { AwsServiceRequest } from '../aws/request';
 import { lambdaInvokeRequest, lambdaInvokeResult } from './lambda';
 import { newTraceId } from './request-headers';
 
-/** The v1.0 proxy event (reference §9.1). */
+/**
+ * The v1.0 proxy event
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html).
+ */
 export function proxyEvent(inv: Invocation): Record<string, unknown> {
   inv.traceId ??= newTraceId(inv.requestTimeEpoch);
   const host = inv.request.nodeHeaders.host ?? 'localhost';
@@ -51,10 +54,15 @@ export function proxyEvent(inv: Invocation): Record<string, unknown> {
     requestContext: {
       accountId: context.accountId,
       apiId: context.apiId,
-      // Only when an authorizer ran: its principalId and context (strings), and how long it took.
-      ...(inv.authorizer
-        ? { authorizer: { ...inv.authorizer.values, integrationLatency: inv.authorizer.integrationLatency } }
-        : {}),
+      // Only when an authorizer ran: its principalId and context (strings), and how long it took;
+      // a Cognito authorizer's claims alone, as `{"claims": {...}}`.
+      ...(inv.authorizer?.claims
+        ? { authorizer: { claims: { ...inv.authorizer.claims } } }
+        : inv.authorizer
+          ? {
+              authorizer: { ...inv.authorizer.values, integrationLatency: inv.authorizer.integrationLatency },
+            }
+          : {}),
       deploymentId: context.deploymentId,
       domainName: context.domainName,
       domainPrefix: context.domainPrefix,
@@ -89,7 +97,11 @@ function headerValue(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Validates a proxy result as strictly as API Gateway (reference §9.2) and turns it into the method response. */
+/**
+ * Validates a proxy result as strictly as API Gateway
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html)
+ * and turns it into the method response.
+ */
 export function proxyResult(inv: Invocation, payload: Buffer, deps: AwsIntegrationDeps): MethodResponseOut {
   let result: unknown;
   try {
@@ -144,7 +156,8 @@ export function proxyResult(inv: Invocation, payload: Buffer, deps: AwsIntegrati
     mediaTypeOfHeader(inv.request.nodeHeaders.accept),
     inv.api.binaryMediaTypes,
   );
-  // Bytes only when the function says base64 AND the client's first Accept type is binary (§7.4).
+  // Bytes only when the function says base64 AND the client's first Accept type is binary
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html).
   let data: Buffer;
   if (r.isBase64Encoded === true && acceptBinary) {
     try {

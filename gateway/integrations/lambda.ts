@@ -1,3 +1,4 @@
+import { fillStageVariables } from '../../mappings/uri-template';
 import type { Integration } from '../../openapi/model';
 import { sendAwsRequest, type AwsServiceRequest } from '../aws/request';
 import { GatewayErrors } from '../gateway-error';
@@ -25,10 +26,7 @@ export function lambdaFunctionOf(
   if (target.kind !== 'aws-path' || target.service !== 'lambda') return undefined;
   const m = INVOCATIONS.exec(target.path);
   if (!m) return undefined;
-  return m[1].replace(
-    /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g,
-    (_x, name: string) => stageVariables[name] ?? '',
-  );
+  return fillStageVariables(m[1], stageVariables);
 }
 
 async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
@@ -52,14 +50,14 @@ export function lambdaInvokeRequest(
   const target = integration.target;
   if (fn === undefined || fn === '' || target.kind !== 'aws-path') {
     deps.log.error(`${inv.requestId} ${integration.pointer}: the uri does not name a Lambda function`);
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
   const endpoint = deps.endpoints.resolve('lambda', target.region);
   if (!endpoint) {
     deps.log.error(
       `${inv.requestId} no Lambda endpoint: set endpoints.lambda (or --lambda-endpoint) to a URL or 'aws'`,
     );
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
   return {
     service: 'lambda',
@@ -119,8 +117,9 @@ export async function lambdaEndpointResponse(inv: Invocation, log: Logger): Prom
 }
 
 /**
- * The selection string of a non-proxy Lambda call (reference §8): the function's errorMessage when
- * it failed, the empty string when it succeeded.
+ * The selection string of a non-proxy Lambda call
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html):
+ * the function's errorMessage when it failed, the empty string when it succeeded.
  */
 export function lambdaSelectionString(result: LambdaInvokeResult): string {
   if (result.functionError === undefined) return '';

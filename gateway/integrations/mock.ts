@@ -25,10 +25,13 @@ export function mockStatusCode(output: string): string | undefined {
 }
 
 /**
- * The `mock` integration (reference §5.6–§5.7): nothing is called. A rendered request template must
- * yield a statusCode, which selects the integration response; without a template (none defined, or
- * passthrough) the default response is used, as AWS documents. The endpoint response is empty;
- * overrides the template set stay on the invocation's `$context` for the response phase.
+ * The `mock` integration
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):
+ * nothing is called. A rendered request template must yield a statusCode, which selects the
+ * integration response; without a template (none defined, or passthrough) the default response is
+ * used, as AWS documents. The endpoint response is empty; overrides the template set stay on the
+ * invocation's `$context` for the response phase.
  */
 export function invokeMock(inv: Invocation, rendered: Buffer, log: Logger): void {
   inv.integrationResult = { status: 200, headers: {}, body: { kind: 'buffer', data: Buffer.alloc(0) } };
@@ -44,7 +47,7 @@ export function invokeMock(inv: Invocation, rendered: Buffer, log: Logger): void
       `${inv.requestId} ${integration.pointer}: Execution failed due to configuration error: Unable to parse ` +
         'statusCode. It should be an integer that is defined in the request template.',
     );
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
   inv.integrationResult.status = Number(status);
   inv.selection = status;

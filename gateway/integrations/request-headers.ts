@@ -1,33 +1,20 @@
+import { clientHeader, setHeader } from '../header-values';
 import { newTraceRandom } from '../ids';
 import type { Invocation } from '../invocation';
 import type { BackendBody } from './transport';
+
+// Their home is header-values.ts; still exported here for the integrations that import them from here.
+export { clientHeader, setHeader } from '../header-values';
 
 /** An X-Amzn-Trace-Id root, as API Gateway adds to integration requests (and echoes back). */
 export function newTraceId(epochMs: number): string {
   return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${newTraceRandom()}`;
 }
 
-/** The last value of a client header (Node's lower-cased view). */
-export function clientHeader(inv: Invocation, name: string): string | undefined {
-  const v = inv.request.nodeHeaders[name];
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
-
-/** Sets a header, replacing any of the same name in another case. */
-export function setHeader<V extends string | string[]>(
-  headers: Record<string, V>,
-  name: string,
-  value: V,
-): void {
-  for (const existing of Object.keys(headers)) {
-    if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-  }
-  headers[name] = value;
-}
-
 /**
  * Headers of a non-proxy (aws, http) integration request: API Gateway's defaults, the client's
- * Content-Type when there is a body, then the mapped headers over them (reference §15).
+ * Content-Type when there is a body, then the mapped headers over them
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
  */
 export function nonProxyHeaders(
   inv: Invocation,

@@ -1,6 +1,8 @@
-import type { S3User } from '../backends/s3/identity';
+import type { AccessKey } from '../../lib/accounts';
 import { runLambdaAuthorizer, type LambdaAuthorizerDeps } from '../auth/lambda-authorizer';
 import { verifyCaller } from '../auth/sigv4';
+import { runCognitoAuthorizer, type CognitoPools } from '../auth/cognito';
+import { API_ACCOUNT, policyDenied, type ResourcePolicy } from '../auth/resource-policy';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
@@ -8,7 +10,7 @@ import type { GatewayRuntime } from '../runtime';
 
 /** How callers are authenticated. */
 export interface AuthorizationSettings {
-  lookup: (accessKeyId: string) => S3User | undefined;
+  lookup: (accessKeyId: string) => AccessKey | undefined;
   /** When set, the credential scope's region must equal it. */
   region: string | undefined;
   /** Accept curl 7.x's single-encoded canonical path too (opt-in, logged). */
@@ -16,13 +18,54 @@ export interface AuthorizationSettings {
   log: Logger;
   /** What CUSTOM (Lambda) authorizers need. */
   lambdaAuthorizers: LambdaAuthorizerDeps;
+  /** The user pools of COGNITO_USER_POOLS authorizers, with their keys. */
+  cognito?: CognitoPools;
+  /** The API's resource policy, when it has one. */
+  resourcePolicy?: ResourcePolicy;
 }
 
 /**
  * Runs the method's authorization: AWS_IAM verifies the caller's SigV4 signature; CUSTOM runs the
- * method's TOKEN or REQUEST Lambda authorizer.
+ * method's TOKEN or REQUEST Lambda authorizer; COGNITO_USER_POOLS verifies a user pool's token.
+ * With a resource policy, as in AWS's authorization flow
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html):
+ * a NONE method needs its explicit Allow; a Lambda-authorizer method is refused on an explicit Deny
+ * before its authorizer runs; Cognito and same-account AWS_IAM callers are refused on an explicit
+ * Deny after authenticating; a SigV4 caller of another account (every apigw key has an account of
+ * its own) needs the policy's Allow too.
  */
 export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<void> {
+  const policy = rt.authorization.resourcePolicy;
+  if (!policy) return authenticate(inv, rt);
+  // The resource policy around the method's own authorization (docs/cors-and-authorizers.md).
+  const type = inv.method!.authorizationType;
+  if (type === 'NONE' || type === 'CUSTOM') checkPolicy(inv, policy, type === 'NONE' ? 'allow' : 'no-deny');
+  const pending = authenticate(inv, rt);
+  if (type !== 'AWS_IAM' && type !== 'COGNITO_USER_POOLS') return pending;
+  // Once the caller is known: a signed caller of another account needs the policy's Allow; anyone
+  // else only no Deny.
+  const after = () =>
+    checkPolicy(
+      inv,
+      policy,
+      type === 'AWS_IAM' && inv.identity?.accountId !== API_ACCOUNT ? 'allow' : 'no-deny',
+    );
+  return pending ? pending.then(after) : after();
+}
+
+/**
+ * Throws API Gateway's 403 unless the policy allows the request (`allow`: an explicit Allow is
+ * needed) or at least does not deny it explicitly (`no-deny`).
+ */
+function checkPolicy(inv: Invocation, policy: ResourcePolicy, needs: 'allow' | 'no-deny'): void {
+  const request = policy.requestOf(inv);
+  const decision = policy.evaluate(request);
+  if (decision === 'explicit-deny') throw policyDenied(request, true);
+  if (decision === 'implicit-deny' && needs === 'allow') throw policyDenied(request, false);
+}
+
+/** The method's own authorization type. */
+function authenticate(inv: Invocation, rt: GatewayRuntime): void | Promise<void> {
   const method = inv.method!;
   const settings = rt.authorization;
   switch (method.authorizationType) {
@@ -54,12 +97,22 @@ export function authorize(inv: Invocation, rt: GatewayRuntime): void | Promise<v
         return runLambdaAuthorizer(inv, authorizer, settings.lambdaAuthorizers);
       }
       settings.log.error(`${inv.requestId} ${method.pointer}: its authorizer is not declared in the API`);
+      throw GatewayErrors.apiConfigurationError();
+    }
+    case 'COGNITO_USER_POOLS': {
+      const authorizer = inv.compiled!.authorizer;
+      if (authorizer?.type === 'cognito_user_pools' && settings.cognito) {
+        return runCognitoAuthorizer(inv, authorizer, settings.cognito, settings.log);
+      }
+      settings.log.error(
+        `${inv.requestId} ${method.pointer}: its user-pool authorizer is not declared in the API`,
+      );
       throw GatewayErrors.internalServerError();
     }
     default:
       settings.log.error(
         `${inv.requestId} ${method.pointer}: ${method.authorizationType} authorizers are not supported yet`,
       );
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
   }
 }

@@ -1,13 +1,13 @@
+import { evaluateMappingSource } from '../../mappings/parameters';
 import {
-  evaluateMappingSource,
   parseMappingDestination,
   parseMappingSource,
   type MappingDestination,
   type MappingSource,
-} from '../../mappings/parameters';
+} from '../../openapi';
 import { isForbiddenRequestMapping } from '../../mappings/headers';
 import type { Integration } from '../../openapi/model';
-import { assertPathTarget, awsServiceRequest } from '../integrations/aws';
+import { awsServiceRequest } from '../integrations/aws';
 import { httpProxyRequest, httpRequest } from '../integrations/http';
 import { lambdaInvokeRequest } from '../integrations/lambda';
 import { lambdaProxyRequest } from '../integrations/lambda-proxy';
@@ -17,6 +17,7 @@ import type { Invocation } from '../invocation';
 import type { GatewayRuntime } from '../runtime';
 import { mappingInput } from './mapping-input';
 import { integrationRequestBody } from './request-body';
+import { thenMaybe, type MaybePromise } from '../maybe-async';
 import { integrationRequestPayload } from './request-streaming';
 
 /** The parts of the integration request that requestParameters produce. */
@@ -62,7 +63,7 @@ export function forbiddenMappings(integration: Integration): string[] {
 /** Applies requestParameters to build the integration request's path values, query and headers. */
 function mapRequestParameters(inv: Invocation): IntegrationRequestParts {
   const compiled = inv.compiled!;
-  if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.internalServerError();
+  if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.apiConfigurationError();
   const parts: IntegrationRequestParts = { path: {}, querystring: [], headers: {} };
   if (compiled.requestMappings.length === 0) return parts;
   const input = mappingInput(inv);
@@ -98,18 +99,19 @@ function mapRequestParameters(inv: Invocation): IntegrationRequestParts {
  * query, body or body stream) on the invocation, from requestParameters, the request template or
  * passthrough, and the integration's uri. Nothing is sent here.
  */
-export function integrationRequest(inv: Invocation, rt: GatewayRuntime): void {
+export function integrationRequest(inv: Invocation, rt: GatewayRuntime): MaybePromise<void> {
   const compiled = inv.compiled!;
   const log = rt.log;
   switch (compiled.integration.type) {
     case 'MOCK':
       // Rendered even when passed through: 415 and template errors happen as for any integration.
-      inv.integrationRequest = { kind: 'mock', body: integrationRequestBody(inv, log) };
-      return;
+      return thenMaybe(integrationRequestBody(inv, log), (body) => {
+        inv.integrationRequest = { kind: 'mock', body };
+      });
     case 'AWS_PROXY':
       // The whole method request is the event; requestParameters do not apply to Lambda proxies,
       // but mapping a forbidden header still fails every call before the function is invoked.
-      if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.internalServerError();
+      if (compiled.forbiddenMappings.length > 0) throw GatewayErrors.apiConfigurationError();
       inv.integrationRequest = { kind: 'aws', request: lambdaProxyRequest(inv, rt) };
       return;
     case 'HTTP_PROXY':
@@ -121,38 +123,37 @@ export function integrationRequest(inv: Invocation, rt: GatewayRuntime): void {
     case 'HTTP': {
       const parts = mapRequestParameters(inv);
       // The template may override path values, so it renders before the URL does.
-      const body = integrationRequestPayload(inv, log, parts);
-      inv.integrationRequest = { kind: 'http', request: httpRequest(inv, parts, body, log) };
-      return;
+      return thenMaybe(integrationRequestPayload(inv, log, parts), (body) => {
+        inv.integrationRequest = { kind: 'http', request: httpRequest(inv, parts, body, log) };
+      });
     }
     case 'AWS': {
       const parts = mapRequestParameters(inv);
       if (compiled.callsLambda) {
-        const payload = integrationRequestBody(inv, log, parts);
-        const invocationType = Object.entries(joinHeaderValues(parts.headers)).find(
-          ([k]) => k.toLowerCase() === 'x-amz-invocation-type',
-        );
-        inv.integrationRequest = {
-          kind: 'aws',
-          request: lambdaInvokeRequest(
-            inv,
-            compiled.integration,
-            payload,
-            rt,
-            invocationType ? { 'X-Amz-Invocation-Type': invocationType[1] } : {},
-          ),
-        };
-        return;
+        return thenMaybe(integrationRequestBody(inv, log, parts), (payload) => {
+          const invocationType = Object.entries(joinHeaderValues(parts.headers)).find(
+            ([k]) => k.toLowerCase() === 'x-amz-invocation-type',
+          );
+          inv.integrationRequest = {
+            kind: 'aws',
+            request: lambdaInvokeRequest(
+              inv,
+              compiled.integration,
+              payload,
+              rt,
+              invocationType ? { 'X-Amz-Invocation-Type': invocationType[1] } : {},
+            ),
+          };
+        });
       }
-      assertPathTarget(inv, log);
-      const body = integrationRequestPayload(inv, log, parts);
-      inv.integrationRequest = { kind: 'aws', request: awsServiceRequest(inv, parts, body, rt) };
-      return;
+      return thenMaybe(integrationRequestPayload(inv, log, parts), (body) => {
+        inv.integrationRequest = { kind: 'aws', request: awsServiceRequest(inv, parts, body, rt) };
+      });
     }
     default:
       log.error(
         `${inv.requestId} ${compiled.integration.pointer}: ${String(compiled.integration.type)} integrations are not supported yet`,
       );
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
   }
 }

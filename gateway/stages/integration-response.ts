@@ -8,10 +8,13 @@ import {
   type ResponseConversion,
 } from '../../mappings/content';
 import { methodResponseHeaderName } from '../../mappings/headers';
-import { evaluateMappingSource, parseMappingSource, type MappingSource } from '../../mappings/parameters';
+import { evaluateMappingSource } from '../../mappings/parameters';
+import { parseMappingSource, pointerTo, type MappingSource } from '../../openapi';
 import { selectIntegrationResponse } from '../../mappings/selection';
 import type { IntegrationResponse } from '../../openapi/model';
 import { GatewayErrors } from '../gateway-error';
+import { lastHeaderValue, setHeader } from '../header-values';
+import { integrationMethod as integrationMethodOf } from '../integrations/method';
 import type { IntegrationResult, Invocation, MethodResponseOut } from '../invocation';
 import type { Logger } from '../log';
 import { renderTemplate, templateOverrides } from '../templates';
@@ -60,11 +63,6 @@ async function drain(body: IntegrationResult['body']): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function headerOf(headers: Record<string, string[]>, name: string): string | undefined {
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key].at(-1);
-}
-
 /** The response template for the client's Accept (first media type; absent → application/json), else the first one. */
 function chooseResponseTemplate(
   templates: Record<string, string>,
@@ -79,16 +77,10 @@ function chooseResponseTemplate(
   return [key, templates[key]];
 }
 
-/** Sets a header case-insensitively (`content-type` and `Content-Type` are one header). */
-function setHeader(headers: Record<string, string>, name: string, value: string): void {
-  for (const existing of Object.keys(headers))
-    if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-  headers[name] = value;
-}
-
 /**
- * Non-proxy integration response: select by the selection string (the backend status, or a
- * Lambda errorMessage; whole-string selectionPattern), convert the payload (reference §7.3),
+ * Non-proxy integration response: select by the selection string (the backend status, or a Lambda
+ * errorMessage; whole-string selectionPattern), convert the payload
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html),
  * render the response template chosen by Accept, map headers from responseParameters (backend
  * headers are otherwise dropped), then apply `$context.responseOverride`. Without a matching
  * response and without a default, the client gets 500 Internal server error. With no template and
@@ -102,10 +94,7 @@ export async function integrationResponse(
   log: Logger,
 ): Promise<MethodResponseOut> {
   const integration = inv.method!.integration;
-  const integrationMethod =
-    integration.httpMethod === undefined || integration.httpMethod.toUpperCase() === 'ANY'
-      ? inv.request.httpMethod
-      : integration.httpMethod.toUpperCase();
+  const integrationMethod = integrationMethodOf(inv);
   enforceResponseLimit(inv, result, integrationMethod, log);
   const selected =
     selection === undefined
@@ -113,13 +102,13 @@ export async function integrationResponse(
       : selectIntegrationResponse(integration.integrationResponses, selection);
   if (!selected) {
     if (result.body.kind === 'stream') result.body.stream.resume();
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
   inv.integrationResponse = selected;
   const mappings = headerMappings(selected);
   const accept = inv.request.nodeHeaders.accept;
   const payloadBinary = isBinaryMediaType(
-    mediaTypeOfHeader(headerOf(result.headers, 'content-type')),
+    mediaTypeOfHeader(lastHeaderValue(result.headers, 'content-type')),
     inv.api.binaryMediaTypes,
   );
   const acceptBinary = isBinaryMediaType(mediaTypeOfHeader(accept), inv.api.binaryMediaTypes);
@@ -159,12 +148,12 @@ export async function integrationResponse(
     } catch (e) {
       if (!(e instanceof ContentConversionError)) throw e;
       log.error(`${inv.requestId} ${selected.pointer}: the response payload is not valid base64`);
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
     }
     let data = converted.body;
     if (rendersTemplate) {
-      const pointer = `${selected.pointer}/responseTemplates/${template![0].replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      data = renderTemplate(inv, template![1], converted, { side: 'response', pointer }, log);
+      const pointer = pointerTo(selected.pointer, 'responseTemplates', template![0]);
+      data = await renderTemplate(inv, template![1], converted, { side: 'response', pointer }, log);
     }
     body = { kind: 'buffer', data };
   } else if (result.body.kind === 'stream' && conversion === 'utf8') {
@@ -188,7 +177,7 @@ export async function integrationResponse(
       value = evaluateMappingSource(source, input);
     } catch {
       if (body.kind === 'stream') body.stream.resume();
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
     }
     if (value === undefined) continue;
     // `content-type` and `Content-Type` mapped together (as AWS's own tutorial export does) give one header.

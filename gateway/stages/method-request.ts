@@ -3,7 +3,7 @@ import { isDroppedRequestHeader } from '../../mappings/headers';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation, MethodRequest } from '../invocation';
 import type { GatewayRuntime } from '../runtime';
-import { splitStage } from '../stage';
+import { splitStage } from '../stage-names';
 import { RequestPayload } from './request-payload';
 import { prepareRequestBody } from './request-streaming';
 

@@ -6,8 +6,9 @@ import { reportedLength } from './response-limit';
 const DROPPED = new Set(['transfer-encoding', 'via']);
 
 /**
- * The method response of an http_proxy integration: the backend's status and headers pass
- * through, except the reserved ones that come back as x-amzn-Remapped-* (reference §15). The
+ * The method response of an http_proxy integration: the backend's status and headers pass through,
+ * except the reserved ones that come back as x-amzn-Remapped-*
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html). The
  * backend's Content-Encoding is kept so that the bytes, passed on unchanged, stay readable. API
  * Gateway sends its own Content-Length: the bytes pass unchanged, so it is the backend's length
  * when the backend gave one (a HEAD answer has no payload to measure).

@@ -1,20 +1,25 @@
 import { ContentConversionError, convertRequestPayload, isBinaryRequest } from '../../mappings/content';
+import { pointerTo } from '../../openapi';
 import { GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
+import { thenMaybe, type MaybePromise } from '../maybe-async';
 import { renderTemplate, requestOverrideValues, templateOverrides } from '../templates';
 import type { IntegrationRequestParts } from './integration-request';
 
 /**
- * The body of a non-proxy integration request (reference §6, §7.2): content handling first, then
- * the request template chosen by Content-Type (or passthrough, or 415). `$context.requestOverride`
- * set by the template is applied to `parts` (it wins over requestParameters).
+ * The body of a non-proxy integration request
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html):
+ * content handling first, then the request template chosen by Content-Type (or passthrough, or
+ * 415). `$context.requestOverride` set by the template is applied to `parts` (it wins over
+ * requestParameters).
  */
 export function integrationRequestBody(
   inv: Invocation,
   log: Logger,
   parts?: IntegrationRequestParts,
-): Buffer {
+): MaybePromise<Buffer> {
   const { integration, requestTemplate } = inv.compiled!;
   const contentType = inv.request.nodeHeaders['content-type'];
   const choice = requestTemplate(contentType);
@@ -29,13 +34,23 @@ export function integrationRequestBody(
   } catch (e) {
     if (!(e instanceof ContentConversionError)) throw e;
     log.error(`${inv.requestId} ${integration.pointer}: CONVERT_TO_BINARY of a request that is not base64`);
-    throw GatewayErrors.internalServerError();
+    throw GatewayErrors.apiConfigurationError();
   }
   if (choice.kind === 'passthrough') return payload.body;
-  const pointer = `${integration.pointer}/requestTemplates/${choice.contentType.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-  const body = renderTemplate(inv, choice.template, payload, { side: 'request', pointer }, log);
+  const pointer = pointerTo(integration.pointer, 'requestTemplates', choice.contentType);
+  return thenMaybe(
+    renderTemplate(inv, choice.template, payload, { side: 'request', pointer }, log),
+    (body) => {
+      if (parts) applyRequestOverrides(inv, parts);
+      return body;
+    },
+  );
+}
+
+/** `$context.requestOverride` set by the template wins over requestParameters. */
+function applyRequestOverrides(inv: Invocation, parts: IntegrationRequestParts): void {
   const overrides = templateOverrides(inv);
-  if (parts && overrides) {
+  if (overrides) {
     Object.assign(parts.path, overrides.request.path);
     // A list value repeats the header or query parameter (the backend sees each value).
     for (const [name, values] of Object.entries(requestOverrideValues(inv, 'header'))) {
@@ -46,5 +61,4 @@ export function integrationRequestBody(
       for (const value of values) parts.querystring.push([name, value]);
     }
   }
-  return body;
 }

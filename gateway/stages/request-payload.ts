@@ -61,7 +61,10 @@ export function watchBodyIdle(req: IncomingMessage, idleMs: number, onIdle: () =
   return stop;
 }
 
-/** API Gateway's 413 (REQUEST_TOO_LARGE cannot be customised, reference §11.2). */
+/**
+ * API Gateway's 413 (REQUEST_TOO_LARGE cannot be customised,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+ */
 const tooLarge = GatewayErrors.requestTooLarge;
 
 /**
@@ -126,8 +129,8 @@ function consume(req: IncomingMessage, onChunk: (chunk: Buffer) => void | Promis
 type Store = { kind: 'memory'; chunks: Buffer[] } | { kind: 'file'; handle: FileHandle };
 
 /**
- * The method request's body, read only as far as the lifecycle needs it (DESIGN.md "bytes, not
- * strings"; issue 6): streamed straight to the backend, spooled (memory up to 1 MiB, else an
+ * The method request's body, read only as far as the lifecycle needs it (bodies are bytes, never
+ * strings; issue 6): streamed straight to the backend, spooled (memory up to 1 MiB, else an
  * unlinked temp file) when its hash or length must be known before the backend is called, or
  * buffered whole when a stage reads it (templates, validation, Lambda events). The payload limit
  * holds in every case: a declared Content-Length over it is refused at once, a chunked body as

@@ -3,6 +3,7 @@ import { GatewayErrors } from '../gateway-error';
 import type { BackendBody } from '../integrations/transport';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
+import type { MaybePromise } from '../maybe-async';
 import type { IntegrationRequestParts } from './integration-request';
 import { integrationRequestBody } from './request-body';
 import { MEMORY_SPOOL_LIMIT } from './request-payload';
@@ -17,7 +18,12 @@ import { MEMORY_SPOOL_LIMIT } from './request-payload';
  */
 export type RequestBodyPlan = 'buffer' | 'raw' | 'text';
 
-/** The plan for this invocation's body (reference §6, §7.2 decide what a passthrough does to it). */
+/**
+ * The plan for this invocation's body
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html
+ * decide what a passthrough does to it).
+ */
 export function requestBodyPlan(inv: Invocation): RequestBodyPlan {
   const compiled = inv.compiled!;
   const integration = compiled.integration;
@@ -69,14 +75,15 @@ export async function prepareRequestBody(inv: Invocation): Promise<void> {
 
 /**
  * The body of an `aws` (S3) or `http` integration request: a stream when passthrough needs no
- * conversion (a text one normalised on the way, reference §7.2), else integrationRequestBody's
- * buffer (templates, base64 conversions, 415).
+ * conversion (a text one normalised on the way,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html),
+ * else integrationRequestBody's buffer (templates, base64 conversions, 415).
  */
 export function integrationRequestPayload(
   inv: Invocation,
   log: Logger,
   parts: IntegrationRequestParts,
-): BackendBody {
+): MaybePromise<BackendBody> {
   const plan = requestBodyPlan(inv);
   if (plan === 'buffer') return integrationRequestBody(inv, log, parts);
   const choice = inv.compiled!.requestTemplate(inv.request.nodeHeaders['content-type']);

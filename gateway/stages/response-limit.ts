@@ -1,16 +1,12 @@
 import { Transform } from 'node:stream';
 import { GatewayErrors } from '../gateway-error';
+import { lastHeaderValue } from '../header-values';
 import type { IntegrationResult, Invocation } from '../invocation';
 import type { Logger } from '../log';
 
-function headerOf(headers: Record<string, string[]>, name: string): string | undefined {
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key].at(-1);
-}
-
 /** The integration response's Content-Length, when it sent one. */
 export function reportedLength(result: IntegrationResult): number | undefined {
-  const raw = headerOf(result.headers, 'content-length');
+  const raw = lastHeaderValue(result.headers, 'content-length');
   return raw !== undefined && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
 }
 
@@ -20,17 +16,18 @@ function tooLarge(inv: Invocation, length: string, log: Logger): Error {
     `${inv.requestId} Execution failed due to configuration error: Integration response of ${length} ` +
       `is larger than allowed maximum of ${inv.maxPayload} bytes.`,
   );
-  return GatewayErrors.internalServerError();
+  return GatewayErrors.apiConfigurationError();
 }
 
 /**
- * The response payload limit (reference §13; AWS logs "Integration response of reported length N
- * is larger than allowed maximum of 10485760 bytes" and answers 500 Internal server error). A
- * reported Content-Length over the limit is refused before any byte is read. A body of unknown
- * length streams through a counter: past the limit it fails, which is the same 500 when the body
- * is being buffered (templates, conversions) and a cut connection when it was already streaming
- * to the client (its status line is gone). HEAD answers carry no payload, whatever their length.
- * Replaces `result.body` with the counted stream.
+ * The response payload limit
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html; AWS logs "Integration
+ * response of reported length N is larger than allowed maximum of 10485760 bytes" and answers 500
+ * Internal server error). A reported Content-Length over the limit is refused before any byte is
+ * read. A body of unknown length streams through a counter: past the limit it fails, which is the
+ * same 500 when the body is being buffered (templates, conversions) and a cut connection when it
+ * was already streaming to the client (its status line is gone). HEAD answers carry no payload,
+ * whatever their length. Replaces `result.body` with the counted stream.
  */
 export function enforceResponseLimit(
   inv: Invocation,

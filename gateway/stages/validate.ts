@@ -89,9 +89,10 @@ export function missingParameters(inv: Invocation, method: Method): string[] {
 }
 
 /**
- * Request validation (reference §14): with a validator on the method, required parameters first
- * (400 BAD_REQUEST_PARAMETERS), then the body against the model for its content type
- * (400 BAD_REQUEST_BODY).
+ * Request validation
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html):
+ * with a validator on the method, required parameters first (400 BAD_REQUEST_PARAMETERS), then the
+ * body against the model for its content type (400 BAD_REQUEST_BODY).
  */
 export function validateRequest(inv: Invocation): void {
   const method = inv.method!;
@@ -120,7 +121,18 @@ export function validateRequest(inv: Invocation): void {
         validationErrorString: '[Invalid JSON in request body]',
       });
     }
-    if (!validate(body)) {
+    let valid: boolean;
+    try {
+      valid = validate(body) as boolean;
+    } catch (e) {
+      // A body nested deeper than the validator can recurse (a recursive model, 100k levels) is
+      // refused as an invalid body, never a 500.
+      if (!(e instanceof RangeError)) throw e;
+      throw new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', {
+        validationErrorString: '[the request body is nested too deeply to validate]',
+      });
+    }
+    if (!valid) {
       throw new GatewayError('BAD_REQUEST_BODY', 'Invalid request body', {
         validationErrorString: validationErrorString(validate.errors ?? []),
       });

@@ -13,7 +13,9 @@ export class TemplateSyntaxError extends Error {
 }
 
 /**
- * Why a render failed, which decides the answer (reference §5.2, §7.2):
+ * Why a render failed, which decides the answer
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html):
  * - `invalid-json`: `$input.path/json` over a body that starts like JSON but does not parse (400);
  * - `binary-body`: the payload is binary, and API Gateway never feeds bytes to a template (500);
  * - `error`: the template itself failed (a method threw, a bad regex, a #parse…) (500).

@@ -1,5 +1,7 @@
 /**
- * API Gateway's mapping-template language (reference §5): Velocity 1.7 with `$input`, `$util`,
+ * API Gateway's mapping-template language
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):
+ * Velocity 1.7 with `$input`, `$util`,
  * `$context` and `$stageVariables`, rendered the way AWS renders it. Pure: no I/O.
  */
 export { compileTemplate, type CompiledTemplate, type TemplateVariables } from './engine';

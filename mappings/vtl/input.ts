@@ -1,6 +1,9 @@
-/** `$input`: the payload and the request parameters of the message being mapped (reference §5.2). */
+/**
+ * `$input`: the payload and the request parameters of the message being mapped
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html).
+ */
 import { TemplateRuntimeError, type TemplateRuntimeErrorKind } from './errors';
-import { JsonSyntaxError, parseJson, toJsonText } from './json';
+import { JsonDepthError, JsonSyntaxError, parseJson, toJsonText } from './json';
 import { queryJsonPath } from './jsonpath';
 import { javaToString } from './text';
 import { HostObject, JsonList, mapGet, NO_METHOD, type VtlMap } from './values';
@@ -24,6 +27,8 @@ export function parseLenientJson(text: string, what: string, kind: TemplateRunti
   try {
     return parseJson(text);
   } catch (e) {
+    // Valid JSON too deep to map: the template fails (500), it is not the client's bad JSON.
+    if (e instanceof JsonDepthError) throw new TemplateRuntimeError('error', `${what} is ${e.message}`);
     if (!(e instanceof JsonSyntaxError)) throw e;
     if (/^\s*[[{"]/.test(text))
       throw new TemplateRuntimeError(kind, `${what} is not valid JSON: ${e.message}`);
@@ -77,7 +82,8 @@ export class InputObject extends HostObject {
 
   private bodyText(): string {
     if (this.text === undefined) {
-      // Text payloads are UTF-8 decoded with replacement characters (reference §1.12).
+      // Text payloads are UTF-8 decoded with replacement characters
+      // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html).
       this.text = typeof this.rawBody === 'string' ? this.rawBody : this.rawBody.toString('utf8');
     }
     return this.text;
@@ -104,7 +110,10 @@ export class InputObject extends HostObject {
     return definite ? matches[0] : JsonList.from(matches);
   }
 
-  /** `$input.json(x)`: JSON text; a missing definite path gives `""` (as LocalStack; reference §16.3). */
+  /**
+   * `$input.json(x)`: JSON text; a missing definite path gives `""` (as LocalStack;
+   * https://github.com/localstack/localstack/tree/main/localstack-core/localstack/services/apigateway/next_gen/execute_api).
+   */
   private json(expression: unknown): string {
     const document = this.bodyText().trim() === '' ? {} : this.parsed();
     const { definite, matches } = queryJsonPath(document, pathText(expression));

@@ -12,7 +12,10 @@ import { JavaRegexError } from './regex';
 import { javaToString } from './text';
 import { asNumber, HostObject, isList, isMap, isNull, mapGet, mapPut, NO_METHOD } from './values';
 
-/** API Gateway stops `#foreach` loops after this many iterations (reference §5.1). */
+/**
+ * API Gateway stops `#foreach` loops after this many iterations
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
+ */
 export const FOREACH_LIMIT = 1000;
 // Velocity's `velocimacro.max.depth` default.
 const MACRO_DEPTH_LIMIT = 20;

@@ -24,6 +24,21 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/**
+ * How deeply objects and arrays may nest. Jackson, the JSON library of API Gateway's Java
+ * runtime, refuses documents nested deeper than 1000 levels by default (StreamReadConstraints);
+ * the bound also keeps the recursive parser, JSONPath and the serializer far from the stack limit.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Thrown by parseJson for a document nested deeper than MAX_JSON_DEPTH. */
+export class JsonDepthError extends Error {
+  override name = 'JsonDepthError';
+  constructor(readonly offset: number) {
+    super(`JSON nested deeper than ${MAX_JSON_DEPTH} levels at offset ${offset}`);
+  }
+}
+
 /** Parses strict JSON: objects → plain maps, arrays → JsonList, fractions/exponents → JavaDouble. */
 export function parseJson(text: string): unknown {
   const parser = new Parser(text);
@@ -64,6 +79,7 @@ const ESCAPES: Record<string, string> = {
 
 class Parser {
   pos = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   skipSpace(): void {
@@ -74,8 +90,12 @@ class Parser {
 
   value(): unknown {
     const c = this.text[this.pos];
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
+    if (c === '{' || c === '[') {
+      if (++this.depth > MAX_JSON_DEPTH) throw new JsonDepthError(this.pos);
+      const nested = c === '{' ? this.object() : this.array();
+      this.depth--;
+      return nested;
+    }
     if (c === '"') return this.string();
     if (c === '-' || (c >= '0' && c <= '9')) return this.number();
     if (this.text.startsWith('true', this.pos)) return this.literal(4, true);

@@ -102,8 +102,10 @@ function compare(op: '<' | '>' | '<=' | '>=', left: unknown, right: unknown): bo
 }
 
 /**
- * Velocity `==`. One deviation from stock 1.7, observed on API Gateway (reference §5.7): a null
- * operand also equals the empty string, so a missing `$input.path` result is both `== $null` and `== ""`.
+ * Velocity `==`. One deviation from stock 1.7, observed on API Gateway
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):
+ * a null operand also equals the empty string, so a missing `$input.path` result is both `== $null`
+ * and `== ""`.
  */
 export function vtlEquals(left: unknown, right: unknown): boolean {
   if (isNull(left) || isNull(right)) {

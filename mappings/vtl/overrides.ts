@@ -1,5 +1,5 @@
 /**
- * `$context.requestOverride` / `$context.responseOverride` (reference §5.6): maps templates write
+ * `$context.requestOverride` / `$context.responseOverride` (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html): maps templates write
  * into; the gateway reads them back after rendering. They live on the caller's context object so
  * that a request template's response overrides survive into the response phase.
  */

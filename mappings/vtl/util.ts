@@ -1,4 +1,8 @@
-/** `$util`: API Gateway's template helpers (reference §5.3), with the Java behaviour they wrap. */
+/**
+ * `$util`: API Gateway's template helpers
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html),
+ * with the Java behaviour they wrap.
+ */
 import { TemplateRuntimeError } from './errors';
 import { parseLenientJson } from './input';
 import { javaToString } from './text';

@@ -23,7 +23,10 @@ export class JavaDouble {
   }
 }
 
-/** An array parsed from JSON: a `JSONArray`, whose `toString()` is compact JSON (reference §5.2). */
+/**
+ * An array parsed from JSON: a `JSONArray`, whose `toString()` is compact JSON
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html).
+ */
 export class JsonList extends Array<unknown> {
   // `map`/`slice`/`filter` results are ordinary Java lists, not JSON arrays.
   static override get [Symbol.species](): ArrayConstructor {

@@ -17,9 +17,10 @@ import { startGateway, type RunningGateway } from '../../gateway/serve';
 export const OUTBOUND = { accessKeyId: 'AKIABINARYTESTS00001', secretAccessKey: 'binary/tests+secret+key' };
 
 /**
- * The payloads of AWS's own binary-support tests (reference §7): a gzip blob (invalid UTF-8: 0x8b
- * after 0x1f), a PNG (1×1, starts with 0x89), base64 text (of the gzip blob) and plain ASCII text
- * that is not base64 (it has spaces, commas and a full stop).
+ * The payloads of AWS's own binary-support tests
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html):
+ * a gzip blob (invalid UTF-8: 0x8b after 0x1f), a PNG (1×1, starts with 0x89), base64 text (of the
+ * gzip blob) and plain ASCII text that is not base64 (it has spaces, commas and a full stop).
  */
 export const GZIP = gzipSync(Buffer.from('{"greeting": "hello", "from": "apigw"}\n'));
 export const PNG = Buffer.from(

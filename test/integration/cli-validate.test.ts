@@ -92,20 +92,18 @@ describe('apigw validate on broken files', () => {
     }) as Record<string, unknown> & {
       paths: Record<string, Record<string, Record<string, Record<string, unknown>>>>;
     };
-    doc['x-amazon-apigateway-policy'] = { Version: '2012-10-17', Statement: [] };
-    doc.paths['/cached'].get['x-amazon-apigateway-integration'].cacheKeyParameters = [
-      'method.request.path.id',
-    ];
+    doc['x-amazon-apigateway-minimum-compression-size'] = 1024;
+    doc.paths['/cached'].get['x-amazon-apigateway-integration'].responseTransferMode = 'STREAM';
     doc.paths['/cached'].get['x-amazon-apigateway-integration'].connectionType = 'VPC_LINK';
     const file = dir.write('unhonoured.json', doc);
     const lenient = apigw('validate', file);
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toBe(`${file}: valid: 1 route(s), stage dev, 3 field(s) not honoured\n`);
     expect(lenient.stderr).toContain(
-      `WARN ${file}#/x-amazon-apigateway-policy: not honoured: resource policies are not enforced`,
+      `WARN ${file}#/x-amazon-apigateway-minimum-compression-size: not honoured: responses are not compressed`,
     );
     expect(lenient.stderr).toContain(
-      `WARN ${file}#/paths/~1cached/get/x-amazon-apigateway-integration/cacheKeyParameters: not honoured: the stage cache is not implemented`,
+      `WARN ${file}#/paths/~1cached/get/x-amazon-apigateway-integration/responseTransferMode: not honoured: response streaming mode is not implemented`,
     );
     const strict = apigw('validate', file, '--strict');
     expect(strict.code).toBe(1);

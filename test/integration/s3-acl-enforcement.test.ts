@@ -25,7 +25,7 @@ import {
   type BucketCannedACL,
   type ObjectCannedACL,
 } from '@aws-sdk/client-s3';
-import { accountIdFor } from '../../gateway/auth/identity';
+import { accountIdFor } from '../../lib/accounts';
 import { loadPrincipals, type Principal } from '../../gateway/auth/credentials';
 import { awsCli, awsCliError, HAVE_AWS_CLI, type AwsCliCaller } from '../helpers/awscli';
 import { startTestS3, type TestS3 } from '../helpers/s3';

@@ -477,7 +477,8 @@ describe('errors', () => {
     expect(err.$metadata.requestId).toMatch(/^[0-9A-F]{16}$/);
     const res = await fetch(`${s3.url}/no-such-bucket-${process.pid}/k`);
     const text = await res.text();
-    // Anonymous callers are judged by ACLs after the existence check (s3.md §3.4): 404 first.
+    // Anonymous callers are judged by ACLs after the existence check
+    // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html): 404 first.
     expect(res.status).toBe(404);
     expect(text).toContain('<Code>NoSuchBucket</Code>');
     expect(text).toContain(`<RequestId>${res.headers.get('x-amz-request-id')}</RequestId>`);

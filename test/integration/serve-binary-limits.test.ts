@@ -11,8 +11,9 @@ import { startCaptureServer, type CaptureServer } from '../helpers/capture-serve
 import { REPO, spawnApigw } from '../helpers/cli';
 import { callSigned } from '../helpers/execute-api';
 
-// Reference §13 and issue 6: the 10 MB payload limit both ways, --max-payload, and bodies that
-// stream (or spool) instead of being held whole. Memory itself is measured by bench/gateway-throughput.js.
+// API Gateway's quotas (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html)
+// and issue 6: the 10 MB payload limit both ways, --max-payload, and bodies that stream (or spool) instead of being
+// held whole. Memory itself is measured by bench/gateway-throughput.js.
 
 const EXAMPLE = path.join(REPO, 'examples', 'binary-s3', 'binary-s3.yaml');
 const ELEVEN_MB = 11 * 1000 * 1000;

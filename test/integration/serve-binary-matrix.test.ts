@@ -11,9 +11,10 @@ import {
   type BinaryGateway,
 } from '../helpers/binary';
 
-// Reference §7.2 and §7.3, every cell, through real HTTP with real bytes: requests are checked by
-// the bytes the embedded S3 stored (read back with the SDK, not through the gateway), responses by
-// the bytes the client got. BMT is [image/png], as in AWS's own S3 binary tests.
+// The request and response conversion tables of
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html, every cell, through
+// real HTTP with real bytes: requests are checked by the bytes the embedded S3 stored (read back with the SDK, not through the gateway), responses by the bytes the client got.
+// BMT is [image/png], as in AWS's own S3 binary tests.
 
 type Handling = 'CONVERT_TO_TEXT' | 'CONVERT_TO_BINARY' | undefined;
 const HANDLINGS: Array<[string, Handling]> = [
@@ -115,7 +116,8 @@ function convert(body: Buffer, conversion: Conversion): { bytes: Buffer; binary:
   }
 }
 
-// Reference §7.2, row by row: [request kind, contentHandling, what the integration receives].
+// The request conversion table (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html), row by
+// row: [request kind, contentHandling, what the integration receives].
 const REQUEST_CELLS: Array<['text' | 'binary', string, Conversion]> = [
   ['text', 'unset', 'utf8'],
   ['text', 'to-text', 'utf8'],
@@ -125,7 +127,8 @@ const REQUEST_CELLS: Array<['text' | 'binary', string, Conversion]> = [
   ['binary', 'to-binary', 'none'],
 ];
 
-// Reference §7.3: [payload (IR Content-Type), first Accept type, contentHandling, conversion].
+// The response conversion table (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html):
+// [payload (IR Content-Type), first Accept type, contentHandling, conversion].
 const RESPONSE_CELLS: Array<['text' | 'binary', 'text' | 'binary', string, Conversion]> = [
   ['text', 'text', 'unset', 'utf8'],
   ['text', 'text', 'to-text', 'utf8'],
@@ -154,7 +157,7 @@ afterAll(() => t?.close());
 let serial = 0;
 const freshKey = () => `object-${++serial}`;
 
-describe('request conversion (reference §7.2): what reaches S3', () => {
+describe('request conversion: what reaches S3', () => {
   const rows = REQUEST_CELLS.flatMap(([kind, handling, conversion]) =>
     [false, true].flatMap((template) =>
       PAYLOADS.map(([payload, body]) => [kind, handling, template, payload, body, conversion] as const),
@@ -239,7 +242,7 @@ describe('request conversion (reference §7.2): what reaches S3', () => {
   });
 });
 
-describe('response conversion (reference §7.3): what the client gets', () => {
+describe('response conversion: what the client gets', () => {
   const rows = RESPONSE_CELLS.flatMap(([payloadKind, acceptKind, handling, conversion]) =>
     [false, true].flatMap((template) =>
       PAYLOADS.map(
@@ -323,7 +326,7 @@ describe('response conversion (reference §7.3): what the client gets', () => {
   });
 });
 
-describe('without binary media types every payload is text (reference §7.1)', () => {
+describe('without binary media types every payload is text', () => {
   let plain: BinaryGateway;
   beforeAll(async () => {
     plain = await startBinaryGateway(matrixApi(undefined));
@@ -357,7 +360,7 @@ describe('without binary media types every payload is text (reference §7.1)', (
   });
 });
 
-describe('the */* trap (reference §7.5): every request is binary, so a request template cannot run', () => {
+describe('the */* trap: every request is binary, so a request template cannot run', () => {
   let trap: BinaryGateway;
   const mock = (contentHandling?: string) => ({
     responses: { '200': { description: 'CORS' } },

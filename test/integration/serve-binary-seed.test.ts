@@ -164,8 +164,10 @@ describe.each(APIS)('seed 001 flows: $name', (api) => {
   );
 
   maybe('an object uploaded as JSON is stored as application/json: a binary Accept then fails', async () => {
-    // AWS passes the client's Content-Type on to S3, so the object is text to the response side;
-    // a binary Accept asks for base64 decoding of its raw bytes (reference §7.3): 500.
+    // AWS passes the client's Content-Type on to S3, so the object is text to the response side; a
+    // binary Accept asks for base64 decoding of its raw bytes
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html):
+    // 500.
     const res = await call(t.gw.url, '/s3?key=images/decoded.jpg', {
       headers: { Accept: 'application/octet-stream' },
     });

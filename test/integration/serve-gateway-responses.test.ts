@@ -18,7 +18,10 @@ const mockIntegration = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** Customisations exercising every rule of reference §11.2. */
+/**
+ * Customisations exercising every rule of
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html.
+ */
 const CUSTOM_RESPONSES = {
   DEFAULT_4XX: {
     responseParameters: {
@@ -326,7 +329,8 @@ function expectGatewayHeaders(res: Response, errorType: string): void {
     /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
   );
   expect(res.headers.get('x-amz-apigw-id')).toMatch(/^[A-Za-z0-9=]{16}$/);
-  // API Gateway adds no trace id to its own errors (reference §11.3).
+  // API Gateway adds no trace id to its own errors
+  // (https://github.com/localstack/localstack/tree/main/tests/aws/services/apigateway).
   expect(res.headers.get('x-amzn-trace-id')).toBeNull();
 }
 

@@ -1,7 +1,8 @@
 /**
- * Header rules of `apigw serve` for non-proxy `aws` integrations (reference §4.1, §8, §15), over
- * real HTTP: the gateway runs in-process and its S3 endpoint is a capture server that records what
- * reaches the backend and answers as each test tells it.
+ * Header rules of `apigw serve` for non-proxy `aws` integrations
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html),
+ * over real HTTP: the gateway runs in-process and its S3 endpoint is a capture server that records
+ * what reaches the backend and answers as each test tells it.
  */
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
@@ -53,7 +54,8 @@ const PATHS: PathsSpec = {
         'integration.request.header.x-stage': 'stageVariables.color',
         'integration.request.header.x-client': 'method.request.header.X-Mapped',
         'integration.request.header.x-absent': 'method.request.header.X-Absent',
-        // Content-MD5 is dropped before anything sees it (reference §15).
+        // Content-MD5 is dropped before anything sees it
+        // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html).
         'integration.request.header.x-md5': 'method.request.header.Content-MD5',
         'integration.request.header.x-no-stage': 'stageVariables.nope',
         'integration.request.header.Accept': "'application/xml'",
@@ -208,7 +210,10 @@ function received(): CapturedRequest {
   return backend.requests[0];
 }
 
-/** API Gateway's own ids are on every response, errors included (reference §11.3). */
+/**
+ * API Gateway's own ids are on every response, errors included
+ * (https://github.com/localstack/localstack/tree/main/tests/aws/services/apigateway).
+ */
 function expectGatewayIds(res: Response): void {
   expect(res.headers.get('x-amzn-requestid')).toMatch(
     /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,

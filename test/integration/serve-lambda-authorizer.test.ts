@@ -7,10 +7,11 @@ import { recordingLogger, tempDir, type TempDir } from '../helpers/api-doc';
 import { REPO } from '../helpers/cli';
 import { LAMBDA_KEYS } from '../helpers/lambda-invoke';
 
-// Lambda TOKEN and REQUEST authorizers (reference §10.3) run on the embedded Lambda, with the
-// functions of test/fixtures/authorizers. Every authorizer call is appended to a log file (the
-// functions' CALL_LOG), which tells whether a request reached the function or was answered from
-// the identity checks or the cache.
+// Lambda TOKEN and REQUEST authorizers
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html)
+// run on the embedded Lambda, with the functions of test/fixtures/authorizers. Every authorizer
+// call is appended to a log file (the functions' CALL_LOG), which tells whether a request reached
+// the function or was answered from the identity checks or the cache.
 
 const ENV = {
   AWS_ACCESS_KEY_ID: LAMBDA_KEYS.accessKeyId,

@@ -290,7 +290,8 @@ describe('mock integrations: status selection', () => {
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers.get('x-amz-apigw-id')).toBeTruthy();
-    // API Gateway adds no trace id for a mock (reference §11.3).
+    // API Gateway adds no trace id for a mock
+    // (https://github.com/localstack/localstack/tree/main/tests/aws/services/apigateway).
     expect(res.headers.get('x-amzn-trace-id')).toBeNull();
   });
 

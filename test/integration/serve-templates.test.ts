@@ -135,7 +135,8 @@ async function post(path: string, body: string, contentType?: string): Promise<R
   });
 }
 
-describe('template selection and passthrough (reference §6), case by case', () => {
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html
+describe('template selection and passthrough, case by case', () => {
   // [behaviour path, Content-Type, expected outcome]
   const cases: Array<[string, string | undefined, 'template' | 'passthrough' | 415]> = [
     ['/match/with-templates', 'application/xml', 'template'],

@@ -20,6 +20,14 @@ function document(url: string): Record<string, unknown> {
       all: { validateRequestParameters: true, validateRequestBody: true },
     },
     paths: {
+      '/tree': {
+        post: {
+          parameters: [{ name: 'Tree', in: 'body', required: true, schema: { $ref: '#/definitions/Tree' } }],
+          responses: { '200': { description: 'ok' } },
+          'x-amazon-apigateway-request-validator': 'body',
+          'x-amazon-apigateway-integration': integration,
+        },
+      },
       '/calc': {
         get: {
           parameters: [
@@ -51,6 +59,13 @@ function document(url: string): Record<string, unknown> {
       },
     },
     definitions: {
+      Tree: {
+        type: 'object',
+        properties: {
+          child: { $ref: '#/definitions/Tree' },
+          list: { type: 'array', items: { $ref: '#/definitions/Tree' } },
+        },
+      },
       Input: {
         type: 'object',
         required: ['a', 'b', 'op'],
@@ -134,6 +149,29 @@ test('the body is checked against the model (draft 4, $refs between models)', as
   expect(((await missing.json()) as { detail: string }).detail).toBe(
     '[object has missing required properties (["b","op"])]',
   );
+  expect(backend.requests).toHaveLength(1);
+});
+
+test('a recursive model: nested bodies validate; one too deep to validate is 400 Invalid request body, never 500', async () => {
+  const post = (body: string) =>
+    fetch(`${gw.url}/tree`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  const ok = await post('{"child":{"child":{"list":[{},{"child":{}}]}}}');
+  expect(ok.status).toBe(200);
+  const bad = await post('{"child":{"child":{"list":[1]}}}');
+  expect(bad.status).toBe(400);
+  const depth = 100_000;
+  for (const body of [
+    '{"child":'.repeat(depth) + '{}' + '}'.repeat(depth),
+    '{"list":['.repeat(depth) + ']}'.repeat(depth),
+  ]) {
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-amzn-errortype')).toBe('BadRequestException');
+    expect(await res.json()).toEqual({
+      message: 'Invalid request body',
+      detail: '[the request body is nested too deeply to validate]',
+    });
+  }
   expect(backend.requests).toHaveLength(1);
 });
 

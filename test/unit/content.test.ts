@@ -13,7 +13,8 @@ import {
 } from '../../mappings/content';
 import { parseSize, validateLayer } from '../../gateway/config';
 
-describe('binary media types (reference §7.1)', () => {
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html
+describe('binary media types', () => {
   test('the first media type of a header, without parameters', () => {
     expect(mediaTypeOfHeader('image/webp,image/png,*/*;q=0.8')).toBe('image/webp');
     expect(mediaTypeOfHeader('Application/JSON; charset=UTF-8')).toBe('application/json');
@@ -43,7 +44,7 @@ describe('binary media types (reference §7.1)', () => {
   });
 });
 
-describe('binary media types: every case of reference §7.1', () => {
+describe('binary media types: every case of matching', () => {
   const bmt = ['image/png', 'application/*', 'Text/CSV'];
   test.each([
     ['image/png', true, 'exact entry'],
@@ -60,7 +61,7 @@ describe('binary media types: every case of reference §7.1', () => {
     expect(isBinaryMediaType(mediaType, bmt)).toBe(binary);
   });
 
-  test('a request without Content-Type is judged as application/json (the */* trap, §7.5)', () => {
+  test('a request without Content-Type is judged as application/json (the */* trap)', () => {
     expect(isBinaryRequest(undefined, ['*/*'])).toBe(true);
     expect(isBinaryRequest(undefined, ['application/json'])).toBe(true);
     expect(isBinaryRequest(undefined, ['image/png'])).toBe(false);
@@ -93,7 +94,8 @@ describe('base64 as API Gateway decodes it', () => {
   });
 });
 
-describe('request conversion (reference §7.2)', () => {
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html
+describe('request conversion', () => {
   const gzip = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x41, 0x42]);
   test.each([
     [false, undefined, gzip, { body: asUtf8Text(gzip), binary: false }],
@@ -118,7 +120,7 @@ describe('request conversion (reference §7.2)', () => {
   });
 });
 
-describe('response conversion (reference §7.3)', () => {
+describe('response conversion', () => {
   test.each([
     [false, false, undefined, 'utf8'],
     [false, false, 'CONVERT_TO_TEXT', 'utf8'],

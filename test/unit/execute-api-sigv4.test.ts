@@ -2,15 +2,10 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import {
-  canonicalQuery,
-  canonicalRequest,
-  sign,
-  signingKey,
-  stringToSign,
-} from '../../gateway/backends/s3/auth';
+import { canonicalQuery, canonicalRequest, sign, signingKey, stringToSign } from '../../sigv4';
 import type { S3User } from '../../gateway/backends/s3/identity';
-import { accountIdFor, callerIdentity, principalIdFor } from '../../gateway/auth/identity';
+import { accountIdFor } from '../../lib/accounts';
+import { callerIdentity, principalIdFor } from '../../gateway/auth/identity';
 import {
   executeApiCanonicalUri,
   verifyCaller,
@@ -709,7 +704,7 @@ describe('presigned URLs (query-string auth)', () => {
       headers: { host: HOST },
       signedHeaders: ['host'],
       uri: '/dev/pets',
-      query: canonicalQuery(query, { excludeSignature: true }),
+      query: canonicalQuery(query, { excludeSignature: true })!,
     });
     const req: CallerRequest = {
       method: 'GET',
@@ -743,7 +738,7 @@ describe('presigned URLs (query-string auth)', () => {
       headers: { host: HOST },
       signedHeaders: ['host'],
       uri: '/dev/pets',
-      query: canonicalQuery(query, { excludeSignature: true }),
+      query: canonicalQuery(query, { excludeSignature: true })!,
       payloadHash,
     });
     return {

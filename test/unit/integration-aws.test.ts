@@ -1,7 +1,8 @@
 import { normaliseS3Path, renderUriPath } from '../../gateway/integrations/aws';
 
 describe('renderUriPath', () => {
-  test('path values are spliced in still percent-encoded (reference §1 item 3)', () => {
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-s3.html
+  test('path values are spliced in still percent-encoded', () => {
     expect(renderUriPath('/bucket/{key}', { key: 'test%2Ftest.txt' }, {})).toBe('/bucket/test%2Ftest.txt');
     expect(renderUriPath('/{bucket}/{key}', { bucket: 'b', key: 'a%20b' }, {})).toBe('/b/a%20b');
   });

@@ -57,6 +57,18 @@ describe('SigV4 verification of Invoke calls (service lambda)', () => {
     expect(verifyLambdaRequest(arn, lookup, NOW).accessKeyId).toBe(KEY.accessKeyId);
   });
 
+  test('a path with `.`, `..` and empty segments is signed normalised, as for every service but S3', async () => {
+    const request = await signed('Calc', '{}');
+    // The SDK signs the path it is given normalised; the same path sent with the dot segments in
+    // it must verify the same, and any other normalised path must not.
+    const dotted = { ...request, rawUrl: '/2015-03-31/functions/x/../Calc/./invocations' };
+    expect(verifyLambdaRequest(dotted, lookup, NOW).accessKeyId).toBe(KEY.accessKeyId);
+    const doubled = { ...request, rawUrl: '/2015-03-31//functions/Calc/invocations' };
+    expect(verifyLambdaRequest(doubled, lookup, NOW).accessKeyId).toBe(KEY.accessKeyId);
+    const other = { ...request, rawUrl: '/2015-03-31/functions/Calc/../invocations' };
+    expect(failure(() => verifyLambdaRequest(other, lookup, NOW)).code).toBe('InvalidSignatureException');
+  });
+
   test('no Authorization → 403 MissingAuthenticationTokenException', async () => {
     const req = await signed('Calc', '{}');
     delete req.headers.authorization;

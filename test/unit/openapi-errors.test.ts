@@ -445,6 +445,48 @@ describe('$ref', () => {
     ]);
   });
 
+  test('models that loop without reaching a schema are refused; recursion through properties is not', () => {
+    const r = importDoc(
+      swagger(
+        { '/pets': { get: op() } },
+        {
+          definitions: {
+            A: { $ref: '#/definitions/B' },
+            B: { allOf: [{ type: 'object' }, { $ref: '#/definitions/A' }] },
+            Self: { anyOf: [{ not: { $ref: '#/definitions/Self' } }] },
+            Tree: {
+              type: 'object',
+              properties: { children: { type: 'array', items: { $ref: '#/definitions/Tree' } } },
+            },
+          },
+        },
+      ),
+    );
+    expect(errors(r)).toEqual([
+      [
+        '/definitions/B/allOf/1/$ref',
+        "circular $ref '#/definitions/A': the models A → B → A never reach a schema",
+      ],
+      [
+        '/definitions/Self/anyOf/0/not/$ref',
+        "circular $ref '#/definitions/Self': the models Self → Self never reach a schema",
+      ],
+    ]);
+  });
+
+  test('a model loop in an OpenAPI 3 document is reported under components/schemas', () => {
+    const r = importDoc({
+      openapi: '3.0.1',
+      info: { title: 'T', version: '1' },
+      paths: { '/pets': { get: op() } },
+      components: { schemas: { A: { $ref: '#/components/schemas/A' } } },
+    });
+    expect(onlyError(r)).toEqual([
+      '/components/schemas/A/$ref',
+      "circular $ref '#/components/schemas/A': the models A → A never reach a schema",
+    ]);
+  });
+
   test('a broken reference inside a model', () => {
     const r = importDoc(
       swagger(

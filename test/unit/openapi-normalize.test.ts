@@ -374,7 +374,7 @@ describe('security', () => {
       'x-amazon-apigateway-authtype': 'cognito_user_pools',
       'x-amazon-apigateway-authorizer': {
         type: 'cognito_user_pools',
-        providerARNs: ['arn:aws:cognito-idp:r:1:userpool/p'],
+        providerARNs: ['arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Pool1'],
       },
     },
   };

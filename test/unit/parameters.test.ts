@@ -1,13 +1,11 @@
+import { evaluateMappingSource, MappingEvaluationError, type MappingInput } from '../../mappings';
 import {
-  evaluateMappingSource,
-  MappingEvaluationError,
   MappingSyntaxError,
   parseMappingDestination,
   parseMappingSource,
   type MappingContext,
-  type MappingInput,
   type MappingSource,
-} from '../../mappings';
+} from '../../openapi';
 
 describe('parseMappingSource', () => {
   test.each<[string, MappingContext, MappingSource]>([

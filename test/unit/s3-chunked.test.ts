@@ -3,12 +3,13 @@ import { Readable, Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { verifyRequest, type AuthResult } from '../../gateway/backends/s3/auth';
 import { AwsChunkedDecoder, type AwsChunkedOptions } from '../../gateway/backends/s3/chunked/decoder';
-import { ChunkSignatureChain, type SigningContext } from '../../gateway/backends/s3/chunked/signatures';
+import { ChunkSignatureChain, type SigningContext } from '../../sigv4';
 import { ChecksumTap, checksumOf } from '../../gateway/backends/s3/checksums';
 import { S3Error } from '../../gateway/backends/s3/errors';
 import type { S3User } from '../../gateway/backends/s3/identity';
 
-// The AWS documentation example for chunked uploads (s3.md §5.8).
+// The AWS documentation example for chunked uploads
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html).
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const DATE = '20130524T000000Z';
@@ -279,7 +280,7 @@ describe('STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', () => {
 describe('STREAMING-UNSIGNED-PAYLOAD-TRAILER', () => {
   const unsigned = (decodedLength: number): AwsChunkedOptions => ({ decodedLength, trailer: true });
 
-  test('decodes what SDK v3 sends (s3.md §5.5) and collects the trailer', async () => {
+  test('decodes what SDK v3 sends (a signed trailer) and collects the trailer', async () => {
     const body = Buffer.from('5\r\nhello\r\n5\r\nworld\r\n0\r\nx-amz-checksum-crc32:+esgrQ==\r\n\r\n');
     for (const split of [1, 3, 1000]) {
       const { output, decoder } = await decode(body, unsigned(10), split);

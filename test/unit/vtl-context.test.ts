@@ -14,7 +14,9 @@ function render(
   });
 }
 
-// Every template-visible variable of reference §5.5, with realistic values.
+// Every template-visible variable of
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html,
+// with realistic values.
 function fullContext(): Record<string, unknown> {
   return {
     accountId: '123456789012',

@@ -51,7 +51,7 @@ describe('$input itself', () => {
 });
 
 describe('$input.json', () => {
-  it('returns JSON text of the match (reference §5.2 examples)', () => {
+  it('returns JSON text of the match (the examples of the $input reference)', () => {
     expect(render("$input.json('$.a')", '{"a":{"b":1}}')).toBe('{"b":1}');
     expect(render("$input.json('$.name')", '{"name":"x"}')).toBe('"x"');
   });
@@ -100,7 +100,9 @@ describe('$input.json', () => {
 });
 
 describe('$input.path', () => {
-  // AWS-validated (reference §5.2): #set($r = $input.path('$')) on a JSON document, then print.
+  // AWS-validated
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):
+  // #set($r = $input.path('$')) on a JSON document, then print.
   it.each([
     ['{"foo":"bar"}', '$r', '{foo=bar}'],
     ['[{"foo":"bar"}]', '$r', '[{"foo":"bar"}]'],

@@ -1,4 +1,11 @@
-import { JsonSyntaxError, parseJson, toJsonText } from '../../mappings/vtl/json';
+import {
+  JsonDepthError,
+  JsonSyntaxError,
+  MAX_JSON_DEPTH,
+  parseJson,
+  toJsonText,
+} from '../../mappings/vtl/json';
+import { fromTransferable, toTransferable } from '../../mappings/vtl/transfer';
 import { javaSplit } from '../../mappings/vtl/regex';
 import { javaToString } from '../../mappings/vtl/text';
 import { formatDouble, JavaDouble, JsonList } from '../../mappings/vtl/values';
@@ -59,6 +66,14 @@ describe('JSON parsing', () => {
     expect(() => parseJson(text)).toThrow(JsonSyntaxError);
   });
 
+  it(`nests up to ${MAX_JSON_DEPTH} levels (Jackson's default) and refuses deeper, without exhausting the stack`, () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    expect(toJsonText(parseJson(nested(MAX_JSON_DEPTH)))).toBe(nested(MAX_JSON_DEPTH));
+    expect(() => parseJson(nested(MAX_JSON_DEPTH + 1))).toThrow(JsonDepthError);
+    const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+    expect(() => parseJson(deep)).toThrow(new JsonDepthError(5000));
+  });
+
   it('writes compact JSON back', () => {
     const text = '{"a":[1,2.0,{"b":null}],"c":"q\\"","d":true}';
     expect(toJsonText(parseJson(text))).toBe(text);
@@ -107,5 +122,22 @@ describe('Java String.split', () => {
     ['a1b2', '(?=\\d)', 0, ['a', '1b', '2']],
   ] as const)('%j split by %j (limit %d)', (input, pattern, limit, expected) => {
     expect(javaSplit(input, pattern, limit)).toEqual(expected);
+  });
+});
+
+describe('template values across threads', () => {
+  it('keep doubles, JSON arrays, plain lists, key order and __proto__ keys through structured clone', () => {
+    const value = parseJson(
+      '{"z":1,"d":1.0,"l":[1,2.5,{"__proto__":"x"}],"n":null,"s":"t","b":false}',
+    ) as Record<string, unknown>;
+    value.plain = [1, 'a'];
+    const back = fromTransferable(structuredClone(toTransferable(value))) as Record<string, unknown>;
+    expect(Object.keys(back)).toEqual(['z', 'd', 'l', 'n', 's', 'b', 'plain']);
+    expect(back.d).toBeInstanceOf(JavaDouble);
+    expect(back.l).toBeInstanceOf(JsonList);
+    expect(back.plain).not.toBeInstanceOf(JsonList);
+    expect(Array.isArray(back.plain)).toBe(true);
+    expect(toJsonText(back)).toBe(toJsonText(value));
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
   });
 });

@@ -1,22 +1,22 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   canonicalQuery,
-  canonicalRequest,
   canonicalUri,
-  sha256Hex,
-  sign,
-  signingKey,
-  stringToSign,
-  uriEncode,
-} from '../s3/auth';
-import {
+  candidates,
+  checkRequestTime,
   headerValue,
+  malformedCredentialMessage,
+  matchSignature,
   parseAuthorizationHeader,
   parseSigningDate,
-  signaturesEqual,
+  sha256Hex,
+  signingKey,
+  splitCredential,
   splitTarget,
+  timeWindowMessage,
   toAmzDate,
-} from '../sigv4';
+  type Reading,
+} from '../../../sigv4';
 import { LambdaErrors } from './errors';
 
 /**
@@ -47,7 +47,7 @@ export interface LambdaCaller {
 }
 
 const SERVICE = 'lambda';
-const SKEW_MS = 5 * 60 * 1000;
+const SKEW_SECONDS = 5 * 60;
 
 interface AuthFields {
   accessKeyId: string;
@@ -62,57 +62,33 @@ interface AuthFields {
 
 /** The Authorization header's fields, with the credential scope split (AWS's messages for what is missing). */
 function authFields(authorization: string, headers: IncomingHttpHeaders): AuthFields {
-  const { credential, signature, signedHeaders, rawDate } = parseAuthorizationHeader(
-    authorization,
-    headers,
-    LambdaErrors.incompleteSignature,
-  );
-  const parts = credential.split('/');
-  if (parts.length !== 5) {
-    throw LambdaErrors.incompleteSignature(
-      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
-    );
-  }
-  const [accessKeyId, date, region, service] = parts;
-  return {
-    accessKeyId,
-    date,
-    region,
-    service,
-    scope: parts.slice(1).join('/'),
-    signedHeaders,
-    signature,
-    rawDate,
-  };
+  const parsed = parseAuthorizationHeader(authorization, headers);
+  if ('incomplete' in parsed) throw LambdaErrors.incompleteSignature(parsed.incomplete);
+  const { credential, signature, signedHeaders, rawDate } = parsed;
+  const scope = splitCredential(credential);
+  if (!scope) throw LambdaErrors.incompleteSignature(malformedCredentialMessage(credential));
+  const { accessKeyId, date, region, service } = scope;
+  return { accessKeyId, date, region, service, scope: scope.scope, signedHeaders, signature, rawDate };
 }
 
 function checkTime(date: Date, now: Date): void {
-  const nowMs = Math.floor(now.getTime() / 1000) * 1000;
-  if (date.getTime() < nowMs - SKEW_MS) {
-    throw LambdaErrors.invalidSignature(
-      `Signature expired: ${toAmzDate(date.getTime())} is now earlier than ${toAmzDate(nowMs - SKEW_MS)} (${toAmzDate(nowMs)} - 5 min.)`,
-    );
-  }
-  if (date.getTime() > nowMs + SKEW_MS) {
-    throw LambdaErrors.invalidSignature(
-      `Signature not yet current: ${toAmzDate(date.getTime())} is still later than ${toAmzDate(nowMs + SKEW_MS)} (${toAmzDate(nowMs)} + 5 min.)`,
-    );
-  }
+  const time = checkRequestTime(date, now, SKEW_SECONDS, SKEW_SECONDS);
+  if (!time.ok) throw LambdaErrors.invalidSignature(timeWindowMessage(date, time));
 }
 
+const QUIRK_SINGLE_ENCODED = 'the path signed encoded once (curl 7.x)';
+
 /**
- * Services other than S3 sign the path encoded once more (`%3A` is signed as `%253A`); signers
- * that sign it as sent (curl 7.x) are accepted too, which costs nothing in an emulator.
+ * Lambda, like every service but S3, signs the path normalised and encoded once more (`%3A` is
+ * signed as `%253A`); signers that sign it encoded once (curl 7.x) are accepted too, which costs
+ * nothing in an emulator.
  */
-function candidateUris(rawPath: string): string[] {
-  const doubled = uriEncode(Buffer.from(rawPath, 'utf8'), true);
-  let single: string;
-  try {
-    single = canonicalUri(rawPath);
-  } catch {
-    return [doubled];
-  }
-  return single === doubled ? [doubled] : [doubled, single];
+function candidateUris(rawPath: string): Reading[] {
+  const doubled = canonicalUri(rawPath, 'normalized');
+  const single = canonicalUri(rawPath, 's3');
+  return single === undefined || single === doubled
+    ? [{ value: doubled }]
+    : [{ value: doubled }, { value: single, quirk: QUIRK_SINGLE_ENCODED }];
 }
 
 /** Verifies a request's SigV4 signature; throws the LambdaServiceError AWS would answer with. */
@@ -149,28 +125,23 @@ export function verifyLambdaRequest(
   if (!credential) throw LambdaErrors.unrecognizedClient();
 
   const { path, query } = splitTarget(req.rawUrl);
-  let canonicalQueryString: string;
-  try {
-    canonicalQueryString = canonicalQuery(query, { excludeSignature: false });
-  } catch {
+  const canonicalQueryString = canonicalQuery(query, { excludeSignature: false });
+  if (canonicalQueryString === undefined) {
     throw LambdaErrors.invalidSignature(
       'The request signature we calculated does not match the signature you provided.',
     );
   }
   const key = signingKey(credential.secretAccessKey, fields.date, fields.region, SERVICE);
-  const payloadHash = sha256Hex(req.body);
-  for (const uri of candidateUris(path)) {
-    const canonical = canonicalRequest({
-      method: req.method,
-      uri,
-      query: canonicalQueryString,
-      headers: req.headers,
-      signedHeaders: fields.signedHeaders,
-      payloadHash,
-    });
-    if (signaturesEqual(sign(key, stringToSign(amzDate, fields.scope, canonical)), fields.signature)) {
-      return { accessKeyId: fields.accessKeyId, region: fields.region };
-    }
+  const tries = candidates({
+    method: req.method,
+    signedHeaders: fields.signedHeaders,
+    headers: [{ value: req.headers }],
+    uris: candidateUris(path),
+    queries: [{ value: canonicalQueryString }],
+    payloads: [{ value: sha256Hex(req.body) }],
+  });
+  if (matchSignature(key, amzDate, fields.scope, fields.signature, tries).matched) {
+    return { accessKeyId: fields.accessKeyId, region: fields.region };
   }
   throw LambdaErrors.invalidSignature(
     'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   exitDocument,
@@ -8,7 +9,7 @@ import {
 } from './error-documents';
 import type { FunctionConfig } from './functions';
 import type { InvokeMessage, LoadedFile, LogLevel, WorkerMessage, WorkerSetup } from './protocol';
-import { workerScript } from './worker-script';
+import { workerScript } from '../../../lib/worker-script';
 
 /** Lambda's limit on the init phase (loading the module and its top-level code). */
 export const INIT_TIMEOUT_MS = 10_000;
@@ -72,7 +73,7 @@ export class ExecutionEnvironment {
       exportName: spec.config.handler.exportName,
       cacheDir: spec.cacheDir,
     };
-    const { script, eval: isCode } = workerScript(spec.cacheDir);
+    const { script, eval: isCode } = workerScript(spec.cacheDir, path.join(__dirname, 'worker'));
     this.worker = new Worker(script, {
       eval: isCode,
       workerData: setup,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errorDocumentOf, runtimeError, type ErrorDocument } from './error-documents';
 import type { LoadedFile, WorkerSetup } from './protocol';
-import { registerTypeScript } from './typescript-hook';
+import { registerTypeScript } from '../../../lib/typescript-hook';
 
 /** A Node.js Lambda handler: async (event, context) or callback style (event, context, callback). */
 export type Handler = (

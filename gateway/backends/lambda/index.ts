@@ -5,7 +5,13 @@ import { LambdaRuntime, type RoleCredentials } from './runtime';
 import { LambdaServer } from './server';
 
 // The public surface of the embedded Lambda.
-export { FunctionConfigError, parseFunctions, type FunctionConfig, type FunctionsConfig } from './functions';
+export {
+  FunctionConfigError,
+  parseFunction,
+  parseFunctions,
+  type FunctionConfig,
+  type FunctionsConfig,
+} from './functions';
 export type { LambdaCredential } from './auth';
 export type { LambdaLogger } from './logger';
 export type { PoolState } from './pool';

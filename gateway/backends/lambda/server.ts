@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  closeServer,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  headersTimeoutOptions,
+  listen,
+} from '../../../lib/http-server';
 import { verifyLambdaRequest, type LambdaCredential } from './auth';
 import { LambdaErrors, LambdaServiceError, sendServiceError } from './errors';
 import { invoke, MAX_SYNC_REQUEST } from './invoke';
@@ -17,26 +23,6 @@ export interface LambdaServerOptions {
   /** How long a client gets to send its request headers (default 20 s; 0: no limit). */
   headersTimeoutMs?: number;
   log?: LambdaLogger;
-}
-
-/** Slowloris: headers that never finish are cut after this long (Node's default: 60 s, checked every 30 s). */
-export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
-
-/**
- * Node's checks of `headersTimeout` run every `connectionsCheckingInterval`: a fraction of the
- * timeout, so that a connection is cut close to it (not up to 30 s later).
- */
-export function headersTimeoutOptions(headersTimeoutMs: number): {
-  headersTimeout: number;
-  requestTimeout: number;
-  connectionsCheckingInterval: number;
-} {
-  return {
-    headersTimeout: headersTimeoutMs,
-    // No limit on the whole request: long uploads must not be cut.
-    requestTimeout: 0,
-    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(headersTimeoutMs / 4) || 1000)),
-  };
 }
 
 const INVOCATIONS = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
@@ -70,21 +56,12 @@ export class LambdaServer {
 
   /** Starts listening (port 0 picks a free one). */
   listen(port: number, host: string): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listen(this.server, port, host);
   }
 
   /** Stops accepting calls (calls under way finish). */
   close(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeIdleConnections();
-    });
+    return closeServer(this.server);
   }
 
   /** Resolves once every asynchronous (`Event`) invocation has ended. */

@@ -55,7 +55,8 @@ export function privateAcl(owner: Owner): Grant[] {
 
 /**
  * The grants a canned ACL stands for. Group grants come first and the owner's FULL_CONTROL last,
- * the order s3-tests' grant checks can digest (s3.md §2.16).
+ * the order s3-tests' grant checks can digest
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html).
  */
 export function cannedAcl(name: string, owner: Owner, bucketOwner: Owner): Grant[] {
   const full = privateAcl(owner);

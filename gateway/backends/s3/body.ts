@@ -3,13 +3,16 @@ import { PassThrough, Writable, type Readable, type Transform } from 'node:strea
 import { pipeline } from 'node:stream/promises';
 import { payloadHashCheck } from './auth';
 import { AwsChunkedDecoder } from './chunked/decoder';
-import { ChunkSignatureChain } from './chunked/signatures';
+import { ChunkSignatureChain } from '../../../sigv4';
 import { CHECKSUM_ALGORITHMS, ChecksumTap, checksumHeader, type ChecksumAlgorithm } from './checksums';
 import { allowBody, type S3Context } from './context';
 import { S3Error, S3Errors } from './errors';
 import type { StagedBody } from './store/types';
 
-/** How the body travels on the wire: as is, or in aws-chunked framing (s3.md §5.3–5.6). */
+/**
+ * How the body travels on the wire: as is, or in aws-chunked framing
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html).
+ */
 export type Framing =
   | { kind: 'plain' }
   | {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../../log';
+import type { Logger } from '../../../lib/log';
 import type { OwnerDirectory, S3User } from './identity';
 import type { S3Query, S3Target } from './request';
 import type { ObjectStore } from './store/types';

@@ -1,20 +1,13 @@
+import type { AccessKey, AccessKeyLookup, Owner } from '../../../lib/accounts';
+
 /** Who owns buckets and objects: one per credentials profile (canonical user in S3's terms). */
-export interface Owner {
-  /** Canonical user id: 64 lower-case hex characters, as AWS shows them. */
-  id: string;
-  displayName: string;
-  email?: string;
-}
+export type { Owner } from '../../../lib/accounts';
 
 /** An access key the embedded S3 accepts, and the owner it acts as. */
-export interface S3User {
-  accessKeyId: string;
-  secretAccessKey: string;
-  owner: Owner;
-}
+export type S3User = AccessKey;
 
 /** Looks up the user of an access key id; undefined when the key is unknown. */
-export type UserLookup = (accessKeyId: string) => S3User | undefined;
+export type UserLookup = AccessKeyLookup;
 
 /** Finds the owners the server knows, for ACL grants naming a canonical id or an e-mail address. */
 export interface OwnerDirectory {

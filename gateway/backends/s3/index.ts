@@ -3,6 +3,7 @@ import { DiskStore } from './store';
 
 export { S3Server, type S3ServerOptions } from './server';
 export type { Owner, S3User } from './identity';
+export { DataDirInUseError } from './store';
 
 export interface StartS3Options extends Omit<S3ServerOptions, 'store'> {
   /** The data directory; objects live under `<dataDir>/s3/`. */

@@ -95,9 +95,11 @@ const AUTH_PARAMETERS = new Set([
 
 /**
  * In a presigned URL, `x-amz-*` query parameters (x-amz-acl, x-amz-meta-*, ...) stand for the
- * headers the signer hoisted into the query (s3.md §5.7); a header sent as well wins. Checksums
- * are the exception: AWS documents that presigned uploads do not support them, and SDK v3 bakes
- * the CRC32 of an empty body into every presigned PutObject URL, so they are ignored there.
+ * headers the signer hoisted into the query
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html); a header sent as
+ * well wins. Checksums are the exception: AWS documents that presigned uploads do not support them,
+ * and SDK v3 bakes the CRC32 of an empty body into every presigned PutObject URL, so they are
+ * ignored there.
  */
 export function hoistQueryHeaders(req: IncomingMessage, query: Map<string, string>): void {
   for (const [name, value] of query) {

@@ -1,7 +1,8 @@
 import { randomFillSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { silentLogger, type Logger } from '../../log';
+import { closeServer, listen } from '../../../lib/http-server';
+import { silentLogger, type Logger } from '../../../lib/log';
 import { verifyRequest } from './auth';
 import type { S3Context, S3Settings } from './context';
 import { S3Error, S3Errors } from './errors';
@@ -159,21 +160,12 @@ export class S3Server {
 
   /** Listens and resolves with the bound address. */
   listen(port: number, host: string): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listen(this.server, port, host);
   }
 
   /** Stops accepting connections and closes idle ones. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeIdleConnections();
-    });
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
@@ -193,7 +185,8 @@ export class S3Server {
         { method, rawUrl, headers: req.headers },
         { lookup: (id) => this.users.get(id) },
       );
-      // Anonymous requests go on: each handler judges them by the grants to AllUsers (s3.md §3.4).
+      // Anonymous requests go on: each handler judges them by the grants to AllUsers
+      // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html).
       if (auth.kind === 'signed' && auth.presigned) hoistQueryHeaders(req, query);
       const operation = resolveOperation(method, target, query, req.headers);
       ctx = {

@@ -2,11 +2,6 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { S3Errors } from '../errors';
 
-/** Lower-case hex SHA-256 of a buffer. */
-export function sha256Hex(buf: Buffer): string {
-  return createHash('sha256').update(buf).digest('hex');
-}
-
 /**
  * Passes the body through unchanged while hashing it; at the end, a digest other than the one the
  * client signed (`x-amz-content-sha256`) errors the stream with XAmzContentSHA256Mismatch. The bytes

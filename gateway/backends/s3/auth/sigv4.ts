@@ -1,6 +1,29 @@
-import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseAmzDate, parseHttpDate, signaturesEqual, splitTarget, toAmzDate } from '../../sigv4';
+import {
+  canonicalQuery,
+  canonicalUri,
+  candidates,
+  headerValue as header,
+  matchSignature,
+  parseAmzDate,
+  parseHttpDate,
+  payloadMode as classifyPayload,
+  queryParameters,
+  SIGV4_ALGORITHM as ALGORITHM,
+  signingKey,
+  splitCredential,
+  splitTarget,
+  STREAMING_MODES,
+  TERMINATOR,
+  toAmzDate,
+  toIsoSeconds,
+  UNSIGNED_PAYLOAD,
+  checkRequestTime,
+  type Candidate,
+  type Credential,
+  type PayloadMode,
+  type Reading,
+} from '../../../../sigv4';
 import { S3Error, S3Errors } from '../errors';
 import type { S3User, UserLookup } from '../identity';
 
@@ -13,12 +36,7 @@ export interface SignedRequest {
   headers: IncomingHttpHeaders;
 }
 
-/**
- * How the body is protected, from `x-amz-content-sha256` (or its presigned equivalent): `sha256` means
- * the body must hash to `hex` (see payloadHashCheck); `streaming` bodies are aws-chunked framed.
- */
-export type PayloadMode =
-  { kind: 'sha256'; hex: string } | { kind: 'unsigned' } | { kind: 'streaming'; value: string };
+export type { PayloadMode } from '../../../../sigv4';
 
 /** Outcome of authentication: who sent the request and what the body handler must still verify. */
 export type AuthResult =
@@ -41,19 +59,9 @@ export interface VerifyOptions {
   now?: Date;
 }
 
-const ALGORITHM = 'AWS4-HMAC-SHA256';
 const SERVICE = 's3';
-const TERMINATOR = 'aws4_request';
-const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
-const MAX_SKEW_MS = 15 * 60 * 1000;
+const MAX_SKEW_SECONDS = 15 * 60;
 const MAX_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
-const STREAMING_MODES = new Set([
-  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
-  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
-  'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
-  'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD',
-  'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER',
-]);
 const QUERY_PARAMS = [
   'X-Amz-Algorithm',
   'X-Amz-Credential',
@@ -63,151 +71,10 @@ const QUERY_PARAMS = [
   'X-Amz-Signature',
 ] as const;
 
-// ---------------------------------------------------------------------------------------------
-// Canonical request building blocks
-// ---------------------------------------------------------------------------------------------
-
-const UNRESERVED = /[A-Za-z0-9\-_.~]/;
-const ESCAPE_TABLE = Array.from({ length: 256 }, (_, byte) => {
-  const char = String.fromCharCode(byte);
-  return UNRESERVED.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-});
-
-/** RFC 3986 encoding of raw bytes as SigV4 wants it (upper-case hex); `/` kept only in paths. */
-export function uriEncode(bytes: Buffer, keepSlash: boolean): string {
-  let out = '';
-  for (const byte of bytes) out += keepSlash && byte === 0x2f ? '/' : ESCAPE_TABLE[byte];
-  return out;
-}
-
-/** Decodes `%XX` escapes into bytes; other characters are taken as UTF-8. Bad escapes → InvalidURI. */
-export function percentDecode(raw: string, plusAsSpace = false): Buffer {
-  if (/%(?![0-9A-Fa-f]{2})/.test(raw)) throw S3Errors.invalidURI();
-  // split() with a capture group alternates literal runs (even indexes) and escapes (odd indexes).
-  const pieces = raw.split(/(%[0-9A-Fa-f]{2})/);
-  return Buffer.concat(
-    pieces.map((piece, i) =>
-      i % 2 === 1
-        ? Buffer.from([parseInt(piece.slice(1), 16)])
-        : Buffer.from(plusAsSpace ? piece.replace(/\+/g, ' ') : piece, 'utf8'),
-    ),
-  );
-}
-
-/** Paths that decoding and re-encoding leave as they are: unreserved characters and `/` only. */
-const ALREADY_CANONICAL_PATH = /^[A-Za-z0-9\-_.~/]+$/;
-
-/** S3's canonical URI: decode the path once and re-encode it, without any `.`/`..`/`//` normalisation. */
-export function canonicalUri(rawPath: string): string {
-  if (rawPath === '') return '/';
-  return ALREADY_CANONICAL_PATH.test(rawPath) ? rawPath : uriEncode(percentDecode(rawPath), true);
-}
-
-/** How canonicalQuery reads the raw query. */
-export interface CanonicalQueryOptions {
-  /** Leave out `X-Amz-Signature` (presigned URLs sign everything but the signature). */
-  excludeSignature: boolean;
-  /** Read a raw `+` as a space (form encoding) instead of a literal plus. */
-  plusAsSpace?: boolean;
-}
-
-/** Splits a raw query string into raw (still encoded) name/value pairs; `name` alone has value ''. */
-function splitQuery(rawQuery: string): Array<[string, string]> {
-  return rawQuery
-    .split('&')
-    .filter((part) => part !== '')
-    .map((part) => {
-      const eq = part.indexOf('=');
-      return eq < 0 ? [part, ''] : [part.slice(0, eq), part.slice(eq + 1)];
-    });
-}
-
-/** The canonical query string: every parameter re-encoded, sorted by name then value. */
-export function canonicalQuery(rawQuery: string, options: CanonicalQueryOptions): string {
-  if (rawQuery === '') return '';
-  const plus = options.plusAsSpace ?? false;
-  return splitQuery(rawQuery)
-    .filter(([name]) => !(options.excludeSignature && percentDecode(name).toString() === 'X-Amz-Signature'))
-    .map(([name, value]) => [
-      uriEncode(percentDecode(name, plus), false),
-      uriEncode(percentDecode(value, plus), false),
-    ])
-    .sort(([n1, v1], [n2, v2]) => (n1 !== n2 ? compare(n1, n2) : compare(v1, v2)))
-    .map(([name, value]) => `${name}=${value}`)
-    .join('&');
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A header's canonical value: each value trimmed, inner whitespace collapsed, repeats joined with `,`. */
-export function canonicalHeaderValue(value: string | string[] | undefined): string {
-  const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
-  return values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',');
-}
-
-/** The pieces of a canonical request, URI and query already canonical. */
-export interface CanonicalRequestParts {
-  method: string;
-  /** Already canonical (see canonicalUri). */
-  uri: string;
-  /** Already canonical (see canonicalQuery). */
-  query: string;
-  headers: IncomingHttpHeaders;
-  /** Lower-case names, in the order the client listed them. */
-  signedHeaders: readonly string[];
-  payloadHash: string;
-}
-
-/** The SigV4 canonical request over exactly the signed headers. */
-export function canonicalRequest(parts: CanonicalRequestParts): string {
-  const headerLines = parts.signedHeaders.map(
-    (name) => `${name}:${canonicalHeaderValue(parts.headers[name])}\n`,
-  );
-  return [
-    parts.method,
-    parts.uri,
-    parts.query,
-    headerLines.join(''),
-    parts.signedHeaders.join(';'),
-    parts.payloadHash,
-  ].join('\n');
-}
-
-/** The SigV4 string to sign for a canonical request. */
-export function stringToSign(amzDate: string, scope: string, canonical: string): string {
-  return [ALGORITHM, amzDate, scope, createHash('sha256').update(canonical, 'utf8').digest('hex')].join('\n');
-}
-
-/** Derives the SigV4 signing key for one day, region and service. */
-export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
-  // A key is valid for a day: remembering the last few saves four HMACs on every request.
-  const id = `${secret}\0${date}\0${region}\0${service}`;
-  const cached = signingKeys.get(id);
-  if (cached) return cached;
-  let key = Buffer.from(`AWS4${secret}`, 'utf8');
-  for (const part of [date, region, service, TERMINATOR])
-    key = createHmac('sha256', key).update(part).digest();
-  if (signingKeys.size >= 256) signingKeys.delete(signingKeys.keys().next().value as string);
-  signingKeys.set(id, key);
-  return key;
-}
-
-const signingKeys = new Map<string, Buffer>();
-
-/** Hex HMAC-SHA256 of a string to sign (request, chunk or trailer). */
-export function sign(key: Buffer, toSign: string): string {
-  return createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dates
-// ---------------------------------------------------------------------------------------------
-
-/** `2013-05-24T00:00:00Z`, the form AWS uses for ServerTime and Expires in error bodies. */
-function toIsoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** Decodes a raw path or query component; a malformed `%` escape is S3's InvalidURI. */
+function decoded<T>(value: T | undefined): T {
+  if (value === undefined) throw S3Errors.invalidURI();
+  return value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,24 +95,10 @@ interface AuthParams {
   presigned: boolean;
 }
 
-interface Credential {
-  accessKeyId: string;
-  date: string;
-  region: string;
-  scope: string;
-}
-
-/** Reads one header as a single string (repeats joined with `,`). */
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
-}
-
 /** Classifies an `x-amz-content-sha256` value; anything S3 does not know → InvalidArgument. */
 function payloadMode(value: string): PayloadMode {
-  if (/^[0-9A-Fa-f]{64}$/.test(value)) return { kind: 'sha256', hex: value.toLowerCase() };
-  if (value === UNSIGNED_PAYLOAD) return { kind: 'unsigned' };
-  if (STREAMING_MODES.has(value)) return { kind: 'streaming', value };
+  const mode = classifyPayload(value);
+  if (mode) return mode;
   throw S3Errors.invalidArgument(
     `x-amz-content-sha256 must be ${UNSIGNED_PAYLOAD}, ${[...STREAMING_MODES].join(', ')} or a valid sha256 value.`,
     'x-amz-content-sha256',
@@ -258,11 +111,11 @@ function payloadMode(value: string): PayloadMode {
  * is accepted: the emulator answers for every region, the region only feeds the signing key.
  */
 function parseCredential(value: string, amzDate: string, fail: (message: string) => S3Error): Credential {
-  const parts = value.split('/');
-  if (parts.length !== 5 || parts.some((p) => p === '')) {
+  const credential = splitCredential(value);
+  if (!credential || value.split('/').some((p) => p === '')) {
     throw fail('the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
   }
-  const [accessKeyId, date, region, service, terminator] = parts;
+  const { date, service, terminator } = credential;
   if (date !== amzDate.slice(0, 8)) {
     throw fail(
       `Invalid credential date "${date}". This date is not the same as X-Amz-Date: "${amzDate.slice(0, 8)}".`,
@@ -274,7 +127,7 @@ function parseCredential(value: string, amzDate: string, fail: (message: string)
   if (terminator !== TERMINATOR) {
     throw fail(`incorrect terminal "${terminator}". This endpoint uses "${TERMINATOR}".`);
   }
-  return { accessKeyId, date, region, scope: parts.slice(1).join('/') };
+  return credential;
 }
 
 /** Splits a SignedHeaders list and insists on `host`, which binds the signature to the endpoint. */
@@ -353,7 +206,7 @@ function headerAuth(req: SignedRequest, authorization: string, now: Date): AuthP
   const credential = parseCredential(components.Credential, amzDate, (message) =>
     S3Errors.authorizationHeaderMalformed(`The authorization header is malformed; ${message}`),
   );
-  if (Math.abs(now.getTime() - date.getTime()) > MAX_SKEW_MS) {
+  if (!checkRequestTime(date, now, MAX_SKEW_SECONDS, MAX_SKEW_SECONDS).ok) {
     throw S3Errors.requestTimeTooSkewed(raw, toIsoSeconds(now));
   }
   // Spelled out rather than spread: this runs on every request and spreading is slow.
@@ -418,7 +271,10 @@ function queryValueIgnoringCase(query: Map<string, string>, name: string): strin
   return undefined;
 }
 
-/** X-Amz-Expires: an integer; out of 1..604800 → 403 (what s3-tests expects, see s3.md §3.2). */
+/**
+ * X-Amz-Expires: an integer; out of 1..604800 → 403 (what s3-tests expects, see
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html).
+ */
 function parseExpires(value: string): number {
   if (!/^-?\d+$/.test(value)) {
     throw S3Errors.authorizationQueryParametersError('X-Amz-Expires should be a number');
@@ -436,9 +292,10 @@ function parseExpires(value: string): number {
 
 /** A presigned URL is valid from its date (minus allowed clock skew) until date + expires. */
 function checkPresignedWindow(date: Date, expires: number, expiresValue: string, now: Date): void {
-  if (date.getTime() - now.getTime() > MAX_SKEW_MS) throw S3Errors.accessDenied('Request is not valid yet');
+  const time = checkRequestTime(date, now, expires, MAX_SKEW_SECONDS);
+  if (!time.ok && time.reason === 'not-yet-current') throw S3Errors.accessDenied('Request is not valid yet');
   const expiry = new Date(date.getTime() + expires * 1000);
-  if (now.getTime() > expiry.getTime()) {
+  if (!time.ok) {
     throw S3Errors.accessDenied('Request has expired', {
       'X-Amz-Expires': expiresValue,
       Expires: toIsoSeconds(expiry),
@@ -463,16 +320,9 @@ function rejectUnsignedAmzHeaders(headers: IncomingHttpHeaders, signedHeaders: r
 // Verification
 // ---------------------------------------------------------------------------------------------
 
-/** Decoded query parameters (first occurrence wins) for reading the auth parameters. */
-function queryParams(rawQuery: string): Map<string, string> {
-  const params = new Map<string, string>();
-  if (rawQuery === '') return params;
-  for (const [name, value] of splitQuery(rawQuery)) {
-    const decoded = percentDecode(name).toString('utf8');
-    if (!params.has(decoded)) params.set(decoded, percentDecode(value).toString('utf8'));
-  }
-  return params;
-}
+const QUIRK_RAW_PATH = 'the path signed as sent (curl signs what the user typed)';
+const QUIRK_RAW_QUERY = 'the query signed verbatim (curl 7.88 neither sorts nor completes `?acl` to `acl=`)';
+const QUIRK_UTF8_HEADERS = 'header values signed as UTF-8 bytes (curl, Go, Java)';
 
 /**
  * Clients disagree on two encoding details, so a few canonical forms are tried, the AWS one first:
@@ -480,50 +330,35 @@ function queryParams(rawQuery: string): Map<string, string> {
  * the query as a literal plus, or as a space (form encoding, which is how the handlers read it);
  * and for header auth the query verbatim too (curl 7.88 neither sorts nor completes `?acl` to `acl=`).
  */
-function* candidateCanonicalRequests(req: SignedRequest, params: AuthParams): Generator<string> {
+function* candidateCanonicalRequests(req: SignedRequest, params: AuthParams): Generator<Candidate> {
   const { path, query } = splitTarget(req.rawUrl);
-  const primaryUri = canonicalUri(path);
+  const primaryUri = decoded(canonicalUri(path, 's3'));
   const excludeSignature = params.presigned;
-  const primaryQuery = canonicalQuery(query, { excludeSignature });
-  const build = (uri: string, q: string) =>
-    canonicalRequest({
-      method: req.method,
-      uri,
-      query: q,
-      headers: req.headers,
-      signedHeaders: params.signedHeaders,
-      payloadHash: params.payloadHash,
-    });
-  // The AWS form first, and the others only when it does not match (built lazily: most requests
-  // need just the one).
-  yield build(primaryUri, primaryQuery);
-  const uris = primaryUri === path ? [primaryUri] : [primaryUri, path];
-  const queries = [primaryQuery];
-  if (query.includes('+')) queries.push(canonicalQuery(query, { excludeSignature, plusAsSpace: true }));
-  if (!params.presigned && !queries.includes(query)) queries.push(query);
-  for (const uri of uris) {
-    for (const q of queries) {
-      if (uri !== primaryUri || q !== primaryQuery) yield build(uri, q);
-    }
+  const primaryQuery = decoded(canonicalQuery(query, { excludeSignature }));
+  const uris: Reading[] = [{ value: primaryUri }];
+  if (primaryUri !== path) uris.push({ value: path, quirk: QUIRK_RAW_PATH });
+  const queries: Reading[] = [{ value: primaryQuery }];
+  if (query.includes('+')) {
+    queries.push({ value: decoded(canonicalQuery(query, { excludeSignature, plusAsSpace: true })) });
   }
+  if (!params.presigned && !queries.some((q) => q.value === query)) {
+    queries.push({ value: query, quirk: QUIRK_RAW_QUERY });
+  }
+  const readings = {
+    method: req.method,
+    signedHeaders: params.signedHeaders,
+    headers: [{ value: req.headers }],
+    uris,
+    queries,
+    payloads: [{ value: params.payloadHash }],
+  };
+  yield* candidates(readings);
   // Node reads header bytes as latin-1, one character per byte. botocore sends a non-ASCII value
   // latin-1 and signs its characters (the form above); clients that send UTF-8 bytes (curl, Go,
   // Java) sign those bytes, which are the characters once read back as UTF-8.
   const utf8Headers = headersReadAsUtf8(req.headers, params.signedHeaders);
-  if (utf8Headers) {
-    for (const uri of uris) {
-      for (const q of queries) {
-        yield canonicalRequest({
-          method: req.method,
-          uri,
-          query: q,
-          headers: utf8Headers,
-          signedHeaders: params.signedHeaders,
-          payloadHash: params.payloadHash,
-        });
-      }
-    }
-  }
+  if (utf8Headers)
+    yield* candidates({ ...readings, headers: [{ value: utf8Headers, quirk: QUIRK_UTF8_HEADERS }] });
 }
 
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
@@ -561,25 +396,26 @@ function headersReadAsUtf8(
 /** Recomputes the signature; returns the signing key, or throws SignatureDoesNotMatch with debug fields. */
 function checkSignature(req: SignedRequest, params: AuthParams, user: S3User): Buffer {
   const key = signingKey(user.secretAccessKey, params.amzDate.slice(0, 8), params.region, SERVICE);
-  let first: string | undefined;
-  for (const canonical of candidateCanonicalRequests(req, params)) {
-    first ??= canonical;
-    if (signaturesEqual(sign(key, stringToSign(params.amzDate, params.scope, canonical)), params.signature)) {
-      return key;
-    }
-  }
+  const check = matchSignature(
+    key,
+    params.amzDate,
+    params.scope,
+    params.signature,
+    candidateCanonicalRequests(req, params),
+  );
+  if (check.matched) return key;
   throw S3Errors.signatureDoesNotMatch({
     AWSAccessKeyId: params.accessKeyId,
-    StringToSign: stringToSign(params.amzDate, params.scope, first as string),
+    StringToSign: check.stringToSign,
     SignatureProvided: params.signature,
-    CanonicalRequest: first as string,
+    CanonicalRequest: check.canonical,
   });
 }
 
 /** Picks the auth form; throws when the request mixes forms or uses one S3 no longer supports. */
 function authParams(req: SignedRequest, now: Date): AuthParams | undefined {
   const authorization = header(req.headers, 'authorization');
-  const query = queryParams(splitTarget(req.rawUrl).query);
+  const query = decoded(queryParameters(splitTarget(req.rawUrl).query));
   const v4Query = query.has('X-Amz-Algorithm');
   const v2Query = query.has('Signature');
   if ((authorization !== undefined && (v4Query || v2Query)) || (v4Query && v2Query)) {

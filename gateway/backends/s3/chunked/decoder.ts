@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { S3Errors } from '../errors';
-import { EMPTY_SHA256, type ChunkSignatureChain } from './signatures';
+import { EMPTY_SHA256, type ChunkSignatureChain } from '../../../../sigv4';
 
 /** How an aws-chunked body is framed (from x-amz-content-sha256 and its companion headers). */
 export interface AwsChunkedOptions {
@@ -24,10 +24,11 @@ const SIGNATURE = /^[0-9a-f]{64}$/;
 type State = 'size' | 'data' | 'data-end' | 'trailer' | 'end' | 'done';
 
 /**
- * Decodes an aws-chunked request body (s3.md §5.4–5.6) as it streams: only payload bytes flow on,
- * one chunk's worth of framing is ever held. Chunk signatures are checked at the end of each
- * chunk; the payload of a chunk has then already flowed on, so the consumer must discard what it
- * wrote when this stream errors (the object is never committed then).
+ * Decodes an aws-chunked request body
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html) as it streams: only
+ * payload bytes flow on, one chunk's worth of framing is ever held. Chunk signatures are checked at
+ * the end of each chunk; the payload of a chunk has then already flowed on, so the consumer must
+ * discard what it wrote when this stream errors (the object is never committed then).
  *
  * Errors: IncompleteBody (broken framing, too few or too many bytes), SignatureDoesNotMatch
  * (chunk or trailer signature), InvalidChunkSizeError, MalformedTrailerError.

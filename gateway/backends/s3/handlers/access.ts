@@ -1,4 +1,4 @@
-import { accountIdFor } from '../../../auth/identity';
+import { accountIdFor } from '../../../../lib/accounts';
 import { privateAcl, GROUPS } from '../acl';
 import type { S3Context } from '../context';
 import { S3Errors } from '../errors';
@@ -30,7 +30,8 @@ function grantee(grant: Grant, caller: Owner | undefined): boolean {
 
 /**
  * Whether an ACL lets the caller do `access`. The resource's owner always keeps READ_ACP and
- * WRITE_ACP, so that an owner who revoked every grant can still repair the ACL (s3.md §2.16).
+ * WRITE_ACP, so that an owner who revoked every grant can still repair the ACL
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html).
  */
 export function granted(
   grants: readonly Grant[],

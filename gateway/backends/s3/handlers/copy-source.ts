@@ -17,7 +17,8 @@ export interface CopySource {
 /**
  * Reads `x-amz-copy-source: [/]bucket/key[?versionId=…]`. botocore percent-encodes the value, SDK
  * v3 passes it through as the caller wrote it, so it is decoded once when that works and taken
- * verbatim otherwise; `+` stays a plus either way (s3.md §2.14).
+ * verbatim otherwise; `+` stays a plus either way
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
  */
 export function parseCopySource(raw: string): CopySource & { versionId?: string } {
   let value = raw.trim();

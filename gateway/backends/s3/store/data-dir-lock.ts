@@ -10,7 +10,7 @@ import {
   type FileHandle,
 } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { silentLogger, type Logger } from '../../../log';
+import { silentLogger, type Logger } from '../../../../lib/log';
 import { isErrno } from './durable';
 
 /** The data directory is held by a live process (another apigw, or another store in this one). */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createLogger, type Logger } from '../../../log';
+import { createLogger, type Logger } from '../../../../lib/log';
 import type { Owner } from '../identity';
 import { BucketIndex } from './bucket-index';
 import { writeBucketFile } from './bucket-file';

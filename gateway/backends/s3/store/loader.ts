@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { basename, join } from 'node:path';
-import type { Logger } from '../../../log';
+import type { Logger } from '../../../../lib/log';
 import { isErrno } from './durable';
 import { SUBRESOURCES_SUFFIX, type Layout } from './layout';
 import { objectFileName, objectKeyProblem, validateBucketName } from './names';

@@ -3,7 +3,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Logger } from '../../../log';
+import type { Logger } from '../../../../lib/log';
 import type { Owner } from '../identity';
 import type { BucketState, UploadState } from './bucket-state';
 import { fsyncDir } from './durable';
