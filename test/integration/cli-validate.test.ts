@@ -133,7 +133,7 @@ test('apigw routes prints the method table of the S3 proxy example', () => {
   );
 });
 
-test('unsupported fields: stray extensions, Cognito authorizers, HTTP-API-only fields', () => {
+test('unsupported fields: stray extensions and HTTP-API-only fields; Cognito authorizers are honoured', () => {
   const found = unsupportedFields({
     openapi: '3.0.1',
     'x-amazon-apigateway-binary-media-types': ['image/png'],
@@ -166,6 +166,5 @@ test('unsupported fields: stray extensions, Cognito authorizers, HTTP-API-only f
     '/paths/~1a/x-amazon-apigateway-foo',
     '/paths/~1a/get/x-amazon-apigateway-integration/payloadFormatVersion',
     '/paths/~1a/get/responses/200/content/application~1json/schema/x-amazon-apigateway-x',
-    '/components/securitySchemes/pool/x-amazon-apigateway-authorizer/type',
   ]);
 });

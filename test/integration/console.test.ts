@@ -80,10 +80,14 @@ let shots: string;
     expect(stages).toEqual([
       'method request',
       'authorize',
+      'api key',
+      'throttle',
       'validate',
+      'cache lookup',
       'integration request',
       'integration',
       'integration response',
+      'cache fill',
       'method response',
     ]);
     const traceText = await page.$eval('#trace', (e) => e.textContent ?? '');
