@@ -13,6 +13,7 @@ import { ConfigError, DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, type A
 import type { Logger } from './log';
 import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
 import { createGatewayServer, Gateway, listen } from './server';
+import type { ServedStage } from './served-stage';
 import { defaultStageName, validateStageName } from './stage-names';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
@@ -26,14 +27,7 @@ export class ApiLoadError extends Error {
   }
 }
 
-export interface RunningGateway {
-  /** Base URL of the stage, e.g. http://127.0.0.1:8080/S3. */
-  readonly url: string;
-  readonly port: number;
-  readonly stage: string;
-  readonly apiId: string;
-  readonly principals: readonly Principal[];
-  readonly developmentKeys: boolean;
+export interface RunningGateway extends ServedStage {
   readonly s3: RunningS3 | undefined;
   readonly lambda: RunningLambda | undefined;
   /**
