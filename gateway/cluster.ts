@@ -3,6 +3,7 @@ import { loadPrincipals, type Principal } from './auth/credentials';
 import type { OutboundCredentials } from './aws/credentials';
 import { EndpointResolver } from './aws/endpoints';
 import { registerEmbeddedOrigin } from './integrations/transport';
+import type { ServedStage } from './served-stage';
 import { silentLogger, type Logger } from './log';
 import {
   ApiLoadError,
@@ -173,14 +174,7 @@ export async function runGatewayWorker(config: ServeConfig, log: Logger): Promis
 export const DEFAULT_DRAIN_TIMEOUT = 10;
 
 /** `apigw serve --workers N` as seen from the primary. */
-export interface RunningCluster {
-  /** Base URL of the stage, e.g. http://127.0.0.1:8080/S3. */
-  readonly url: string;
-  readonly port: number;
-  readonly stage: string;
-  readonly apiId: string;
-  readonly principals: readonly Principal[];
-  readonly developmentKeys: boolean;
+export interface RunningCluster extends ServedStage {
   /** Process ids of the workers that serve now. */
   readonly workerPids: number[];
   /** Settles with why the primary must stop: the workers keep dying. */

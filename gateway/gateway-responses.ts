@@ -1,9 +1,8 @@
 import type { ApiDefinition, GatewayResponse } from '../openapi/model';
-import { mediaTypeOfHeader } from '../mappings/content';
 import { evaluateMappingSource, type MappingInput } from '../mappings/parameters';
-import { parseMappingSource, type MappingSource } from '../openapi';
 import { GATEWAY_RESPONSE_TYPES, type GatewayError } from './gateway-error';
 import { setHeader } from './header-values';
+import { chooseResponseTemplate, headerMappings } from './response-mappings';
 
 /** A rendered gateway response, ready to send. */
 export interface RenderedGatewayResponse {
@@ -91,42 +90,6 @@ export function substituteTemplate(
 }
 
 /**
- * The response template for the client's Accept, as integration responses choose
- * (https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html):
- * the first media type (none, or `*\/*`, means application/json), else the first template.
- */
-function chooseTemplate(
-  templates: Record<string, string>,
-  accept: string | undefined,
-  fallback: string,
-): [string, string] {
-  const keys = Object.keys(templates);
-  if (keys.length === 0) return ['application/json', fallback];
-  const first = mediaTypeOfHeader(accept);
-  const wanted = first === undefined || first === '*/*' ? 'application/json' : first;
-  const key = keys.find((k) => k.toLowerCase() === wanted) ?? keys[0];
-  return [key, templates[key]];
-}
-
-type CompiledHeader = { name: string; source: MappingSource };
-const compiledHeaders = new WeakMap<GatewayResponse, CompiledHeader[]>();
-
-/** `gatewayresponse.header.*` parameters, parsed once per configuration (the importer checked them). */
-function headerMappings(config: GatewayResponse): CompiledHeader[] {
-  let list = compiledHeaders.get(config);
-  if (!list) {
-    list = Object.entries(config.responseParameters)
-      .filter(([destination]) => destination.startsWith('gatewayresponse.header.'))
-      .map(([destination, expression]) => ({
-        name: destination.slice('gatewayresponse.header.'.length),
-        source: parseMappingSource(expression, 'gateway-response'),
-      }));
-    compiledHeaders.set(config, list);
-  }
-  return list;
-}
-
-/**
  * Renders a gateway-generated error the way API Gateway does
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html):
  * the status of the configuration or the error, the chosen template with `$context.error.*` filled
@@ -155,12 +118,19 @@ export function renderGatewayResponse(
     error.messageKey === 'message'
       ? DEFAULT_GATEWAY_RESPONSE_TEMPLATE
       : DEFAULT_GATEWAY_RESPONSE_TEMPLATE.replace('"message"', `"${error.messageKey}"`);
-  const [mediaType, template] = chooseTemplate(config?.responseTemplates ?? {}, input.accept, fallback);
+  const [mediaType, template] = chooseResponseTemplate(config?.responseTemplates ?? {}, input.accept) ?? [
+    'application/json',
+    fallback,
+  ];
   const body = Buffer.from(substituteTemplate(template, context, input.mapping.stageVariables), 'utf8');
   const headers: Record<string, string> = { 'Content-Type': mediaType };
   if (config) {
     const mapping = { ...input.mapping, context };
-    for (const { name, source } of headerMappings(config)) {
+    for (const { name, source } of headerMappings(
+      config.responseParameters,
+      'gatewayresponse.header.',
+      'gateway-response',
+    )) {
       const value = evaluateMappingSource(source, mapping);
       if (value !== undefined) setHeader(headers, name, Array.isArray(value) ? value.join(',') : value);
     }

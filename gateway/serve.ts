@@ -19,6 +19,7 @@ import { unsupportedFieldsOfFile, type UnsupportedField } from '../openapi/unsup
 import { reportRoutes, strictProblems } from './report';
 import { observabilityFor, type Observability } from './observe';
 import { createGatewayServer, Gateway, listen, type GatewayHandler } from './server';
+import type { ServedStage } from './served-stage';
 import { defaultStageName, validateStageName } from './stage-names';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
@@ -36,14 +37,7 @@ export class ApiLoadError extends Error {
   }
 }
 
-export interface RunningGateway {
-  /** Base URL of the stage, e.g. http://127.0.0.1:8080/S3. */
-  readonly url: string;
-  readonly port: number;
-  readonly stage: string;
-  readonly apiId: string;
-  readonly principals: readonly Principal[];
-  readonly developmentKeys: boolean;
+export interface RunningGateway extends ServedStage {
   readonly s3: RunningS3 | undefined;
   readonly lambda: RunningLambda | undefined;
   /** The API as loaded and checked at start-up. */

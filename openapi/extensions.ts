@@ -2,7 +2,7 @@ import type { ImportContext } from './context';
 import { checkMappings } from './mapping-checks';
 import type { ApiDefinition, GatewayResponse, RequestValidator } from './model';
 import { pointerTo } from './problems';
-import { describe, isObject } from './values';
+import { describe, isObject, type JsonObject } from './values';
 
 const EXT = 'x-amazon-apigateway-';
 
@@ -100,15 +100,29 @@ export function readValidatorName(
   return undefined;
 }
 
-function readRequestValidators(ctx: ImportContext): Record<string, RequestValidator> {
-  const key = EXT + 'request-validators';
-  const validators: Record<string, RequestValidator> = {};
+/**
+ * The entries of a document-level extension map (`x-amazon-apigateway-<suffix>`), each with its
+ * pointer; `check` sees every name first (it may warn), and an entry that is not an object is an
+ * error (`what` names it) and left out.
+ */
+function* documentEntries(
+  ctx: ImportContext,
+  suffix: string,
+  what: string,
+  check: (name: string, at: string) => void = () => undefined,
+): Generator<[string, JsonObject, string]> {
+  const key = EXT + suffix;
   for (const [name, written] of Object.entries(ctx.read.object(ctx.document, key, '') ?? {})) {
     const at = pointerTo('', key, name);
-    if (!isObject(written)) {
-      ctx.problems.error(at, `request validator '${name}' must be an object, not ${describe(written)}`);
-      continue;
-    }
+    check(name, at);
+    if (isObject(written)) yield [name, written, at];
+    else ctx.problems.error(at, `${what} '${name}' must be an object, not ${describe(written)}`);
+  }
+}
+
+function readRequestValidators(ctx: ImportContext): Record<string, RequestValidator> {
+  const validators: Record<string, RequestValidator> = {};
+  for (const [name, written, at] of documentEntries(ctx, 'request-validators', 'request validator')) {
     validators[name] = {
       validateRequestBody: ctx.read.boolean(written, 'validateRequestBody', at) ?? false,
       validateRequestParameters: ctx.read.boolean(written, 'validateRequestParameters', at) ?? false,
@@ -118,17 +132,13 @@ function readRequestValidators(ctx: ImportContext): Record<string, RequestValida
 }
 
 function readGatewayResponses(ctx: ImportContext): Record<string, GatewayResponse> {
-  const key = EXT + 'gateway-responses';
   const responses: Record<string, GatewayResponse> = {};
-  for (const [type, written] of Object.entries(ctx.read.object(ctx.document, key, '') ?? {})) {
-    const at = pointerTo('', key, type);
+  const known = (type: string, at: string) => {
     if (!GATEWAY_RESPONSE_TYPES.has(type)) {
       ctx.problems.warning(at, `unknown gateway response type '${type}'; it will never be used`);
     }
-    if (!isObject(written)) {
-      ctx.problems.error(at, `gateway response '${type}' must be an object, not ${describe(written)}`);
-      continue;
-    }
+  };
+  for (const [type, written, at] of documentEntries(ctx, 'gateway-responses', 'gateway response', known)) {
     const responseParameters = ctx.read.stringMap(written, 'responseParameters', at);
     checkMappings(ctx, responseParameters, pointerTo(at, 'responseParameters'), 'gateway-response', {});
     responses[type] = {

@@ -101,15 +101,8 @@ function readResources(
     errors.forEach((message) => ctx.problems.error(pointer, message));
     if (!errors.length) checkVariableSiblings(ctx, resourcePath, pointer, variableChildren);
 
-    const item = ctx.refs.resolve(written, pointer);
+    const item = ctx.refs.resolveObject(written, pointer, `path item '${resourcePath}'`);
     if (!item) continue;
-    if (!isObject(item.value)) {
-      ctx.problems.error(
-        item.pointer,
-        `path item '${resourcePath}' must be an object, not ${describe(item.value)}`,
-      );
-      continue;
-    }
     const scope = scopeFor(resourcePath, variables, resolveParameters(ctx, item.value, item.pointer));
     const resource: Resource = { path: resourcePath, pointer, methods: {} };
     for (const [key, operation] of Object.entries(item.value)) {

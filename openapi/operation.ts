@@ -164,12 +164,12 @@ function readRequestBody(
   suggestion: string,
 ): Record<string, string> {
   const models: Record<string, string> = {};
-  const body = ctx.refs.resolve(operation.requestBody, pointerTo(pointer, 'requestBody'));
+  const body = ctx.refs.resolveObject(
+    operation.requestBody,
+    pointerTo(pointer, 'requestBody'),
+    'requestBody',
+  );
   if (!body) return models;
-  if (!isObject(body.value)) {
-    ctx.problems.error(body.pointer, `requestBody must be an object, not ${describe(body.value)}`);
-    return models;
-  }
   const content = ctx.read.object(body.value, 'content', body.pointer) ?? {};
   for (const [mime, media] of Object.entries(content)) {
     if (!isObject(media) || media.schema === undefined) continue;

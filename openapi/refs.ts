@@ -1,5 +1,5 @@
 import { Problems, pointerTo, pointerTokens } from './problems';
-import { isObject } from './values';
+import { describe, isObject, type JsonObject } from './values';
 
 /** A value of the document and the JSON pointer where it is written. */
 export interface Located {
@@ -19,6 +19,24 @@ export class Refs {
     private readonly document: unknown,
     private readonly problems: Problems,
   ) {}
+
+  /**
+   * Like resolve, for a value that must be an object: one that is not is an error (`what` names it
+   * in the message) and gives undefined.
+   */
+  resolveObject(
+    value: unknown,
+    pointer: string,
+    what: string,
+  ): { value: JsonObject; pointer: string } | undefined {
+    const located = this.resolve(value, pointer);
+    if (!located) return undefined;
+    if (!isObject(located.value)) {
+      this.problems.error(located.pointer, `${what} must be an object, not ${describe(located.value)}`);
+      return undefined;
+    }
+    return { value: located.value, pointer: located.pointer };
+  }
 
   /** The object `value` (written at `pointer`) stands for, after its `$ref` chain; undefined when broken. */
   resolve(value: unknown, pointer: string): Located | undefined {

@@ -3,7 +3,7 @@ import type { MethodResponse } from './model';
 import { suggestModelName } from './schema-models';
 import { mediaTypes } from './media';
 import { pointerTo } from './problems';
-import { describe, isObject, JsonObject } from './values';
+import { isObject, JsonObject } from './values';
 
 /** An operation's `responses` as API Gateway method responses, by status code. */
 export function readMethodResponses(
@@ -29,15 +29,8 @@ export function readMethodResponses(
       }
       continue;
     }
-    const located = ctx.refs.resolve(written, at);
+    const located = ctx.refs.resolveObject(written, at, `response ${status}`);
     if (!located) continue;
-    if (!isObject(located.value)) {
-      ctx.problems.error(
-        located.pointer,
-        `response ${status} must be an object, not ${describe(located.value)}`,
-      );
-      continue;
-    }
     out[status] = {
       statusCode: status,
       responseParameters: readHeaders(ctx, located.value, located.pointer),

@@ -37,15 +37,8 @@ export function readSecuritySchemes(ctx: ImportContext): SecuritySchemes {
   const schemes = ctx.read.object(holder, key, holderPointer);
   const result: SecuritySchemes = { meanings: new Map(), authorizers: {}, where };
   for (const [name, written] of Object.entries(schemes ?? {})) {
-    const located = ctx.refs.resolve(written, pointerTo(pointer, name));
+    const located = ctx.refs.resolveObject(written, pointerTo(pointer, name), `security scheme '${name}'`);
     if (!located) continue;
-    if (!isObject(located.value)) {
-      ctx.problems.error(
-        located.pointer,
-        `security scheme '${name}' must be an object, not ${describe(located.value)}`,
-      );
-      continue;
-    }
     const meaning = schemeMeaning(ctx, name, located.value, located.pointer, result);
     if (meaning) result.meanings.set(name, meaning);
   }

@@ -101,20 +101,33 @@ export function httpRequest(
   body: BackendBody,
   log: Logger,
 ): BackendRequest {
-  const compiled = inv.compiled!;
   const url = backendUrl(inv, parts.path, log);
   const mapped = sentMappedHeaders(parts.headers);
+  const headers = {
+    ...nonProxyHeaders(inv, body, mapped, { 'X-Amzn-Apigateway-Api-Id': inv.apiId }),
+    Host: url.host,
+  };
+  return backendRequest(inv, url, '', parts, headers, body);
+}
+
+/** The request sent to an http(s) backend: the query is the client's raw one (proxy) plus the mapped parameters. */
+function backendRequest(
+  inv: Invocation,
+  url: URL,
+  rawQuery: string,
+  parts: IntegrationRequestParts,
+  headers: BackendRequest['headers'],
+  body: BackendBody,
+): BackendRequest {
+  const integration = inv.compiled!.integration;
   return {
     url,
-    target: targetOf(url, '', parts.querystring),
+    target: targetOf(url, rawQuery, parts.querystring),
     method: integrationMethod(inv),
-    headers: {
-      ...nonProxyHeaders(inv, body, mapped, { 'X-Amzn-Apigateway-Api-Id': inv.apiId }),
-      Host: url.host,
-    },
+    headers,
     body,
-    timeoutMs: compiled.integration.timeoutInMillis,
-    insecureSkipVerification: compiled.integration.tlsConfig?.insecureSkipVerification,
+    timeoutMs: integration.timeoutInMillis,
+    insecureSkipVerification: integration.tlsConfig?.insecureSkipVerification,
   };
 }
 
@@ -127,7 +140,6 @@ export function httpProxyRequest(
   parts: IntegrationRequestParts,
   log: Logger,
 ): BackendRequest {
-  const compiled = inv.compiled!;
   const url = backendUrl(inv, parts.path, log);
   inv.traceId ??= newTraceId(inv.requestTimeEpoch);
   const headers: Record<string, string | string[]> = {};
@@ -142,13 +154,5 @@ export function httpProxyRequest(
   headers.Host = url.host;
   const rawUrl = inv.request.rawUrl;
   const q = rawUrl.indexOf('?');
-  return {
-    url,
-    target: targetOf(url, q < 0 ? '' : rawUrl.slice(q + 1), parts.querystring),
-    method: integrationMethod(inv),
-    headers,
-    body: proxyRequestBody(inv),
-    timeoutMs: compiled.integration.timeoutInMillis,
-    insecureSkipVerification: compiled.integration.tlsConfig?.insecureSkipVerification,
-  };
+  return backendRequest(inv, url, q < 0 ? '' : rawUrl.slice(q + 1), parts, headers, proxyRequestBody(inv));
 }

@@ -9,12 +9,12 @@ import {
 } from '../../mappings/content';
 import { methodResponseHeaderName } from '../../mappings/headers';
 import { evaluateMappingSource } from '../../mappings/parameters';
-import { parseMappingSource, pointerTo, type MappingSource } from '../../openapi';
+import { pointerTo } from '../../openapi';
 import { selectIntegrationResponse } from '../../mappings/selection';
-import type { IntegrationResponse } from '../../openapi/model';
 import { GatewayErrors } from '../gateway-error';
 import { lastHeaderValue, setHeader } from '../header-values';
 import { integrationMethod as integrationMethodOf } from '../integrations/method';
+import { chooseResponseTemplate, headerMappings } from '../response-mappings';
 import type { IntegrationResult, Invocation, MethodResponseOut } from '../invocation';
 import type { Logger } from '../log';
 import { renderTemplate, templateOverrides } from '../templates';
@@ -23,23 +23,6 @@ import { enforceResponseLimit, reportedLength } from './response-limit';
 
 /** Text payloads up to this reported length are held whole (and sent with Content-Length). */
 const SMALL_TEXT_BYTES = 1024 * 1024;
-
-type CompiledHeader = { name: string; source: MappingSource };
-const compiledHeaders = new WeakMap<IntegrationResponse, CompiledHeader[]>();
-
-function headerMappings(response: IntegrationResponse): CompiledHeader[] {
-  let list = compiledHeaders.get(response);
-  if (!list) {
-    list = Object.entries(response.responseParameters)
-      .filter(([destination]) => destination.startsWith('method.response.header.'))
-      .map(([destination, expression]) => ({
-        name: destination.slice('method.response.header.'.length),
-        source: parseMappingSource(expression, 'method-response'),
-      }));
-    compiledHeaders.set(response, list);
-  }
-  return list;
-}
 
 /**
  * A Lambda function returning a base64 string answers with a JSON string (`"W3Jh…"`); API
@@ -61,20 +44,6 @@ async function drain(body: IntegrationResult['body']): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of body.stream as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks);
-}
-
-/** The response template for the client's Accept (first media type; absent → application/json), else the first one. */
-function chooseResponseTemplate(
-  templates: Record<string, string>,
-  accept: string | undefined,
-): [string, string] | undefined {
-  const keys = Object.keys(templates);
-  if (keys.length === 0) return undefined;
-  // `*/*` (what curl and fetch send) names no media type: it counts as no Accept, i.e. application/json.
-  const first = mediaTypeOfHeader(accept);
-  const wanted = first === undefined || first === '*/*' ? 'application/json' : first;
-  const key = keys.find((k) => k.toLowerCase() === wanted) ?? keys[0];
-  return [key, templates[key]];
 }
 
 /**
@@ -105,7 +74,7 @@ export async function integrationResponse(
     throw GatewayErrors.apiConfigurationError();
   }
   inv.integrationResponse = selected;
-  const mappings = headerMappings(selected);
+  const mappings = headerMappings(selected.responseParameters, 'method.response.header.', 'method-response');
   const accept = inv.request.nodeHeaders.accept;
   const payloadBinary = isBinaryMediaType(
     mediaTypeOfHeader(lastHeaderValue(result.headers, 'content-type')),

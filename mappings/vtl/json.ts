@@ -113,48 +113,41 @@ class Parser {
 
   private object(): VtlMap {
     const map: VtlMap = {};
-    this.pos++;
-    this.skipSpace();
-    if (this.text[this.pos] === '}') {
-      this.pos++;
-      return map;
-    }
-    for (;;) {
+    this.members('}', () => {
       if (this.text[this.pos] !== '"') throw this.error('Expected a string key');
       const key = this.string();
       this.skipSpace();
       this.expect(':');
       this.skipSpace();
       mapPut(map, key, this.value());
-      this.skipSpace();
-      if (this.text[this.pos] === ',') {
-        this.pos++;
-        this.skipSpace();
-        continue;
-      }
-      this.expect('}');
-      return map;
-    }
+    });
+    return map;
   }
 
   private array(): JsonList {
     const list = new JsonList();
+    this.members(']', () => list.push(this.value()));
+    return list;
+  }
+
+  /** Reads the comma-separated members of an object or array, from its opening bracket to `close`. */
+  private members(close: '}' | ']', member: () => void): void {
     this.pos++;
     this.skipSpace();
-    if (this.text[this.pos] === ']') {
+    if (this.text[this.pos] === close) {
       this.pos++;
-      return list;
+      return;
     }
     for (;;) {
-      list.push(this.value());
+      member();
       this.skipSpace();
       if (this.text[this.pos] === ',') {
         this.pos++;
         this.skipSpace();
         continue;
       }
-      this.expect(']');
-      return list;
+      this.expect(close);
+      return;
     }
   }
 

@@ -69,19 +69,9 @@ function doubleOp(op: '+' | '-' | '*' | '/' | '%', a: number, b: number): number
 }
 
 function integerOp(op: '+' | '-' | '*' | '/' | '%', a: number, b: number): number | undefined {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      // Velocity: "Right side of division operation is zero" → null, not an exception.
-      return b === 0 ? undefined : Math.trunc(a / b);
-    case '%':
-      return b === 0 ? undefined : a % b;
-  }
+  // Velocity: "Right side of division operation is zero" → null, not an exception.
+  if ((op === '/' || op === '%') && b === 0) return undefined;
+  return op === '/' ? Math.trunc(a / b) : doubleOp(op, a, b);
 }
 
 function compare(op: '<' | '>' | '<=' | '>=', left: unknown, right: unknown): boolean {

@@ -1,7 +1,9 @@
-import type { S3Context } from '../context';
+import { sendXml, type S3Context } from '../context';
 import { S3Error, S3Errors } from '../errors';
 import { isDeleteMarker } from '../store';
 import type { BucketRecord, OpenedObject } from '../store/types';
+import { quoteEtag, xmlTime } from '../format';
+import { el, S3_NS, type Xml } from '../xml';
 import { authorizeObject, findBucket } from './access';
 import { evaluatePreconditions } from './conditions';
 import { checkedVersionId, missingVersion, versionIdHeader } from './version-addressing';
@@ -109,4 +111,29 @@ export async function openCopySource(ctx: S3Context): Promise<OpenedCopySource> 
 function copySourceVersionHeader(bucket: BucketRecord, versionId: string): Record<string, string> {
   const header = versionIdHeader(bucket, versionId)['x-amz-version-id'];
   return header === undefined ? {} : { 'x-amz-copy-source-version-id': header };
+}
+
+/**
+ * Answers a copy (CopyObject's CopyObjectResult, UploadPartCopy's CopyPartResult): when the copy
+ * was written and its ETag, then any further elements.
+ */
+export function sendCopyResult(
+  ctx: S3Context,
+  name: 'CopyObjectResult' | 'CopyPartResult',
+  written: { lastModified: number; etag: string },
+  extra: Xml[],
+  headers: Record<string, string>,
+): void {
+  sendXml(
+    ctx,
+    200,
+    el(
+      name,
+      { xmlns: S3_NS },
+      el('LastModified', xmlTime(written.lastModified)),
+      el('ETag', quoteEtag(written.etag)),
+      extra,
+    ),
+    headers,
+  );
 }

@@ -1,12 +1,11 @@
 import { pipeline } from 'node:stream/promises';
-import { sendXml, type S3Context } from '../context';
+import type { S3Context } from '../context';
 import { S3Errors } from '../errors';
-import { quoteEtag, xmlTime } from '../format';
 import type { ObjectAttributes } from '../store/types';
-import { el, S3_NS } from '../xml';
+import { el } from '../xml';
 import { authorizeBucket, uploaderOf } from './access';
 import { representationOf, requestAcl, requestTags, storageClassOf } from './attributes';
-import { openCopySource } from './copy-source';
+import { openCopySource, sendCopyResult } from './copy-source';
 import { writtenVersionHeader } from './version-addressing';
 
 type ObjectTarget = { bucket: string; key: string };
@@ -77,17 +76,12 @@ export async function copyObject(ctx: S3Context, { bucket, key }: ObjectTarget):
       throw error;
     }
     const copied = await staged.commit(key, attributes);
-    sendXml(
+    sendCopyResult(
       ctx,
-      200,
-      el(
-        'CopyObjectResult',
-        { xmlns: S3_NS },
-        el('LastModified', xmlTime(copied.lastModified)),
-        el('ETag', quoteEtag(copied.etag)),
-        Object.entries(copied.checksums).map(([algorithm, value]) =>
-          el(`Checksum${algorithm.toUpperCase()}`, value),
-        ),
+      'CopyObjectResult',
+      copied,
+      Object.entries(copied.checksums).map(([algorithm, value]) =>
+        el(`Checksum${algorithm.toUpperCase()}`, value),
       ),
       { ...versionHeaders, ...writtenVersionHeader(copied.versionId) },
     );

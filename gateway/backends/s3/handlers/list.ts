@@ -32,6 +32,58 @@ export function encoderOf(ctx: S3Context): (s: string) => string {
   return urlEncodeKey;
 }
 
+/** What every listing reads first: READ on the bucket, then the key encoder, prefix and delimiter. */
+export function listingRequest(
+  ctx: S3Context,
+  bucket: string,
+): { encode: (s: string) => string; prefix: string; delimiter: string } {
+  authorizeBucket(ctx, bucket, 'READ');
+  return {
+    encode: encoderOf(ctx),
+    prefix: ctx.query.get('prefix') ?? '',
+    delimiter: ctx.query.get('delimiter') ?? '',
+  };
+}
+
+/** The closing elements of ListObjects (v1) and ListObjectVersions, in S3's order. */
+export function listingTrailer(
+  ctx: S3Context,
+  encode: (s: string) => string,
+  listing: { maxKeys: number; delimiter: string; isTruncated: boolean },
+): Array<Xml | undefined> {
+  return [
+    el('MaxKeys', listing.maxKeys),
+    listing.delimiter !== '' ? el('Delimiter', encode(listing.delimiter)) : undefined,
+    el('IsTruncated', listing.isTruncated),
+    encodingTypeXml(ctx),
+  ];
+}
+
+/** Sends a listing: its root element with the bucket's name and the prefix first, then `children`. */
+export function sendListing(
+  ctx: S3Context,
+  root: 'ListBucketResult' | 'ListVersionsResult',
+  listing: { bucket: string; prefix: string; encode: (s: string) => string },
+  children: Array<Xml | Xml[] | undefined>,
+): void {
+  sendXml(
+    ctx,
+    200,
+    el(
+      root,
+      { xmlns: S3_NS },
+      el('Name', listing.bucket),
+      el('Prefix', listing.encode(listing.prefix)),
+      children,
+    ),
+  );
+}
+
+/** `<EncodingType>url</EncodingType>` when the client asked for url-encoded keys. */
+export function encodingTypeXml(ctx: S3Context): Xml | undefined {
+  return ctx.query.has('encoding-type') ? el('EncodingType', 'url') : undefined;
+}
+
 function contentsXml(record: ObjectRecord, encode: (s: string) => string, withOwner: boolean): Xml {
   return el(
     'Contents',
@@ -56,31 +108,17 @@ function entriesXml(result: ListResult, encode: (s: string) => string, withOwner
 
 /** ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type. */
 export async function listObjects(ctx: S3Context, { bucket: name }: BucketTarget): Promise<void> {
-  authorizeBucket(ctx, name, 'READ');
-  const encode = encoderOf(ctx);
-  const prefix = ctx.query.get('prefix') ?? '';
-  const delimiter = ctx.query.get('delimiter') ?? '';
+  const { encode, prefix, delimiter } = listingRequest(ctx, name);
   const marker = ctx.query.get('marker') ?? '';
   const maxKeys = maxKeysOf(ctx);
   const result = ctx.store.listObjects(name, { prefix, delimiter, after: marker, maxKeys });
-  sendXml(
-    ctx,
-    200,
-    el(
-      'ListBucketResult',
-      { xmlns: S3_NS },
-      el('Name', name),
-      el('Prefix', encode(prefix)),
-      el('Marker', encode(marker)),
-      // Clients continue from NextMarker only with a delimiter; without one, from the last key.
-      delimiter !== '' && result.isTruncated ? el('NextMarker', encode(result.last)) : undefined,
-      el('MaxKeys', maxKeys),
-      delimiter !== '' ? el('Delimiter', encode(delimiter)) : undefined,
-      el('IsTruncated', result.isTruncated),
-      ctx.query.has('encoding-type') ? el('EncodingType', 'url') : undefined,
-      entriesXml(result, encode, true),
-    ),
-  );
+  sendListing(ctx, 'ListBucketResult', { bucket: name, prefix, encode }, [
+    el('Marker', encode(marker)),
+    // Clients continue from NextMarker only with a delimiter; without one, from the last key.
+    delimiter !== '' && result.isTruncated ? el('NextMarker', encode(result.last)) : undefined,
+    ...listingTrailer(ctx, encode, { maxKeys, delimiter, isTruncated: result.isTruncated }),
+    entriesXml(result, encode, true),
+  ]);
 }
 
 // The v2 continuation token is opaque to clients; it names the bucket so that a token cannot be
@@ -102,33 +140,22 @@ function decodeToken(bucket: string, token: string): string {
 
 /** ListObjectsV2: continuation-token, start-after, fetch-owner, KeyCount. */
 export async function listObjectsV2(ctx: S3Context, { bucket: name }: BucketTarget): Promise<void> {
-  authorizeBucket(ctx, name, 'READ');
-  const encode = encoderOf(ctx);
-  const prefix = ctx.query.get('prefix') ?? '';
-  const delimiter = ctx.query.get('delimiter') ?? '';
+  const { encode, prefix, delimiter } = listingRequest(ctx, name);
   const token = ctx.query.get('continuation-token');
   const startAfter = ctx.query.get('start-after');
   const fetchOwner = ctx.query.get('fetch-owner') === 'true';
   const maxKeys = maxKeysOf(ctx);
   const after = token ? decodeToken(name, token) : (startAfter ?? '');
   const result = ctx.store.listObjects(name, { prefix, delimiter, after, maxKeys });
-  sendXml(
-    ctx,
-    200,
-    el(
-      'ListBucketResult',
-      { xmlns: S3_NS },
-      el('Name', name),
-      el('Prefix', encode(prefix)),
-      delimiter !== '' ? el('Delimiter', encode(delimiter)) : undefined,
-      el('MaxKeys', maxKeys),
-      el('KeyCount', result.entries.length),
-      el('IsTruncated', result.isTruncated),
-      ctx.query.has('encoding-type') ? el('EncodingType', 'url') : undefined,
-      token !== undefined ? el('ContinuationToken', token) : undefined,
-      result.isTruncated ? el('NextContinuationToken', encodeToken(name, result.last)) : undefined,
-      startAfter !== undefined ? el('StartAfter', encode(startAfter)) : undefined,
-      entriesXml(result, encode, fetchOwner),
-    ),
-  );
+  sendListing(ctx, 'ListBucketResult', { bucket: name, prefix, encode }, [
+    delimiter !== '' ? el('Delimiter', encode(delimiter)) : undefined,
+    el('MaxKeys', maxKeys),
+    el('KeyCount', result.entries.length),
+    el('IsTruncated', result.isTruncated),
+    encodingTypeXml(ctx),
+    token !== undefined ? el('ContinuationToken', token) : undefined,
+    result.isTruncated ? el('NextContinuationToken', encodeToken(name, result.last)) : undefined,
+    startAfter !== undefined ? el('StartAfter', encode(startAfter)) : undefined,
+    entriesXml(result, encode, fetchOwner),
+  ]);
 }

@@ -4,7 +4,7 @@ import { compareKeys } from '../store';
 import type { UploadRecord } from '../store/types';
 import { el, S3_NS, type Xml } from '../xml';
 import { authorizeBucket } from './access';
-import { boundedInteger, encoderOf } from './list';
+import { boundedInteger, encoderOf, listingRequest } from './list';
 import { uploadOf } from './multipart';
 
 type BucketTarget = { bucket: string };
@@ -107,10 +107,7 @@ function selectUploads(
  * from max-keys, which seed 002's API lists for it, when max-uploads is absent), encoding-type.
  */
 export async function listMultipartUploads(ctx: S3Context, { bucket }: BucketTarget): Promise<void> {
-  authorizeBucket(ctx, bucket, 'READ');
-  const encode = encoderOf(ctx);
-  const prefix = ctx.query.get('prefix') ?? '';
-  const delimiter = ctx.query.get('delimiter') ?? '';
+  const { encode, prefix, delimiter } = listingRequest(ctx, bucket);
   const keyMarker = ctx.query.get('key-marker') ?? '';
   const uploadIdMarker = ctx.query.get('upload-id-marker') ?? '';
   const max = ctx.query.has('max-uploads')

@@ -4,7 +4,7 @@ import { declareBody, readSmallBody, receiveBody } from '../body';
 import { checksumHeader } from '../checksums';
 import { sendEmpty, sendXml, type S3Context } from '../context';
 import { S3Errors } from '../errors';
-import { quoteEtag, urlEncodeKey, xmlTime } from '../format';
+import { quoteEtag, urlEncodeKey } from '../format';
 import {
   isDeleteMarker,
   type CompletedPart,
@@ -15,7 +15,7 @@ import {
 import { childrenOf, el, listOf, parseXml, S3_NS, textOf } from '../xml';
 import { authorizeBucket, uploaderOf } from './access';
 import { requestAttributes } from './attributes';
-import { openCopySource } from './copy-source';
+import { openCopySource, sendCopyResult } from './copy-source';
 import { writtenVersionHeader } from './version-addressing';
 import { checkWritePreconditions, partNumberOf } from './object';
 
@@ -115,17 +115,7 @@ export async function uploadPartCopy(ctx: S3Context, { bucket, key }: ObjectTarg
       throw error;
     }
     const part = await staged.commit(partNumber, {});
-    sendXml(
-      ctx,
-      200,
-      el(
-        'CopyPartResult',
-        { xmlns: S3_NS },
-        el('LastModified', xmlTime(part.lastModified)),
-        el('ETag', quoteEtag(part.etag)),
-      ),
-      versionHeaders,
-    );
+    sendCopyResult(ctx, 'CopyPartResult', part, [], versionHeaders);
   } finally {
     if (!reading) await opened.close();
   }

@@ -6,7 +6,7 @@ import { isDeleteMarker } from '../store';
 import type { VersioningStatus } from '../store/types';
 import { childrenOf, el, parseXml, S3_NS, textOf, type Xml } from '../xml';
 import { authorizeBucket } from './access';
-import { boundedInteger, encoderOf } from './list';
+import { boundedInteger, listingRequest, listingTrailer, sendListing } from './list';
 import { checkedVersionId } from './version-addressing';
 
 type BucketTarget = { bucket: string };
@@ -59,10 +59,7 @@ export async function putBucketVersioning(ctx: S3Context, { bucket }: BucketTarg
  * encoding-type as on S3. A bucket that never had versioning lists each object as its `null` version.
  */
 export async function listObjectVersions(ctx: S3Context, { bucket }: BucketTarget): Promise<void> {
-  authorizeBucket(ctx, bucket, 'READ');
-  const encode = encoderOf(ctx);
-  const prefix = ctx.query.get('prefix') ?? '';
-  const delimiter = ctx.query.get('delimiter') ?? '';
+  const { encode, prefix, delimiter } = listingRequest(ctx, bucket);
   const keyMarker = ctx.query.get('key-marker') ?? '';
   const versionIdMarker = ctx.query.get('version-id-marker') ?? '';
   if (versionIdMarker !== '') {
@@ -104,26 +101,15 @@ export async function listObjectVersions(ctx: S3Context, { bucket }: BucketTarge
           ),
     );
   }
-  sendXml(
-    ctx,
-    200,
-    el(
-      'ListVersionsResult',
-      { xmlns: S3_NS },
-      el('Name', bucket),
-      el('Prefix', encode(prefix)),
-      el('KeyMarker', encode(keyMarker)),
-      el('VersionIdMarker', versionIdMarker),
-      result.isTruncated ? el('NextKeyMarker', encode(result.nextKeyMarker)) : undefined,
-      result.isTruncated && result.nextVersionIdMarker !== ''
-        ? el('NextVersionIdMarker', result.nextVersionIdMarker)
-        : undefined,
-      el('MaxKeys', maxKeys),
-      delimiter !== '' ? el('Delimiter', encode(delimiter)) : undefined,
-      el('IsTruncated', result.isTruncated),
-      ctx.query.has('encoding-type') ? el('EncodingType', 'url') : undefined,
-      versions,
-      prefixes,
-    ),
-  );
+  sendListing(ctx, 'ListVersionsResult', { bucket, prefix, encode }, [
+    el('KeyMarker', encode(keyMarker)),
+    el('VersionIdMarker', versionIdMarker),
+    result.isTruncated ? el('NextKeyMarker', encode(result.nextKeyMarker)) : undefined,
+    result.isTruncated && result.nextVersionIdMarker !== ''
+      ? el('NextVersionIdMarker', result.nextVersionIdMarker)
+      : undefined,
+    ...listingTrailer(ctx, encode, { maxKeys, delimiter, isTruncated: result.isTruncated }),
+    versions,
+    prefixes,
+  ]);
 }

@@ -1,6 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
-import { writeFully } from './durable';
+import { parseJsonFile, writeJsonFile } from './json-file';
 import { DamagedObjectError, encodeFooterOf, readFooterOf } from './footer';
 import { parsePartRecord, parseUploadRecord } from './records';
 import type { PartRecord, UploadRecord } from './types';
@@ -16,30 +15,12 @@ export const PART_FILE = /^\d{5}$/;
 
 /** Writes and fsyncs a new upload.json (made visible by renaming its directory into place). */
 export async function writeUploadFile(file: string, record: UploadRecord): Promise<void> {
-  const handle = await open(file, 'wx');
-  try {
-    await writeFully(
-      handle,
-      Buffer.from(`${JSON.stringify({ format: FORMAT, upload: record })}\n`, 'utf8'),
-      0,
-    );
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeJsonFile(file, FORMAT, 'upload', record);
 }
 
 /** The record in an upload.json's contents, or why there is none. */
 export function parseUploadFile(text: string): UploadRecord | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return 'upload.json is not JSON';
-  }
-  const { format, upload } = (parsed ?? {}) as { format?: unknown; upload?: unknown };
-  if (format !== FORMAT) return `upload.json has unknown format ${String(format)}`;
-  return parseUploadRecord(upload) ?? 'upload.json has the wrong shape';
+  return parseJsonFile(text, 'upload.json', FORMAT, 'upload', parseUploadRecord);
 }
 
 /** The footer and trailer that follow a part's bytes. */
