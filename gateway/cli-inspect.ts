@@ -5,12 +5,8 @@ import { createLogger } from './log';
 import { formatRouteTable, routeTable } from './report';
 import { ApiLoadError, prepareApi, type PreparedApi, type ServeConfig } from './serve';
 
-/** The serve settings for `apigw validate|routes FILE|DIR [--config C]`, as `apigw serve` would resolve them. */
-function inspectedConfig(
-  flags: Record<string, unknown>,
-  positional: string | undefined,
-  command: string,
-): ServeConfig {
+/** The settings of a command that reads an API like serve does (a file, a directory's apigw.yaml, or --config). */
+export function resolveServeLike(flags: Record<string, unknown>, positional: string | undefined) {
   if (positional !== undefined) {
     const target = path.resolve(positional);
     if (existsSync(target) && statSync(target).isDirectory()) {
@@ -23,7 +19,16 @@ function inspectedConfig(
       flags = { ...flags, api: positional };
     }
   }
-  const config = resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
+  return resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
+}
+
+/** The serve settings for `apigw validate|routes FILE|DIR [--config C]`, as `apigw serve` would resolve them. */
+function inspectedConfig(
+  flags: Record<string, unknown>,
+  positional: string | undefined,
+  command: string,
+): ServeConfig {
+  const config = resolveServeLike(flags, positional);
   if (config.api === undefined)
     throw new ConfigError(`apigw ${command}: give an OpenAPI file (or a config file naming one with api:)`);
   return { ...config, api: config.api };

@@ -23,7 +23,7 @@ import {
   parseStageVariables,
   resolveConfig,
 } from './config';
-import { runRoutes, runValidate } from './cli-inspect';
+import { resolveServeLike, runRoutes, runValidate } from './cli-inspect';
 import { startLiveGateway, type LiveRunningGateway } from './live/start';
 import { parseEndpointFlags } from './aws/endpoints';
 import { corsPolicy, describeCors, normaliseCorsFlag } from './cors';
@@ -357,23 +357,6 @@ function printPostmanHelp(
   ];
   // One write: a reader never sees half of the report.
   process.stdout.write(lines.join('\n') + '\n');
-}
-
-/** The settings of a command that reads an API like serve does (a file, a directory's apigw.yaml, or --config). */
-function resolveServeLike(flags: Record<string, unknown>, positional: string | undefined) {
-  if (positional !== undefined) {
-    const target = path.resolve(positional);
-    if (existsSync(target) && statSync(target).isDirectory()) {
-      const file = path.join(target, 'apigw.yaml');
-      if (!existsSync(file))
-        throw new ConfigError(`${positional} is a directory without an apigw.yaml config file`);
-      if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
-      flags = { ...flags, config: file };
-    } else {
-      flags = { ...flags, api: positional };
-    }
-  }
-  return resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
 }
 
 /** Start-up lines about switches that make apigw answer differently from AWS. */
