@@ -85,8 +85,6 @@ export const GatewayErrors = {
     new GatewayError('ACCESS_DENIED', 'Forbidden', { errorType: 'ForbiddenException', customisable: false }),
   /** The API is configured in a way that cannot work (API Gateway's "Internal server error"). */
   apiConfigurationError: () => new GatewayError('API_CONFIGURATION_ERROR', 'Internal server error'),
-  /** @deprecated The former name of apiConfigurationError, kept for callers on other branches. */
-  internalServerError: (): GatewayError => GatewayErrors.apiConfigurationError(),
   integrationFailure: () => new GatewayError('INTEGRATION_FAILURE', 'Internal server error', { status: 500 }),
   integrationTimeout: () => new GatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out'),
   unsupportedMediaType: () => new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type'),

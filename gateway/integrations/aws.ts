@@ -11,7 +11,8 @@ import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
 import type { IntegrationRequestParts } from '../stages/integration-request';
 import type { BackendBody } from './transport';
-import { joinHeaderValues, nonProxyHeaders, setHeader } from './request-headers';
+import { setHeader } from '../header-values';
+import { joinHeaderValues, nonProxyHeaders } from './request-headers';
 
 /** What the AWS integration needs from the running gateway. */
 export interface AwsIntegrationDeps {

@@ -3,9 +3,6 @@ import { newTraceRandom } from '../ids';
 import type { Invocation } from '../invocation';
 import type { BackendBody } from './transport';
 
-// Their home is header-values.ts; still exported here for the integrations that import them from here.
-export { clientHeader, setHeader } from '../header-values';
-
 /** An X-Amzn-Trace-Id root, as API Gateway adds to integration requests (and echoes back). */
 export function newTraceId(epochMs: number): string {
   return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${newTraceRandom()}`;

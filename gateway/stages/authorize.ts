@@ -107,7 +107,7 @@ function authenticate(inv: Invocation, rt: GatewayRuntime): void | Promise<void>
       settings.log.error(
         `${inv.requestId} ${method.pointer}: its user-pool authorizer is not declared in the API`,
       );
-      throw GatewayErrors.internalServerError();
+      throw GatewayErrors.apiConfigurationError();
     }
     default:
       settings.log.error(
