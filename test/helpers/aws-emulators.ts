@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { FIXTURES } from './execute-api';
 import { existsSync } from 'node:fs';
 
 /** An AWS service emulator (dynalite, kinesalite) running in this process. */
@@ -47,10 +48,15 @@ export async function startEmulator(
   };
 }
 
-/** AWS's published sample APIs kept beside the repository, or undefined when they are not there. */
+/**
+ * One of AWS's published sample APIs (FIXTURES), or undefined when they are not there; in CI, where
+ * they must be, their absence fails the test instead.
+ */
 export function sharedFixture(name: string): string | undefined {
-  const file = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', name);
-  return existsSync(file) ? file : undefined;
+  const file = path.join(FIXTURES, name);
+  if (existsSync(file)) return file;
+  if (process.env.CI) throw new Error(`${file} is absent: CI must check AWS's sample APIs out`);
+  return undefined;
 }
 
 /** An emulator started from its command line, as an example's README starts it. */

@@ -4,7 +4,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
-/** The shared fixtures folder (CI has ../shared beside the checkout; a plain clone does not). */
+/** AWS's published sample APIs, which CI checks out beside the repository (a plain clone has none). */
 export const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures');
 export const HAVE_FIXTURES = existsSync(FIXTURES);
 

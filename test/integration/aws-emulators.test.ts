@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { startGateway, type RunningGateway } from '../../gateway/serve';
 import { recordingLogger, tempDir } from '../helpers/api-doc';
+import { FIXTURES } from '../helpers/execute-api';
 import { loadEmulator, sharedFixture, startEmulator, type RunningEmulator } from '../helpers/aws-emulators';
 
 const ENV = { AWS_ACCESS_KEY_ID: 'AKIAEMULATORSOUTBND1', AWS_SECRET_ACCESS_KEY: 'emulators/outbound/secret' };
@@ -183,9 +184,7 @@ const describeKinesis =
   typeof kinesalite === 'string' || KINESIS_FIXTURES.some(([, file]) => !file) ? describe.skip : describe;
 if (typeof kinesalite === 'string') console.warn(`Kinesis round trips skipped: ${kinesalite}`);
 else if (KINESIS_FIXTURES.some(([, file]) => !file))
-  console.warn(
-    'Kinesis sample-API round trips skipped: ../shared/fixtures is not checked out beside the repository',
-  );
+  console.warn(`Kinesis sample-API round trips skipped: AWS's published sample APIs are not at ${FIXTURES}`);
 
 /** Waits (bounded) until DescribeStream through the API says ACTIVE; returns the shard ids. */
 async function activeShards(base: string, stream: string): Promise<string[]> {

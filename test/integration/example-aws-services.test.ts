@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { principal } from '../../gateway/auth/credentials';
 import { tempDir } from '../helpers/api-doc';
+import { FIXTURES } from '../helpers/execute-api';
 import { awsCli, HAVE_AWS_CLI } from '../helpers/awscli';
 import {
   loadEmulator,
@@ -53,7 +54,7 @@ describeKinesis('examples/kinesis-proxy on kinesalite', () => {
   test('the example is AWS’s published sample, unchanged', () => {
     const fixture = sharedFixture('aws-kinesis-proxy.swagger2.json');
     if (!fixture) {
-      console.warn('sample comparison skipped: ../shared/fixtures is not checked out beside the repository');
+      console.warn(`sample comparison skipped: AWS's published sample APIs are not at ${FIXTURES}`);
       return;
     }
     const example = readFileSync(path.join(REPO, 'examples/kinesis-proxy/kinesis-proxy.json'));
