@@ -1,3 +1,4 @@
+import { TRACED_STAGES } from '../helpers/lifecycle-stages';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -77,19 +78,7 @@ let shots: string;
       page,
       "Array.from(document.querySelectorAll('#trace .stage'), (n) => n.getAttribute('data-stage'))",
     );
-    expect(stages).toEqual([
-      'method request',
-      'authorize',
-      'api key',
-      'throttle',
-      'validate',
-      'cache lookup',
-      'integration request',
-      'integration',
-      'integration response',
-      'cache fill',
-      'method response',
-    ]);
+    expect(stages).toEqual(TRACED_STAGES);
     const traceText = await page.$eval('#trace', (e) => e.textContent ?? '');
     expect(traceText).toContain('"service": "s3"');
     expect(traceText).toContain('matched no selectionPattern: the default response');

@@ -1,3 +1,4 @@
+import { TRACED_STAGES } from '../helpers/lifecycle-stages';
 import { apiDocument, recordingLogger, tempDir, type TempDir } from '../helpers/api-doc';
 import { loadConfigFile } from '../../gateway/config';
 import { startGateway, type RunningGateway } from '../../gateway/serve';
@@ -87,21 +88,7 @@ async function loggedTrace(requestId: string): Promise<TraceRecord> {
   throw new Error(`no trace line for ${requestId}`);
 }
 
-// The lifecycle's stages, API keys, throttling and the stage cache included (they pass when the
-// API configures none).
-const STAGES = [
-  'method request',
-  'authorize',
-  'api key',
-  'throttle',
-  'validate',
-  'cache lookup',
-  'integration request',
-  'integration',
-  'integration response',
-  'cache fill',
-  'method response',
-];
+const STAGES = TRACED_STAGES;
 
 test('templated aws integration (S3): the rendered request, the endpoint response, the selection, secrets masked', async () => {
   expect((await fetch(`${gw.url}/traced-bucket`, { method: 'PUT' })).status).toBe(200);
