@@ -68,7 +68,7 @@ export function proxyEvent(inv: Invocation): Record<string, unknown> {
       domainPrefix: context.domainPrefix,
       extendedRequestId: context.extendedRequestId,
       httpMethod: context.httpMethod,
-      identity: context.identity,
+      identity: proxyIdentity(inv, context.identity as Record<string, unknown>),
       path: context.path,
       protocol: context.protocol,
       requestId: context.requestId,
@@ -81,6 +81,17 @@ export function proxyEvent(inv: Invocation): Record<string, unknown> {
     body: body.length === 0 ? null : binary ? body.toString('base64') : body.toString('utf8'),
     isBase64Encoded: body.length > 0 && binary,
   };
+}
+
+/**
+ * The event's `requestContext.identity`: AWS leaves `apiKey`/`apiKeyId` out entirely unless the
+ * method validated a key (where `$context.identity.apiKey` in a template is null instead).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+ */
+function proxyIdentity(inv: Invocation, identity: Record<string, unknown>): Record<string, unknown> {
+  if (inv.apiKey) return identity;
+  const { apiKey: _key, apiKeyId: _id, ...rest } = identity;
+  return rest;
 }
 
 const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);

@@ -216,6 +216,9 @@ describe('aws_proxy', () => {
       stage: 'dev',
       identity: { sourceIp: '127.0.0.1', userAgent: 'test-agent', accessKey: null },
     });
+    // No API key on this method: AWS leaves the two key fields out of the event (not null).
+    expect(Object.keys(event.requestContext.identity)).not.toContain('apiKey');
+    expect(Object.keys(event.requestContext.identity)).not.toContain('apiKeyId');
     expect(event.requestContext.requestId).toBe(res.headers.get('x-amzn-requestid'));
     expect(event.requestContext.requestTime).toMatch(
       /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/,
