@@ -15,6 +15,7 @@ import {
 } from './cluster';
 import {
   ConfigError,
+  DEFAULT_BODY_IDLE_TIMEOUT,
   DEFAULT_HEADERS_TIMEOUT,
   type ApigwConfig,
   flagName,
@@ -98,9 +99,10 @@ Options (each is also a key of the config file, e.g. data-dir → dataDir):
   --drain-timeout SECONDS   serve: on SIGTERM/SIGINT, stop accepting and give requests in flight
                             this long to finish (default 10)
   --body-idle-timeout SECONDS
-                            serve: a request body that stalls this long (no byte arriving) is ended
-                            with 408; a backend it was streaming to sees its request cut (default 20)
-  --headers-timeout SECONDS serve, lambda: a client that has not sent its whole request headers
+                            serve, s3: a request body that stalls this long (no byte arriving) is
+                            ended (serve: 408, a backend it was streaming to sees its request cut;
+                            s3: 400 RequestTimeout, nothing written) (default 20; 0: no limit)
+  --headers-timeout SECONDS serve, s3, lambda: a client that has not sent its whole request headers
                             within this time is disconnected (default 20; 0: no limit)
   --cors [ORIGIN]           serve: answer every CORS preflight and add CORS headers to every response,
                             gateway errors included, for ORIGIN (comma-separated; default: any
@@ -222,8 +224,6 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     maxPayload: '--max-payload',
     workers: '--workers',
     drainTimeout: '--drain-timeout',
-    bodyIdleTimeout: '--body-idle-timeout',
-    headersTimeout: '--headers-timeout',
     accessLog: '--access-log',
     trace: '--trace',
     strict: '--strict',
@@ -253,6 +253,8 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
     host: config.host,
     region: config.region,
     users: principals,
+    bodyIdleTimeout: millis(config.bodyIdleTimeout, DEFAULT_BODY_IDLE_TIMEOUT),
+    headersTimeout: millis(config.headersTimeout, DEFAULT_HEADERS_TIMEOUT),
     log,
   });
   const signalled = untilSignalled();

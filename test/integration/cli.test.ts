@@ -1,9 +1,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createHash } from 'node:crypto';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawnApigw } from '../helpers/cli';
+import { ALICE, signRequest } from '../helpers/s3';
 
 function workDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'apigw-cli-'));
@@ -238,3 +240,75 @@ describe('beyond loopback with only the development keys (issue 20, item 23)', (
     }
   });
 });
+
+test('apigw s3 takes --body-idle-timeout and --headers-timeout', async () => {
+  const dir = workDir();
+  writeFileSync(
+    path.join(dir, 'creds'),
+    `[alice]\naws_access_key_id = ${ALICE.accessKeyId}\naws_secret_access_key = ${ALICE.secretAccessKey}\n`,
+  );
+  const proc = spawnApigw([
+    's3',
+    '--port',
+    '0',
+    '--data-dir',
+    path.join(dir, 'd'),
+    '--credentials',
+    path.join(dir, 'creds'),
+    '--body-idle-timeout',
+    '0.3',
+    '--headers-timeout',
+    '0.3',
+  ]);
+  try {
+    const [, endpoint] = await proc.waitFor(/S3 endpoint: (http:\/\/\S+)/);
+    const url = new URL(`${endpoint}/idle-bucket/stalled`);
+    const s3 = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: ALICE.accessKeyId, secretAccessKey: ALICE.secretAccessKey },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'idle-bucket' }));
+    s3.destroy();
+    // A body that stops after 10 of its 1,000 bytes: S3's RequestTimeout after the 0.3 s given.
+    const body = Buffer.alloc(1000, 'x');
+    const signed = await signRequest(url, 'PUT', {
+      'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+    });
+    const head = Object.entries({ ...signed.headers, 'content-length': String(body.length) })
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    const stalled = await rawExchange(
+      url,
+      `PUT ${url.pathname} HTTP/1.1\r\n${head}\r\n`,
+      body.subarray(0, 10),
+    );
+    expect(stalled.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(stalled.text).toContain('<Code>RequestTimeout</Code>');
+    // Headers that never finish: the connection is dropped (the default would wait 20 s).
+    const slow = await rawExchange(url, `GET /idle-bucket HTTP/1.1\r\nHost: x\r\n`);
+    expect(slow.text).not.toContain('HTTP/1.1 200');
+    expect(slow.ms).toBeLessThan(5000);
+  } finally {
+    proc.child.kill('SIGTERM');
+    await proc.exited;
+  }
+});
+
+/** Sends the given pieces on a raw connection and waits (up to 10 s) for the server to close it. */
+function rawExchange(url: URL, ...pieces: (string | Buffer)[]): Promise<{ text: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(Number(url.port), url.hostname);
+    const chunks: Buffer[] = [];
+    const giveUp = setTimeout(() => socket.destroy(), 10_000);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve({ text: Buffer.concat(chunks).toString(), ms: Date.now() - started });
+    });
+    socket.once('connect', () => pieces.forEach((p) => socket.write(p)));
+  });
+}

@@ -159,17 +159,21 @@ function requestSource(ctx: S3Context): { source: Readable; release(): void } {
   // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html); every chunk restarts
   // the clock, and time spent waiting on our own writes (the request paused by backpressure) does
   // not count.
-  const idle = setTimeout(function expired() {
-    if (req.complete || source.destroyed || req.destroyed) return;
-    if (req.isPaused() || source.writableNeedDrain) {
-      idle.refresh();
-      return;
-    }
-    source.destroy(S3Errors.requestTimeout());
-  }, ctx.settings.bodyIdleTimeout);
+  // `--body-idle-timeout 0`: no limit, no timer.
+  const idle =
+    ctx.settings.bodyIdleTimeout > 0
+      ? setTimeout(function expired() {
+          if (req.complete || source.destroyed || req.destroyed) return;
+          if (req.isPaused() || source.writableNeedDrain) {
+            idle?.refresh();
+            return;
+          }
+          source.destroy(S3Errors.requestTimeout());
+        }, ctx.settings.bodyIdleTimeout)
+      : undefined;
   // A watchdog: it must never be what keeps the process alive.
-  idle.unref();
-  const moving = () => idle.refresh();
+  idle?.unref();
+  const moving = () => idle?.refresh();
   const stop = () => clearTimeout(idle);
   req.on('data', moving);
   req.on('end', stop);
