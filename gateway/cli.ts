@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createDirectory } from '../lib/directories';
 import { loadPrincipals, type Principal } from './auth/credentials';
 import { startLambdaServer } from './backends/lambda';
 import { DataDirInUseError, startS3Server } from './backends/s3';
@@ -203,9 +204,11 @@ function refuseDevelopmentKeysOnNetwork(
 }
 
 /** A --data-dir that exists must be a directory. */
-function checkDataDir(dir: string): void {
+function checkDataDir(dir: string, create = true): void {
   if (existsSync(dir) && !statSync(dir).isDirectory())
     throw new ConfigError(`--data-dir ${dir} is a file, not a directory`);
+  // serve creates it only if something is kept there (gateway/serve.ts).
+  if (create) createDirectory(dir);
 }
 
 /** Seconds (config) to milliseconds, with a default. */
@@ -455,7 +458,7 @@ async function runServe(
   const log = createLogger(config.logLevel ?? 'info');
   const serveConfig = { ...config, api: config.api };
   if (isGatewayWorker()) return runGatewayWorker(serveConfig, log);
-  checkDataDir(config.dataDir);
+  checkDataDir(config.dataDir, false);
   refuseDevelopmentKeysOnNetwork(config, loadPrincipals(config.credentials).development);
   const workers =
     config.workers === 'auto' ? Math.min(MAX_WORKERS, availableParallelism()) : (config.workers ?? 1);

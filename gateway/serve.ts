@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { createDirectory } from '../lib/directories';
 import { formatProblem, loadApi, type Problem } from '../openapi';
 import type { ApiDefinition } from '../openapi/model';
 import { IntegrationUriError, parseIntegrationUri } from '../openapi/uri';
@@ -234,6 +235,7 @@ export async function startEmbeddedBackends(
   let s3: RunningS3 | undefined;
   const urls: Record<string, URL> = {};
   if (services.has('s3') && (settings.s3 ?? { kind: 'embedded' }).kind === 'embedded') {
+    createDirectory(config.dataDir);
     s3 = await startS3Server({
       dataDir: config.dataDir,
       port: 0,
@@ -252,6 +254,7 @@ export async function startEmbeddedBackends(
     // As with S3: the integration's own key may invoke, and functions get it as their role's keys.
     const own = await credentials();
     try {
+      createDirectory(config.dataDir);
       lambda = await startLambdaServer({
         functions,
         port: 0,

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -145,6 +145,26 @@ describe('start-up errors are one line and a non-zero exit, for serve, s3 and la
     } finally {
       blocker.close();
     }
+  });
+
+  // Node's recursive mkdir never returns where a parent refuses every child with ENOENT (/proc).
+  const procfs = existsSync('/proc/self')
+    ? test.each(Object.keys(commands))
+    : test.skip.each(['(no /proc here)']);
+  procfs('%s: a data directory under /proc fails instead of hanging', async (command) => {
+    const proc = spawnApigw([
+      ...commands[command],
+      '--port',
+      '0',
+      '--data-dir',
+      '/proc/apigw-test/data',
+      '--log-level',
+      'error',
+    ]);
+    expect(await proc.exited).toBe(1);
+    expect(oneLine(proc.stderr())).toBe(
+      'apigw: cannot create directory /proc/apigw-test: no such file or directory (ENOENT)',
+    );
   });
 
   test.each(['serve', 's3'])('%s: a data directory that cannot be written', async (command) => {
