@@ -168,6 +168,12 @@ export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResu
       ? agent.insecure
       : agent.standard;
   // A stream of known length goes with Content-Length (S3 requires it); of unknown length, chunked.
+  // An empty body is framed by undici as API Gateway frames it: `Content-Length: 0` on a POST,
+  // none on a GET (recorded from AWS: test/integration/serve-http-hop-headers.test.ts; the GET
+  // and POST integration requests of
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/setup-http-integrations.html
+  // read the same). undici treats PUT and PATCH as POST, and HEAD, DELETE and OPTIONS as GET
+  // (RFC 9110 §8.6). A client's Content-Length or a mapped Trailer header changes nothing.
   const streamed = Buffer.isBuffer(req.body) ? undefined : req.body;
   const headers = wireHeaders(req.headers, streamed?.length);
   return new Promise((resolve, reject) => {
