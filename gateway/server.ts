@@ -179,6 +179,11 @@ export class Gateway {
         this.options.log.info(`${inv.requestId} client aborted before its request body was complete`);
         res.destroy();
         outcome = 'client aborted';
+      } else if (req.socket.destroyed) {
+        // The client left while its answer was being prepared; the backend call was cut with it.
+        this.options.log.info(`${inv.requestId} client went away before the answer`);
+        res.destroy();
+        outcome = 'client gone';
       } else {
         this.fail(res, inv, e, observer);
       }

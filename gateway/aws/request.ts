@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { IntegrationResult } from '../invocation';
 import { sendBackendRequest, type BackendBody } from '../integrations/transport';
@@ -46,6 +47,7 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
 export async function sendAwsRequest(
   req: AwsServiceRequest,
   credentials: OutboundCredentials,
+  client?: Socket,
 ): Promise<IntegrationResult> {
   const isS3 = req.service === 's3';
   const body: BackendBody = Buffer.isBuffer(req.body) || isS3 ? req.body : await readAll(req.body.stream);
@@ -76,12 +78,15 @@ export async function sendAwsRequest(
       applyChecksum: isS3,
     },
   );
-  return sendBackendRequest({
-    url: req.endpoint,
-    target: signed.target,
-    method: req.method,
-    headers: signed.headers,
-    body,
-    timeoutMs: req.timeoutMs,
-  });
+  return sendBackendRequest(
+    {
+      url: req.endpoint,
+      target: signed.target,
+      method: req.method,
+      headers: signed.headers,
+      body,
+      timeoutMs: req.timeoutMs,
+    },
+    client,
+  );
 }

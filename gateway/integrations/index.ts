@@ -17,11 +17,15 @@ export async function integration(inv: Invocation, rt: GatewayRuntime): Promise<
       invokeMock(inv, request.body, rt.log);
       return;
     case 'http':
-      inv.integrationResult = await sendBackendRequest(request.request);
+      inv.integrationResult = await sendBackendRequest(request.request, inv.incoming?.socket);
       inv.selection = String(inv.integrationResult.status);
       return;
     case 'aws':
-      inv.integrationResult = await sendAwsRequest(request.request, await rt.credentials());
+      inv.integrationResult = await sendAwsRequest(
+        request.request,
+        await rt.credentials(),
+        inv.incoming?.socket,
+      );
       inv.selection = String(inv.integrationResult.status);
       return;
   }

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
 import type { IntegrationResult } from '../invocation';
@@ -158,8 +159,10 @@ const noop = () => undefined;
  * come from the client does not count: the clock restarts with every chunk sent and once more
  * when the body is complete (a backend that stops reading still times out). The response body
  * is watched too: a backend that stops sending it mid-way fails it (see BackendCall.expire).
+ * `client` is the connection of the caller the call answers: if it closes first, the call is cut
+ * rather than left to run (and hold a pooled connection) until the backend answers or times out.
  */
-export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResult> {
+export function sendBackendRequest(req: BackendRequest, client?: Socket): Promise<IntegrationResult> {
   const origin = req.url.origin;
   const agent = dispatchers();
   const dispatcher = embeddedOrigins.has(origin)
@@ -178,6 +181,7 @@ export function sendBackendRequest(req: BackendRequest): Promise<IntegrationResu
   const headers = wireHeaders(req.headers, streamed?.length);
   return new Promise((resolve, reject) => {
     const call = new BackendCall(origin, req.timeoutMs, resolve, reject);
+    if (client) call.watchClient(client);
     // undici destroys a body stream it is done with or that fails: it gets a stream of its own.
     const body = streamed ? call.streamFrom(streamed.stream) : (req.body as Buffer);
     dispatcher.dispatch(
@@ -207,6 +211,7 @@ class BackendCall implements Dispatcher.DispatchHandler {
   private resumeReading?: () => void;
   private response?: ResponseBody;
   private requestBody?: PassThrough;
+  private client?: Socket;
   /** The response body waits for the gateway to read it (backpressure): not a stall. */
   paused = false;
   private done = false;
@@ -242,6 +247,19 @@ class BackendCall implements Dispatcher.DispatchHandler {
     source.pipe(body);
     return body;
   }
+
+  /** Cuts the call if the client's connection closes before the call is over. */
+  watchClient(client: Socket): void {
+    if (client.destroyed) {
+      this.clientGone();
+      return;
+    }
+    this.client = client;
+    client.once('close', this.clientGone);
+  }
+
+  private readonly clientGone = (): void =>
+    this.cancel(new IntegrationNetworkError('failure', 'the client went away before the answer'));
 
   /** Fails the call now, whether or not undici has a connection for it yet. */
   cancel(err: Error): void {
@@ -326,6 +344,7 @@ class BackendCall implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
+    this.client?.off('close', this.clientGone);
     this.requestBody?.destroy();
     this.response?.push(null);
   }
@@ -334,6 +353,7 @@ class BackendCall implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
+    this.client?.off('close', this.clientGone);
     // Closing the request body drains its source (see streamFrom).
     this.requestBody?.destroy();
     const e =

@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { apiDocument, recordingLogger, tempDir, type TempDir } from '../helpers/api-doc';
 import { startCaptureServer, type CaptureServer } from '../helpers/capture-server';
 import { LambdaServer, type LambdaRuntime } from '../../gateway/backends/lambda';
@@ -9,9 +10,19 @@ let backend: CaptureServer;
 let dir: TempDir;
 let gw: RunningGateway;
 const logged = recordingLogger();
+/** A backend that never answers, and notes when the gateway closes the connection of a request. */
+let hanging: Server;
+let hangingCalls: { arrived: number; closed?: number }[] = [];
 
 beforeAll(async () => {
   backend = await startCaptureServer();
+  hanging = createServer((req) => {
+    const call: { arrived: number; closed?: number } = { arrived: Date.now() };
+    hangingCalls.push(call);
+    req.socket.once('close', () => (call.closed = Date.now()));
+  });
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
   dir = tempDir('apigw-hardening-');
   const doc = apiDocument('hardening', {
     '/proxy/{proxy+}': {
@@ -20,6 +31,14 @@ beforeAll(async () => {
         httpMethod: 'ANY',
         uri: `${backend.url}/upstream/{proxy}`,
         requestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy' },
+      },
+    },
+    '/slow': {
+      get: {
+        type: 'http_proxy',
+        httpMethod: 'GET',
+        uri: `${hangingUrl}/slow`,
+        timeoutInMillis: 29000,
       },
     },
     '/render': {
@@ -54,6 +73,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw.close();
   await backend.close();
+  hanging.closeAllConnections();
+  await new Promise((resolve) => hanging.close(resolve));
   dir.remove();
 });
 beforeEach(() => {
@@ -159,4 +180,28 @@ test('a client that aborts mid-body: one info line "client aborted", no ERROR, n
     expect(text).toMatch(new RegExp(`POST /${gw.stage}${path} → client aborted`));
   }
   expect(backend.requests).toHaveLength(0);
+});
+
+test('a client that leaves while the backend is still working: the backend call is cut, one info line, no ERROR', async () => {
+  hangingCalls = [];
+  const client = rawClient(gw.port);
+  client.socket.write(`GET /${gw.stage}/slow HTTP/1.1\r\nHost: x\r\n\r\n`);
+  while (hangingCalls.length === 0) await sleep(10);
+  client.socket.destroy();
+  // Without the cut the call would hold its backend connection for the whole 29 s timeout.
+  let waited = 0;
+  while (hangingCalls[0].closed === undefined && waited < 5000) {
+    await sleep(20);
+    waited += 20;
+  }
+  expect(hangingCalls[0].closed).toBeDefined();
+  while (!logged.lines.some((l) => l.includes(`GET /${gw.stage}/slow`)) && waited < 5000) {
+    await sleep(20);
+    waited += 20;
+  }
+  const text = logged.lines.join('');
+  expect(text).toMatch(/INFO \S+ client went away before the answer/);
+  expect(text).toMatch(new RegExp(`GET /${gw.stage}/slow → client gone`));
+  expect(text).not.toContain('ERROR');
+  expect(hangingCalls).toHaveLength(1);
 });
