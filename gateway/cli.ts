@@ -591,7 +591,17 @@ async function run(argv: string[]): Promise<number> {
     const maxPositionals = ['serve', 'lambda', 'validate', 'routes', 'token', 'usage'].includes(command)
       ? 1
       : 0;
-    if (rest.length > maxPositionals) throw new ConfigError(`unexpected argument '${rest[maxPositionals]}'`);
+    if (rest.length > maxPositionals) {
+      const extra = rest[maxPositionals];
+      // `--cors localhost:3000`: the value is only taken as --cors's when it looks like an origin.
+      const afterCors = argv[argv.indexOf(extra) - 1] === '--cors';
+      throw new ConfigError(
+        `unexpected argument '${extra}'` +
+          (afterCors
+            ? ' (--cors takes an origin: scheme://host[:port], e.g. http://localhost:3000, or *)'
+            : ''),
+      );
+    }
     switch (command) {
       case 'serve':
         return await runServe(flags, rest[0], argv);

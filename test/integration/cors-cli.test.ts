@@ -102,3 +102,11 @@ test('a cors value that is no origin: one line, exit 1', async () => {
     'apigw: command line: cors: \'localhost:3000\' is not an origin (scheme://host[:port], e.g. http://localhost:3000), nor *, got "localhost:3000"\n',
   );
 });
+
+test('--cors followed by something that is no origin: the one-line error says what --cors takes', async () => {
+  proc = spawnApigw(['serve', NO_CORS, '--cors', 'localhost:3000', '--port', '0'], ENV);
+  expect(await proc.exited).not.toBe(0);
+  expect(proc.stderr()).toBe(
+    "apigw: unexpected argument 'localhost:3000' (--cors takes an origin: scheme://host[:port], e.g. http://localhost:3000, or *)\n",
+  );
+});
