@@ -104,9 +104,12 @@ run('two gateways sharing one Redis (injected clock)', () => {
       AWS_ACCESS_KEY_ID: LAMBDA_KEYS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LAMBDA_KEYS.secretAccessKey,
     };
-    // One API file: both gateways have the same API id, hence the same stage cache and buckets.
+    // The same API file in two folders, as on two machines: one API id, hence one stage cache and
+    // one set of buckets and quotas.
     a = await startAccessGateway(DOCUMENT, settings(redis.url), { clock, dir, functions, env });
-    b = await startAccessGateway(DOCUMENT, settings(redis.url), { clock, dir, functions, env });
+    b = await startAccessGateway(DOCUMENT, settings(redis.url), { clock, functions, env });
+    expect(b.running.apiId).toBe(a.running.apiId);
+    expect(b.dir.dir).not.toBe(a.dir.dir);
   });
   afterAll(async () => {
     await a?.close();
