@@ -1,6 +1,6 @@
 import type { ImportContext } from './context';
 import { readValidatorName } from './extensions';
-import { mediaTypes } from './media';
+import { contentSchemas, schemaPerMediaType } from './media';
 import { readIntegration } from './integration';
 import type { HttpMethod, Method, RequestValidator } from './model';
 import { suggestModelName } from './schema-models';
@@ -132,10 +132,8 @@ function readParameters(
       // Path parameters are always required: a route only matches when they are there.
       requestParameters[`method.request.${location}.${p.name}`] = p.in === 'path' || p.required === true;
     } else if (p.in === 'body' && ctx.format === 'swagger') {
-      for (const mime of mediaTypes(ctx, operation, 'consumes')) {
-        const model = ctx.models.nameFor(p.schema, pointerTo(at, 'schema'), suggestion);
-        if (model !== undefined) requestModels[mime] = model;
-      }
+      const schemas = schemaPerMediaType(ctx, operation, 'consumes', p.schema, pointerTo(at, 'schema'));
+      Object.assign(requestModels, ctx.models.namesFor(schemas, suggestion));
     } else if (p.in === 'formData') {
       ctx.problems.warning(
         at,
@@ -152,33 +150,10 @@ function readParameters(
     requestParameters[`method.request.path.${variable.name}`] = true;
   }
   if (ctx.format === 'openapi' && operation.requestBody !== undefined) {
-    Object.assign(requestModels, readRequestBody(ctx, operation, pointer, suggestion));
+    const at = pointerTo(pointer, 'requestBody');
+    const body = ctx.refs.resolveObject(operation.requestBody, at, 'requestBody');
+    const schemas = body ? contentSchemas(ctx, body.value, body.pointer) : [];
+    Object.assign(requestModels, ctx.models.namesFor(schemas, suggestion));
   }
   return { requestParameters, requestModels };
-}
-
-function readRequestBody(
-  ctx: ImportContext,
-  operation: JsonObject,
-  pointer: string,
-  suggestion: string,
-): Record<string, string> {
-  const models: Record<string, string> = {};
-  const body = ctx.refs.resolveObject(
-    operation.requestBody,
-    pointerTo(pointer, 'requestBody'),
-    'requestBody',
-  );
-  if (!body) return models;
-  const content = ctx.read.object(body.value, 'content', body.pointer) ?? {};
-  for (const [mime, media] of Object.entries(content)) {
-    if (!isObject(media) || media.schema === undefined) continue;
-    const model = ctx.models.nameFor(
-      media.schema,
-      pointerTo(body.pointer, 'content', mime, 'schema'),
-      suggestion,
-    );
-    if (model !== undefined) models[mime] = model;
-  }
-  return models;
 }

@@ -94,27 +94,27 @@ function readStatement(
     ctx.problems.error(pointerTo(at, 'Effect'), `Effect must be Allow or Deny, not ${describe(effect)}`);
     return undefined;
   }
-  const ok = { value: true };
-  const principals = readPrincipal(ctx, statement, 'Principal', at, ok);
-  const notPrincipals = readPrincipal(ctx, statement, 'NotPrincipal', at, ok);
+  const check = new StatementCheck(ctx);
+  const principals = readPrincipal(check, statement, 'Principal', at);
+  const notPrincipals = readPrincipal(check, statement, 'NotPrincipal', at);
   if (principals === undefined && notPrincipals === undefined) {
     ctx.problems.error(at, 'a resource policy statement needs a Principal (e.g. "*") or a NotPrincipal');
     return undefined;
   }
-  const actions = readStrings(ctx, statement, 'Action', at, ok);
-  const notActions = readStrings(ctx, statement, 'NotAction', at, ok);
+  const actions = readStrings(check, statement, 'Action', at);
+  const notActions = readStrings(check, statement, 'NotAction', at);
   if (actions === undefined && notActions === undefined) {
     ctx.problems.error(at, 'a statement needs an Action (e.g. "execute-api:Invoke") or a NotAction');
     return undefined;
   }
-  const resources = readStrings(ctx, statement, 'Resource', at, ok);
-  const notResources = readStrings(ctx, statement, 'NotResource', at, ok);
+  const resources = readStrings(check, statement, 'Resource', at);
+  const notResources = readStrings(check, statement, 'NotResource', at);
   if (resources === undefined && notResources === undefined) {
     ctx.problems.error(at, 'a statement needs a Resource (e.g. "execute-api:/*") or a NotResource');
     return undefined;
   }
-  const conditions = readConditions(ctx, statement, at, ok);
-  if (!ok.value) return undefined;
+  const conditions = readConditions(check, statement, at);
+  if (check.failed) return undefined;
   return {
     effect,
     principals,
@@ -130,21 +130,17 @@ function readStatement(
 
 /** `"*"`, `{"AWS": "*" | ARN | account | [...]}`; other principal types never call execute-api. */
 function readPrincipal(
-  ctx: ImportContext,
+  check: StatementCheck,
   statement: JsonObject,
   key: string,
   at: string,
-  ok: { value: boolean },
 ): '*' | string[] | undefined {
   const value = statement[key];
   if (value === undefined) return undefined;
   if (value === '*') return '*';
   const where = pointerTo(at, key);
-  if (!isObject(value)) {
-    ctx.problems.error(where, `${key} must be "*" or {"AWS": ...}, not ${describe(value)}`);
-    ok.value = false;
-    return undefined;
-  }
+  if (!isObject(value))
+    return check.error(where, `${key} must be "*" or {"AWS": ...}, not ${describe(value)}`);
   const aws = value.AWS;
   const list = typeof aws === 'string' ? [aws] : aws;
   if (Array.isArray(list) && list.length > 0 && list.every((v) => typeof v === 'string')) {
@@ -152,87 +148,73 @@ function readPrincipal(
   }
   // Service or federated principals cannot be callers of an API: such a statement matches no one.
   if (aws === undefined && Object.keys(value).length > 0) return [];
-  ctx.problems.error(
+  return check.error(
     pointerTo(where, 'AWS'),
     `${key}.AWS must be "*", an ARN or account id, or a list of them`,
   );
-  ok.value = false;
-  return undefined;
 }
 
 function readStrings(
-  ctx: ImportContext,
+  check: StatementCheck,
   statement: JsonObject,
   key: string,
   at: string,
-  ok: { value: boolean },
 ): string[] | undefined {
   const value = statement[key];
   if (value === undefined) return undefined;
   const list = typeof value === 'string' ? [value] : value;
   if (Array.isArray(list) && list.length > 0 && list.every((v) => typeof v === 'string'))
     return list as string[];
-  ctx.problems.error(
+  return check.error(
     pointerTo(at, key),
     `${key} must be a string or a list of strings, not ${describe(value)}`,
   );
-  ok.value = false;
-  return undefined;
 }
 
 function readConditions(
-  ctx: ImportContext,
+  check: StatementCheck,
   statement: JsonObject,
   at: string,
-  ok: { value: boolean },
 ): Record<string, Record<string, string[]>> {
   const out: Record<string, Record<string, string[]>> = {};
   const value = statement.Condition;
   if (value === undefined) return out;
   const where = pointerTo(at, 'Condition');
   if (!isObject(value)) {
-    ctx.problems.error(where, `Condition must be an object of operators, not ${describe(value)}`);
-    ok.value = false;
+    check.error(where, `Condition must be an object of operators, not ${describe(value)}`);
     return out;
   }
   for (const [operator, block] of Object.entries(value)) {
     const opAt = pointerTo(where, operator);
     if (!CONDITION_OPERATORS.has(operator.replace(/IfExists$/, ''))) {
-      ctx.problems.error(
+      check.error(
         opAt,
         `condition operator ${operator} is not supported by apigw (supported: ${[...CONDITION_OPERATORS].join(', ')}, and their IfExists forms)`,
       );
-      ok.value = false;
       continue;
     }
     if (!isObject(block)) {
-      ctx.problems.error(opAt, `${operator} must map condition keys to values, not ${describe(block)}`);
-      ok.value = false;
+      check.error(opAt, `${operator} must map condition keys to values, not ${describe(block)}`);
       continue;
     }
     const keys: Record<string, string[]> = {};
     for (const [conditionKey, values] of Object.entries(block)) {
       const list = Array.isArray(values) ? values : [values];
       if (list.length === 0 || !list.every((v) => ['string', 'boolean', 'number'].includes(typeof v))) {
-        ctx.problems.error(
-          pointerTo(opAt, conditionKey),
-          `${conditionKey} must be a value or a list of values`,
-        );
-        ok.value = false;
+        check.error(pointerTo(opAt, conditionKey), `${conditionKey} must be a value or a list of values`);
         continue;
       }
       const base = operator.replace(/IfExists$/, '');
       const badAddress = list.find((v) => typeof v !== 'string' || !isAddressOrCidr(v));
       if ((base === 'IpAddress' || base === 'NotIpAddress') && badAddress !== undefined) {
-        ctx.problems.error(
+        check.error(
           pointerTo(opAt, conditionKey),
           `${JSON.stringify(badAddress)} is not an IP address or CIDR block (e.g. 192.0.2.0/24)`,
         );
-        ok.value = false;
         continue;
       }
       if (!CONDITION_KEYS.has(conditionKey.toLowerCase())) {
-        ctx.problems.warning(
+        check.warning(
           pointerTo(opAt, conditionKey),
           `condition key ${conditionKey} is not known to apigw: it is absent from every request`,
         );
@@ -242,6 +224,23 @@ function readConditions(
     out[operator] = keys;
   }
   return out;
+}
+
+/** Reports a statement's problems and remembers whether one was an error (the statement is then dropped). */
+class StatementCheck {
+  failed = false;
+
+  constructor(private readonly ctx: ImportContext) {}
+
+  error(pointer: string, message: string): undefined {
+    this.ctx.problems.error(pointer, message);
+    this.failed = true;
+    return undefined;
+  }
+
+  warning(pointer: string, message: string): void {
+    this.ctx.problems.warning(pointer, message);
+  }
 }
 
 /** `192.0.2.7`, `192.0.2.0/24`, `2001:db8::/32`. */

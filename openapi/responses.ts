@@ -1,7 +1,7 @@
 import type { ImportContext } from './context';
 import type { MethodResponse } from './model';
 import { suggestModelName } from './schema-models';
-import { mediaTypes } from './media';
+import { contentSchemas, schemaPerMediaType, type BodySchema } from './media';
 import { pointerTo } from './problems';
 import { isObject, JsonObject } from './values';
 
@@ -34,11 +34,8 @@ export function readMethodResponses(
     out[status] = {
       statusCode: status,
       responseParameters: readHeaders(ctx, located.value, located.pointer),
-      responseModels: readResponseModels(
-        ctx,
-        operation,
-        located.value,
-        located.pointer,
+      responseModels: ctx.models.namesFor(
+        responseSchemas(ctx, operation, located.value, located.pointer),
         suggestModelName(httpMethod, resourcePath, `Response${status}`),
       ),
     };
@@ -57,26 +54,14 @@ function readHeaders(ctx: ImportContext, response: JsonObject, pointer: string):
   return out;
 }
 
-function readResponseModels(
+/** A response's schema under each media type it is sent as. */
+function responseSchemas(
   ctx: ImportContext,
   operation: JsonObject,
   response: JsonObject,
   pointer: string,
-  suggestion: string,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (ctx.format === 'swagger') {
-    if (response.schema === undefined) return out;
-    for (const mime of mediaTypes(ctx, operation, 'produces')) {
-      const model = ctx.models.nameFor(response.schema, pointerTo(pointer, 'schema'), suggestion);
-      if (model !== undefined) out[mime] = model;
-    }
-    return out;
-  }
-  for (const [mime, media] of Object.entries(ctx.read.object(response, 'content', pointer) ?? {})) {
-    if (!isObject(media) || media.schema === undefined) continue;
-    const model = ctx.models.nameFor(media.schema, pointerTo(pointer, 'content', mime, 'schema'), suggestion);
-    if (model !== undefined) out[mime] = model;
-  }
-  return out;
+): BodySchema[] {
+  if (ctx.format === 'openapi') return contentSchemas(ctx, response, pointer);
+  if (response.schema === undefined) return [];
+  return schemaPerMediaType(ctx, operation, 'produces', response.schema, pointerTo(pointer, 'schema'));
 }

@@ -1,3 +1,4 @@
+import type { BodySchema } from './media';
 import { Problems, pointerTo } from './problems';
 import { MODEL_ROOTS, Refs, modelNameOf } from './refs';
 import { isObject } from './values';
@@ -81,6 +82,16 @@ export class Models {
     this.byName[name] = this.rewrite(resolved.value, resolved.pointer);
     this.inlineNames.set(resolved.value, name);
     return name;
+  }
+
+  /** Media type → model name of each body schema; a schema without a name (reported) is left out. */
+  namesFor(schemas: BodySchema[], suggestion: string): Record<string, string> {
+    const names: Record<string, string> = {};
+    for (const { mediaType, schema, pointer } of schemas) {
+      const name = this.nameFor(schema, pointer, suggestion);
+      if (name !== undefined) names[mediaType] = name;
+    }
+    return names;
   }
 
   /** A deep copy of a schema with its model references in `#/definitions/<Name>` form; broken ones reported. */

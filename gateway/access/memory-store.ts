@@ -1,11 +1,6 @@
 import { refillMs, takeToken, type BucketState } from './token-bucket';
-import {
-  USAGE_RETENTION_MS,
-  type BucketSpec,
-  type QuotaCount,
-  type QuotaOutcome,
-  type StateStore,
-} from './store';
+import { USAGE_RETENTION_MS } from './store';
+import type { BucketSpec, QuotaCount, QuotaOutcome, StateStore } from './store';
 
 // Beyond this many buckets, the ones that are full again (untouched long enough) are forgotten.
 const MAX_BUCKETS = 100_000;

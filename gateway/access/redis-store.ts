@@ -2,13 +2,8 @@ import Redis from 'ioredis';
 import type { Logger } from '../log';
 import { MemoryStore } from './memory-store';
 import { refillMs } from './token-bucket';
-import {
-  USAGE_RETENTION_MS,
-  type BucketSpec,
-  type QuotaCount,
-  type QuotaOutcome,
-  type StateStore,
-} from './store';
+import { USAGE_RETENTION_MS } from './store';
+import type { BucketSpec, QuotaCount, QuotaOutcome, StateStore } from './store';
 
 /**
  * The token bucket of token-bucket.ts over several buckets at once, atomically: one token from each

@@ -201,85 +201,101 @@ export function splitMethodKey(key: string): [string, string] | undefined {
   return [resourcePath, verb];
 }
 
-function parseApiKeys(value: unknown, where: string): ApiKeySetting[] {
-  if (!Array.isArray(value)) fail(where, 'must be a list of keys ({ value, name, enabled })');
-  const keys: ApiKeySetting[] = [];
+/**
+ * A settings list whose elements are objects with only the `allowed` fields; `read` turns each into
+ * its setting, and sees the ones read before it (to refuse two with the same id).
+ */
+function objectList<T>(
+  value: unknown,
+  where: string,
+  what: string,
+  allowed: string[],
+  read: (o: Obj, at: string, before: readonly T[], index: number) => T,
+): T[] {
+  if (!Array.isArray(value)) fail(where, `must be a list of ${what}`);
+  const out: T[] = [];
   value.forEach((raw, i) => {
     const at = `${where}[${i}]`;
-    const k = object(raw, at);
-    only(k, ['id', 'name', 'value', 'enabled', 'description'], at);
-    const keyValue = k.value;
-    if (typeof keyValue !== 'string' || keyValue === '')
-      fail(`${at}.value`, 'is required (the key clients send)');
-    // AWS's own messages for CreateApiKey.
-    if (keyValue.length < 20) fail(`${at}.value`, 'API Key value should be at least 20 characters');
-    if (keyValue.length > 128) fail(`${at}.value`, 'API Key value exceeds maximum size of 128 characters');
-    const name = optionalString(k.name, `${at}.name`);
-    if (name !== undefined && name.length > 1024)
-      fail(`${at}.name`, 'Invalid API Key name, can be at most 1024 characters.');
-    const key: ApiKeySetting = {
-      id: optionalString(k.id, `${at}.id`) ?? stableId(`apikey\n${keyValue}`),
-      name,
-      value: keyValue,
-      enabled: k.enabled === undefined ? false : boolean(k.enabled, `${at}.enabled`),
-    };
-    const clash = keys.find((o) => o.id === key.id || o.value === key.value || (name && o.name === name));
-    if (clash)
-      fail(
-        at,
-        `two keys with the same ${clash.value === key.value ? 'value' : clash.id === key.id ? 'id' : 'name'}`,
-      );
-    keys.push(key);
+    const o = object(raw, at);
+    only(o, allowed, at);
+    out.push(read(o, at, out, i));
   });
-  return keys;
+  return out;
+}
+
+function parseApiKeys(value: unknown, where: string): ApiKeySetting[] {
+  const fields = ['id', 'name', 'value', 'enabled', 'description'];
+  return objectList(value, where, 'keys ({ value, name, enabled })', fields, parseApiKey);
+}
+
+function parseApiKey(k: Obj, at: string, keys: readonly ApiKeySetting[]): ApiKeySetting {
+  const keyValue = k.value;
+  if (typeof keyValue !== 'string' || keyValue === '')
+    fail(`${at}.value`, 'is required (the key clients send)');
+  // AWS's own messages for CreateApiKey.
+  if (keyValue.length < 20) fail(`${at}.value`, 'API Key value should be at least 20 characters');
+  if (keyValue.length > 128) fail(`${at}.value`, 'API Key value exceeds maximum size of 128 characters');
+  const name = optionalString(k.name, `${at}.name`);
+  if (name !== undefined && name.length > 1024)
+    fail(`${at}.name`, 'Invalid API Key name, can be at most 1024 characters.');
+  const key: ApiKeySetting = {
+    id: optionalString(k.id, `${at}.id`) ?? stableId(`apikey\n${keyValue}`),
+    name,
+    value: keyValue,
+    enabled: k.enabled === undefined ? false : boolean(k.enabled, `${at}.enabled`),
+  };
+  const clash = keys.find((o) => o.id === key.id || o.value === key.value || (name && o.name === name));
+  if (clash)
+    fail(
+      at,
+      `two keys with the same ${clash.value === key.value ? 'value' : clash.id === key.id ? 'id' : 'name'}`,
+    );
+  return key;
 }
 
 function parseUsagePlans(value: unknown, where: string): UsagePlanSetting[] {
-  if (!Array.isArray(value)) fail(where, 'must be a list of usage plans');
-  const plans: UsagePlanSetting[] = [];
-  value.forEach((raw, i) => {
-    const at = `${where}[${i}]`;
-    const p = object(raw, at);
-    only(p, ['id', 'name', 'description', 'apiStages', 'throttle', 'quota', 'apiKeys'], at);
-    const name = optionalString(p.name, `${at}.name`);
-    const id = optionalString(p.id, `${at}.id`) ?? stableId(`usageplan\n${name ?? i}`);
-    if (plans.some((o) => o.id === id)) fail(at, `two usage plans with the id '${id}'`);
-    if (!Array.isArray(p.apiStages) || p.apiStages.length === 0)
-      fail(`${at}.apiStages`, 'must list the stages the plan applies to ({ stage, throttle })');
-    const apiStages = p.apiStages.map((s, j): ApiStageSetting => {
-      const sat = `${at}.apiStages[${j}]`;
-      const stage = object(s, sat);
-      only(stage, ['apiId', 'stage', 'throttle'], sat);
-      const stageName = optionalString(stage.stage, `${sat}.stage`);
-      if (stageName === undefined) fail(`${sat}.stage`, 'is required');
-      const throttle: Record<string, ThrottleSettings> = {};
-      const perMethod = stage.throttle === undefined ? {} : object(stage.throttle, `${sat}.throttle`);
-      if (Object.keys(perMethod).length > 20)
-        fail(`${sat}.throttle`, 'at most 20 methods per stage (AWS limit)');
-      for (const [methodKey, t] of Object.entries(perMethod)) {
-        const split = splitMethodKey(methodKey);
-        if (!split || split[1] === '*')
-          fail(
-            `${sat}.throttle`,
-            `'${methodKey}' is not a method: use /path/VERB, e.g. /pets/GET or //GET for the root`,
-          );
-        throttle[`${split[0]}/${split[1]}`] = parseThrottle(t, `${sat}.throttle['${methodKey}']`);
-      }
-      return { apiId: optionalString(stage.apiId, `${sat}.apiId`), stage: stageName, throttle };
-    });
-    const keyRefs = p.apiKeys === undefined ? [] : p.apiKeys;
-    if (!Array.isArray(keyRefs) || keyRefs.some((k) => typeof k !== 'string'))
-      fail(`${at}.apiKeys`, 'must be a list of key ids or names');
-    plans.push({
-      id,
-      name,
-      apiStages,
-      throttle: p.throttle === undefined ? undefined : parseThrottle(p.throttle, `${at}.throttle`),
-      quota: p.quota === undefined ? undefined : parseQuota(p.quota, `${at}.quota`),
-      apiKeys: keyRefs as string[],
-    });
+  const fields = ['id', 'name', 'description', 'apiStages', 'throttle', 'quota', 'apiKeys'];
+  return objectList(value, where, 'usage plans', fields, parseUsagePlan);
+}
+
+function parseUsagePlan(p: Obj, at: string, plans: readonly UsagePlanSetting[], i: number): UsagePlanSetting {
+  const name = optionalString(p.name, `${at}.name`);
+  const id = optionalString(p.id, `${at}.id`) ?? stableId(`usageplan\n${name ?? i}`);
+  if (plans.some((o) => o.id === id)) fail(at, `two usage plans with the id '${id}'`);
+  if (!Array.isArray(p.apiStages) || p.apiStages.length === 0)
+    fail(`${at}.apiStages`, 'must list the stages the plan applies to ({ stage, throttle })');
+  const apiStages = p.apiStages.map((s, j): ApiStageSetting => {
+    const sat = `${at}.apiStages[${j}]`;
+    const stage = object(s, sat);
+    only(stage, ['apiId', 'stage', 'throttle'], sat);
+    const stageName = optionalString(stage.stage, `${sat}.stage`);
+    if (stageName === undefined) fail(`${sat}.stage`, 'is required');
+    const throttle: Record<string, ThrottleSettings> = {};
+    const perMethod = stage.throttle === undefined ? {} : object(stage.throttle, `${sat}.throttle`);
+    if (Object.keys(perMethod).length > 20)
+      fail(`${sat}.throttle`, 'at most 20 methods per stage (AWS limit)');
+    for (const [methodKey, t] of Object.entries(perMethod)) {
+      const split = splitMethodKey(methodKey);
+      if (!split || split[1] === '*')
+        fail(
+          `${sat}.throttle`,
+          `'${methodKey}' is not a method: use /path/VERB, e.g. /pets/GET or //GET for the root`,
+        );
+      throttle[`${split[0]}/${split[1]}`] = parseThrottle(t, `${sat}.throttle['${methodKey}']`);
+    }
+    return { apiId: optionalString(stage.apiId, `${sat}.apiId`), stage: stageName, throttle };
   });
-  return plans;
+  const keyRefs = p.apiKeys === undefined ? [] : p.apiKeys;
+  if (!Array.isArray(keyRefs) || keyRefs.some((k) => typeof k !== 'string'))
+    fail(`${at}.apiKeys`, 'must be a list of key ids or names');
+  return {
+    id,
+    name,
+    apiStages,
+    throttle: p.throttle === undefined ? undefined : parseThrottle(p.throttle, `${at}.throttle`),
+    quota: p.quota === undefined ? undefined : parseQuota(p.quota, `${at}.quota`),
+    apiKeys: keyRefs as string[],
+  };
 }
 
 function parseMethodSettings(value: unknown, where: string): Record<string, MethodSetting> {

@@ -2,6 +2,8 @@
  * The Java methods templates call on values: `String`, `List`, `Map`, `Number`, `Boolean`.
  * Velocity resolves a method by name and argument types; when nothing fits it yields null, which is
  * what NO_METHOD means here. Methods that would throw in Java throw JavaException (a template error).
+ * Each class's methods without arguments are a table (name → function of the value); the others are
+ * a switch that checks the argument count, and a getter called with arguments finds no method.
  */
 import { javaEquals } from './ops';
 import { javaMatches, javaReplace, javaSplit } from './regex';
@@ -107,17 +109,21 @@ function needle(value: unknown): string {
   return typeof value === 'string' ? value : String.fromCharCode(int(value));
 }
 
+/** String methods without arguments. */
+const STRING_GETTERS: Record<string, (s: string) => unknown> = {
+  length: (s) => s.length,
+  isEmpty: (s) => s.length === 0,
+  isBlank: (s) => s.trim().length === 0,
+  toLowerCase: (s) => s.toLowerCase(),
+  toUpperCase: (s) => s.toUpperCase(),
+  trim: javaTrim,
+  strip: (s) => s.trim(),
+  hashCode,
+};
+
 function stringMethod(s: string, name: string, args: readonly unknown[]): unknown {
+  if (args.length === 0 && Object.hasOwn(STRING_GETTERS, name)) return STRING_GETTERS[name](s);
   switch (name) {
-    case 'length':
-      arity(args, 0);
-      return s.length;
-    case 'isEmpty':
-      arity(args, 0);
-      return s.length === 0;
-    case 'isBlank':
-      arity(args, 0);
-      return s.trim().length === 0;
     case 'charAt': {
       arity(args, 1);
       const i = int(args[0]);
@@ -149,18 +155,6 @@ function stringMethod(s: string, name: string, args: readonly unknown[]): unknow
       stringIndex(s, begin, end);
       return s.slice(begin, end);
     }
-    case 'toLowerCase':
-      arity(args, 0);
-      return s.toLowerCase();
-    case 'toUpperCase':
-      arity(args, 0);
-      return s.toUpperCase();
-    case 'trim':
-      arity(args, 0);
-      return javaTrim(s);
-    case 'strip':
-      arity(args, 0);
-      return s.trim();
     case 'concat':
       arity(args, 1);
       return s + str(args[0]);
@@ -191,9 +185,6 @@ function stringMethod(s: string, name: string, args: readonly unknown[]): unknow
     case 'repeat':
       arity(args, 1);
       return s.repeat(Math.max(0, int(args[0])));
-    case 'hashCode':
-      arity(args, 0);
-      return hashCode(s);
     default:
       return objectMethod(s, name, args);
   }
@@ -213,14 +204,18 @@ function listIndex(list: readonly unknown[], i: number, size = list.length): num
   return i;
 }
 
+/** List methods without arguments. */
+const LIST_GETTERS: Record<string, (list: unknown[]) => unknown> = {
+  size: (list) => list.length,
+  isEmpty: (list) => list.length === 0,
+  clear: (list) => {
+    list.length = 0;
+  },
+};
+
 function listMethod(list: unknown[], name: string, args: readonly unknown[]): unknown {
+  if (args.length === 0 && Object.hasOwn(LIST_GETTERS, name)) return LIST_GETTERS[name](list);
   switch (name) {
-    case 'size':
-      arity(args, 0);
-      return list.length;
-    case 'isEmpty':
-      arity(args, 0);
-      return list.length === 0;
     case 'get':
       arity(args, 1);
       return list[listIndex(list, int(args[0]))];
@@ -267,10 +262,6 @@ function listMethod(list: unknown[], name: string, args: readonly unknown[]): un
       if (at >= 0) list.splice(at, 1);
       return at >= 0;
     }
-    case 'clear':
-      arity(args, 0);
-      list.length = 0;
-      return undefined;
     case 'subList': {
       arity(args, 2);
       const from = int(args[0]);
@@ -310,7 +301,20 @@ function key(value: unknown): string {
   return javaToString(value);
 }
 
+/** Map methods without arguments. */
+const MAP_GETTERS: Record<string, (map: VtlMap) => unknown> = {
+  keySet: (map) => Object.keys(map),
+  values: (map) => Object.values(map),
+  entrySet: (map) => Object.keys(map).map((k) => new MapEntry(k, map[k])),
+  size: (map) => Object.keys(map).length,
+  isEmpty: (map) => Object.keys(map).length === 0,
+  clear: (map) => {
+    for (const k of Object.keys(map)) delete map[k];
+  },
+};
+
 function mapMethod(map: VtlMap, name: string, args: readonly unknown[]): unknown {
+  if (args.length === 0 && Object.hasOwn(MAP_GETTERS, name)) return MAP_GETTERS[name](map);
   switch (name) {
     case 'get':
       arity(args, 1);
@@ -347,41 +351,23 @@ function mapMethod(map: VtlMap, name: string, args: readonly unknown[]): unknown
       delete map[k];
       return previous;
     }
-    case 'keySet':
-      arity(args, 0);
-      return Object.keys(map);
-    case 'values':
-      arity(args, 0);
-      return Object.values(map);
-    case 'entrySet':
-      arity(args, 0);
-      return Object.keys(map).map((k) => new MapEntry(k, map[k]));
-    case 'size':
-      arity(args, 0);
-      return Object.keys(map).length;
-    case 'isEmpty':
-      arity(args, 0);
-      return Object.keys(map).length === 0;
-    case 'clear':
-      arity(args, 0);
-      for (const k of Object.keys(map)) delete map[k];
-      return undefined;
     default:
       return objectMethod(map, name, args);
   }
 }
 
+/** Number methods without arguments, of the number's value. */
+const NUMBER_GETTERS: Record<string, (value: number) => unknown> = {
+  intValue: (value) => Math.trunc(value),
+  longValue: (value) => Math.trunc(value),
+  doubleValue: (value) => new JavaDouble(value),
+  floatValue: (value) => new JavaDouble(value),
+};
+
 function numberMethod(n: unknown, name: string, args: readonly unknown[]): unknown {
   const { value } = asNumber(n)!;
+  if (args.length === 0 && Object.hasOwn(NUMBER_GETTERS, name)) return NUMBER_GETTERS[name](value);
   switch (name) {
-    case 'intValue':
-    case 'longValue':
-      arity(args, 0);
-      return Math.trunc(value);
-    case 'doubleValue':
-    case 'floatValue':
-      arity(args, 0);
-      return new JavaDouble(value);
     case 'compareTo': {
       arity(args, 1);
       const other = asNumber(args[0]);

@@ -54,6 +54,9 @@ export interface IntrinsicsOptions {
 
 const CONDITION_FUNCTIONS = new Set(['Fn::Equals', 'Fn::And', 'Fn::Or', 'Fn::Not', 'Condition']);
 
+/** How an intrinsic function is evaluated: its arguments as written, found at `pointer`. */
+type Evaluator = (this: Intrinsics, args: unknown, pointer: string) => unknown;
+
 /** Evaluates intrinsic functions against a template's parameters, conditions, mappings and resources. */
 export class Intrinsics {
   /** Every value that could not be resolved, in the order met (a location once). */
@@ -176,65 +179,65 @@ export class Intrinsics {
     }
   }
 
+  /** The functions evaluated locally, by name; any other is reported as not evaluated. */
+  private readonly functions: Record<string, Evaluator> = {
+    Ref: this.ref,
+    'Fn::Sub': this.sub,
+    'Fn::GetAtt': this.getAtt,
+    'Fn::Join': this.join,
+    'Fn::If': this.fnIf,
+    'Fn::Select': this.select,
+    'Fn::Split': this.split,
+    'Fn::FindInMap': this.findInMap,
+    'Fn::Base64': this.base64,
+    'Fn::GetAZs': this.getAZs,
+    'Fn::ImportValue': this.importValue,
+    'Fn::ToJsonString': this.toJsonString,
+    'Fn::Length': this.length,
+    'Fn::Transform': this.transform,
+  };
+
   private call(fn: string, args: unknown, pointer: string): unknown {
-    switch (fn) {
-      case 'Ref':
-        return this.ref(args, pointer);
-      case 'Fn::Sub':
-        return this.sub(args, pointer);
-      case 'Fn::GetAtt':
-        return this.getAtt(args, pointer);
-      case 'Fn::Join':
-        return this.join(args, pointer);
-      case 'Fn::If':
-        return this.fnIf(args, pointer);
-      case 'Fn::Select':
-        return this.select(args, pointer);
-      case 'Fn::Split':
-        return this.split(args, pointer);
-      case 'Fn::FindInMap':
-        return this.findInMap(args, pointer);
-      case 'Fn::Base64': {
-        const text = this.resolve(args, pointer);
-        if (text instanceof Unresolved) return text;
-        if (typeof text !== 'string') return this.fail('Fn::Base64 needs a string', pointer);
-        return Buffer.from(text, 'utf8').toString('base64');
-      }
-      case 'Fn::GetAZs': {
-        const region = this.resolve(args, pointer);
-        if (region instanceof Unresolved) return region;
-        const name =
-          typeof region === 'string' && region !== '' ? region : this.options.pseudo['AWS::Region'];
-        return ['a', 'b', 'c'].map((zone) => `${String(name)}${zone}`);
-      }
-      case 'Fn::ImportValue': {
-        const name = this.resolve(args, pointer);
-        const shown = typeof name === 'string' ? `'${name}'` : '';
-        return this.fail(
-          `Fn::ImportValue ${shown}: exports of other stacks are not known locally`.replace('  ', ' '),
-          pointer,
-        );
-      }
-      case 'Fn::ToJsonString': {
-        const value = this.resolve(args, pointer);
-        const missing = firstUnresolved(value);
-        return missing ?? JSON.stringify(value);
-      }
-      case 'Fn::Length': {
-        const value = this.resolve(args, pointer);
-        if (value instanceof Unresolved) return value;
-        return Array.isArray(value) ? value.length : this.fail('Fn::Length needs a list', pointer);
-      }
-      case 'Fn::Transform':
-        return this.transform(args, pointer);
-      case 'Fn::Equals':
-      case 'Fn::And':
-      case 'Fn::Or':
-      case 'Fn::Not':
-        return this.conditionExpression({ [fn]: args }, pointer.replace(/\/[^/]*$/, ''));
-      default:
-        return this.fail(`${fn} is not evaluated locally`, pointer);
-    }
+    if (Object.hasOwn(this.functions, fn)) return this.functions[fn].call(this, args, pointer);
+    // Fn::Equals, Fn::And, Fn::Or and Fn::Not met as a value evaluate to true or false.
+    if (CONDITION_FUNCTIONS.has(fn))
+      return this.conditionExpression({ [fn]: args }, pointer.replace(/\/[^/]*$/, ''));
+    return this.fail(`${fn} is not evaluated locally`, pointer);
+  }
+
+  private base64(args: unknown, pointer: string): unknown {
+    const text = this.resolve(args, pointer);
+    if (text instanceof Unresolved) return text;
+    if (typeof text !== 'string') return this.fail('Fn::Base64 needs a string', pointer);
+    return Buffer.from(text, 'utf8').toString('base64');
+  }
+
+  /** Fn::GetAZs: three zones (a, b, c) of the region (the stack's own for ''). */
+  private getAZs(args: unknown, pointer: string): unknown {
+    const region = this.resolve(args, pointer);
+    if (region instanceof Unresolved) return region;
+    const name = typeof region === 'string' && region !== '' ? region : this.options.pseudo['AWS::Region'];
+    return ['a', 'b', 'c'].map((zone) => `${String(name)}${zone}`);
+  }
+
+  private importValue(args: unknown, pointer: string): Unresolved {
+    const name = this.resolve(args, pointer);
+    const shown = typeof name === 'string' ? `'${name}'` : '';
+    return this.fail(
+      `Fn::ImportValue ${shown}: exports of other stacks are not known locally`.replace('  ', ' '),
+      pointer,
+    );
+  }
+
+  private toJsonString(args: unknown, pointer: string): unknown {
+    const value = this.resolve(args, pointer);
+    return firstUnresolved(value) ?? JSON.stringify(value);
+  }
+
+  private length(args: unknown, pointer: string): unknown {
+    const value = this.resolve(args, pointer);
+    if (value instanceof Unresolved) return value;
+    return Array.isArray(value) ? value.length : this.fail('Fn::Length needs a list', pointer);
   }
 
   /** `Fn::Transform` with `Name: AWS::Include`: the named file's content, its intrinsics resolved. */
@@ -330,17 +333,22 @@ export class Intrinsics {
   }
 
   private join(args: unknown, pointer: string): unknown {
-    if (!Array.isArray(args) || args.length !== 2)
-      return this.fail('Fn::Join needs [delimiter, [values]]', pointer);
-    const delimiter = this.resolve(args[0], pointerTo(pointer, 0));
-    const items = this.resolve(args[1], pointerTo(pointer, 1));
-    const missing = firstUnresolved(delimiter) ?? firstUnresolved(items);
+    const usage = 'Fn::Join needs [delimiter, [values]]';
+    const pair = this.resolvePair(args, pointer);
+    if (!pair) return this.fail(usage, pointer);
+    const missing = firstUnresolved(pair);
     if (missing) return missing;
-    if (typeof delimiter !== 'string' || !Array.isArray(items))
-      return this.fail('Fn::Join needs [delimiter, [values]]', pointer);
+    const [delimiter, items] = pair;
+    if (typeof delimiter !== 'string' || !Array.isArray(items)) return this.fail(usage, pointer);
     if (!items.every((item) => ['string', 'number', 'boolean'].includes(typeof item)))
       return this.fail('Fn::Join: every value must be a string', pointer);
     return items.map(String).join(delimiter);
+  }
+
+  /** The two items of `[first, second]`, each resolved; undefined when `args` is not a list of two. */
+  private resolvePair(args: unknown, pointer: string): [unknown, unknown] | undefined {
+    if (!Array.isArray(args) || args.length !== 2) return undefined;
+    return [this.resolve(args[0], pointerTo(pointer, 0)), this.resolve(args[1], pointerTo(pointer, 1))];
   }
 
   private fnIf(args: unknown, pointer: string): unknown {
@@ -354,10 +362,9 @@ export class Intrinsics {
   }
 
   private select(args: unknown, pointer: string): unknown {
-    if (!Array.isArray(args) || args.length !== 2)
-      return this.fail('Fn::Select needs [index, [values]]', pointer);
-    const index = this.resolve(args[0], pointerTo(pointer, 0));
-    const list = this.resolve(args[1], pointerTo(pointer, 1));
+    const pair = this.resolvePair(args, pointer);
+    if (!pair) return this.fail('Fn::Select needs [index, [values]]', pointer);
+    const [index, list] = pair;
     if (index instanceof Unresolved) return index;
     if (list instanceof Unresolved) return list;
     const i = Number(index);
@@ -367,14 +374,13 @@ export class Intrinsics {
   }
 
   private split(args: unknown, pointer: string): unknown {
-    if (!Array.isArray(args) || args.length !== 2)
-      return this.fail('Fn::Split needs [delimiter, string]', pointer);
-    const delimiter = this.resolve(args[0], pointerTo(pointer, 0));
-    const text = this.resolve(args[1], pointerTo(pointer, 1));
+    const usage = 'Fn::Split needs [delimiter, string]';
+    const pair = this.resolvePair(args, pointer);
+    if (!pair) return this.fail(usage, pointer);
+    const [delimiter, text] = pair;
     const missing = firstUnresolved(delimiter) ?? firstUnresolved(text);
     if (missing) return missing;
-    if (typeof delimiter !== 'string' || typeof text !== 'string')
-      return this.fail('Fn::Split needs [delimiter, string]', pointer);
+    if (typeof delimiter !== 'string' || typeof text !== 'string') return this.fail(usage, pointer);
     return text.split(delimiter);
   }
 
@@ -413,11 +419,11 @@ export class Intrinsics {
       return typeof args === 'string' ? this.condition(args, at) : this.fail('Condition needs a name', at);
     }
     if (fn === 'Fn::Equals') {
-      if (!Array.isArray(args) || args.length !== 2) return this.fail('Fn::Equals needs two values', at);
-      const [a, b] = args.map((v, i) => this.resolve(v, pointerTo(at, i)));
-      const missing = firstUnresolved(a) ?? firstUnresolved(b);
+      const pair = this.resolvePair(args, at);
+      if (!pair) return this.fail('Fn::Equals needs two values', at);
+      const missing = firstUnresolved(pair);
       if (missing) return missing;
-      return JSON.stringify(comparable(a)) === JSON.stringify(comparable(b));
+      return JSON.stringify(comparable(pair[0])) === JSON.stringify(comparable(pair[1]));
     }
     if (!Array.isArray(args) || args.length === 0) return this.fail(`${fn} needs a list of conditions`, at);
     const values = args.map((c, i) => this.conditionExpression(c, pointerTo(at, i)));

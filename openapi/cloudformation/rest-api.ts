@@ -1,8 +1,8 @@
 import { pointerTo } from '../problems';
-import { describe, isObject, type JsonObject } from '../values';
+import { isObject, type JsonObject } from '../values';
 import type { BuildContext, BuiltApi, TemplateUsagePlan } from './context';
 import { firstUnresolved, Unresolved } from './intrinsics';
-import { readLocalDocument, settled, stageOf } from './sam';
+import { readDefinition, settled, stageOf } from './sam';
 import { parameterOf, SwaggerDocument } from './swagger';
 import type { TemplateResource } from './template';
 
@@ -33,32 +33,16 @@ function buildRestApi(ctx: BuildContext, api: TemplateResource): BuiltApi {
     bodyFile: undefined,
     stages: [],
   };
-  if (api.properties.Body !== undefined) {
-    const body = value('Body');
-    built.bodyPointer = pointerTo(at, 'Body');
-    if (isObject(body)) built.document = new SwaggerDocument(body);
-    else if (body !== undefined)
-      ctx.problems.error(
-        built.bodyPointer,
-        `Body must be an OpenAPI document (an object), not ${describe(body)}`,
-      );
-  } else if (api.properties.BodyS3Location !== undefined) {
-    const asset = api.metadata['aws:asset:path'];
-    const location = typeof asset === 'string' ? asset : value('BodyS3Location');
-    const document = readLocalDocument(ctx, location, pointerTo(at, 'BodyS3Location'), 'BodyS3Location');
-    if (document) {
-      built.document = new SwaggerDocument(document.doc);
-      built.bodyFile = document.file;
-    }
-  }
+  const asset = api.metadata['aws:asset:path'];
+  readDefinition(ctx, built, api.properties, value, at, {
+    inline: 'Body',
+    file: 'BodyS3Location',
+    location: typeof asset === 'string' ? asset : undefined,
+  });
   const doc = built.document;
   const name = value('Name');
   if (typeof name === 'string' && isObject(doc.doc.info)) doc.doc.info.title = name;
-  const binary = value('BinaryMediaTypes');
-  if (Array.isArray(binary)) {
-    const list = (doc.doc['x-amazon-apigateway-binary-media-types'] ??= []) as unknown[];
-    for (const type of binary) if (typeof type === 'string') list.push(type.replace(/~1/g, '/'));
-  }
+  doc.addBinaryMediaTypes(value('BinaryMediaTypes'));
   const compression = value('MinimumCompressionSize');
   if (compression !== undefined) doc.doc['x-amazon-apigateway-minimum-compression-size'] = compression;
   const keySource = value('ApiKeySourceType');
@@ -66,9 +50,10 @@ function buildRestApi(ctx: BuildContext, api: TemplateResource): BuiltApi {
 
   const children = ctx.resources.filter((r) => belongsTo(ctx, r, api.logicalId));
   const byType = (type: string) => children.filter((r) => r.type === type);
-  const authorizerNames = addAuthorizers(ctx, doc, byType('AWS::ApiGateway::Authorizer'));
-  const validatorNames = addValidators(ctx, doc, byType('AWS::ApiGateway::RequestValidator'));
-  addModels(ctx, doc, byType('AWS::ApiGateway::Model'));
+  const named = (type: string, add: (resource: NamedResource) => void) => addNamed(ctx, byType(type), add);
+  const authorizerNames = named('AWS::ApiGateway::Authorizer', (r) => addAuthorizer(doc, r));
+  const validatorNames = named('AWS::ApiGateway::RequestValidator', (r) => addValidator(doc, r));
+  named('AWS::ApiGateway::Model', (r) => addModel(ctx, doc, r));
   addGatewayResponses(ctx, doc, byType('AWS::ApiGateway::GatewayResponse'));
   const paths = resourcePaths(ctx, api.logicalId, byType('AWS::ApiGateway::Resource'));
   for (const method of byType('AWS::ApiGateway::Method'))
@@ -160,13 +145,7 @@ function addMethod(
   const authorizationType = String(value('AuthorizationType') ?? 'NONE').toUpperCase();
   const security: JsonObject[] = [];
   if (authorizationType === 'AWS_IAM') {
-    doc.securitySchemes().sigv4 = {
-      type: 'apiKey',
-      name: 'Authorization',
-      in: 'header',
-      'x-amazon-apigateway-authtype': 'awsSigv4',
-    };
-    security.push({ sigv4: [] });
+    security.push(doc.iamSecurity('sigv4'));
   } else if (authorizationType === 'CUSTOM' || authorizationType === 'COGNITO_USER_POOLS') {
     const authorizerId = idOf(ctx, apiLogicalId, props.AuthorizerId, `${at}/AuthorizerId`);
     const name = authorizerId === undefined ? undefined : authorizers.get(authorizerId);
@@ -182,10 +161,8 @@ function addMethod(
           : [],
       });
   }
-  if (value('ApiKeyRequired') === true || value('ApiKeyRequired') === 'true') {
-    doc.securitySchemes().api_key = { type: 'apiKey', name: 'x-api-key', in: 'header' };
-    security.push({ api_key: [] });
-  }
+  if (value('ApiKeyRequired') === true || value('ApiKeyRequired') === 'true')
+    security.push(doc.apiKeySecurity());
   operation.security = security;
   const operationName = value('OperationName');
   if (typeof operationName === 'string') operation.operationId = operationName;
@@ -281,82 +258,77 @@ function integrationOf(written: JsonObject): JsonObject {
   return out;
 }
 
-/** AWS::ApiGateway::Authorizer → security schemes; returns logical id → scheme name. */
-function addAuthorizers(
+/** An Authorizer, RequestValidator or Model: its properties resolved, its Name (else its logical id). */
+interface NamedResource {
+  name: string;
+  props: JsonObject;
+  at: string;
+}
+
+/** Hands each resource to `add`; returns logical id → name, for the methods that refer to them. */
+function addNamed(
   ctx: BuildContext,
-  doc: SwaggerDocument,
   resources: TemplateResource[],
+  add: (resource: NamedResource) => void,
 ): Map<string, string> {
   const names = new Map<string, string>();
   for (const resource of resources) {
     const at = `/Resources/${resource.logicalId}/Properties`;
     const props = ctx.intrinsics.resolve(resource.properties, at) as JsonObject;
     const name = typeof props.Name === 'string' ? props.Name : resource.logicalId;
-    const type = String(props.Type ?? '').toUpperCase();
-    const identitySource = typeof props.IdentitySource === 'string' ? props.IdentitySource : undefined;
-    const header = /^method\.request\.header\.(.+)$/.exec(identitySource ?? '')?.[1];
-    const authorizer: JsonObject = {
-      type: type === 'COGNITO_USER_POOLS' ? 'cognito_user_pools' : type.toLowerCase(),
-    };
-    for (const [from, to] of [
-      ['AuthorizerUri', 'authorizerUri'],
-      ['AuthorizerCredentials', 'authorizerCredentials'],
-      ['IdentitySource', 'identitySource'],
-      ['IdentityValidationExpression', 'identityValidationExpression'],
-      ['AuthorizerResultTtlInSeconds', 'authorizerResultTtlInSeconds'],
-      ['ProviderARNs', 'providerARNs'],
-    ])
-      if (props[from] !== undefined) authorizer[to] = props[from];
-    doc.securitySchemes()[name] = {
-      type: 'apiKey',
-      name: header ?? 'Unused',
-      in: 'header',
-      'x-amazon-apigateway-authtype': type === 'COGNITO_USER_POOLS' ? 'cognito_user_pools' : 'custom',
-      'x-amazon-apigateway-authorizer': authorizer,
-    };
+    add({ name, props, at });
     names.set(resource.logicalId, name);
   }
   return names;
 }
 
-function addValidators(
-  ctx: BuildContext,
-  doc: SwaggerDocument,
-  resources: TemplateResource[],
-): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const resource of resources) {
-    const props = ctx.intrinsics.resolve(
-      resource.properties,
-      `/Resources/${resource.logicalId}/Properties`,
-    ) as JsonObject;
-    const name = typeof props.Name === 'string' ? props.Name : resource.logicalId;
-    doc.extension('request-validators')[name] = {
-      validateRequestBody: props.ValidateRequestBody === true || props.ValidateRequestBody === 'true',
-      validateRequestParameters:
-        props.ValidateRequestParameters === true || props.ValidateRequestParameters === 'true',
-    };
-    names.set(resource.logicalId, name);
-  }
-  return names;
+/** AWS::ApiGateway::Authorizer → a security scheme named after it. */
+function addAuthorizer(doc: SwaggerDocument, { name, props }: NamedResource): void {
+  const type = String(props.Type ?? '').toUpperCase();
+  const identitySource = typeof props.IdentitySource === 'string' ? props.IdentitySource : undefined;
+  const header = /^method\.request\.header\.(.+)$/.exec(identitySource ?? '')?.[1];
+  const authorizer: JsonObject = {
+    type: type === 'COGNITO_USER_POOLS' ? 'cognito_user_pools' : type.toLowerCase(),
+  };
+  for (const [from, to] of [
+    ['AuthorizerUri', 'authorizerUri'],
+    ['AuthorizerCredentials', 'authorizerCredentials'],
+    ['IdentitySource', 'identitySource'],
+    ['IdentityValidationExpression', 'identityValidationExpression'],
+    ['AuthorizerResultTtlInSeconds', 'authorizerResultTtlInSeconds'],
+    ['ProviderARNs', 'providerARNs'],
+  ])
+    if (props[from] !== undefined) authorizer[to] = props[from];
+  doc.securitySchemes()[name] = {
+    type: 'apiKey',
+    name: header ?? 'Unused',
+    in: 'header',
+    'x-amazon-apigateway-authtype': type === 'COGNITO_USER_POOLS' ? 'cognito_user_pools' : 'custom',
+    'x-amazon-apigateway-authorizer': authorizer,
+  };
 }
 
-function addModels(ctx: BuildContext, doc: SwaggerDocument, resources: TemplateResource[]): void {
-  for (const resource of resources) {
-    const at = `/Resources/${resource.logicalId}/Properties`;
-    const props = ctx.intrinsics.resolve(resource.properties, at) as JsonObject;
-    const name = typeof props.Name === 'string' ? props.Name : resource.logicalId;
-    let schema = props.Schema;
-    if (typeof schema === 'string') {
-      try {
-        schema = JSON.parse(schema);
-      } catch {
-        ctx.problems.error(`${at}/Schema`, `model ${name}: Schema is not JSON`);
-        continue;
-      }
+/** AWS::ApiGateway::RequestValidator → a request validator named after it. */
+function addValidator(doc: SwaggerDocument, { name, props }: NamedResource): void {
+  doc.extension('request-validators')[name] = {
+    validateRequestBody: props.ValidateRequestBody === true || props.ValidateRequestBody === 'true',
+    validateRequestParameters:
+      props.ValidateRequestParameters === true || props.ValidateRequestParameters === 'true',
+  };
+}
+
+/** AWS::ApiGateway::Model → a schema (its Schema may be written as a JSON string). */
+function addModel(ctx: BuildContext, doc: SwaggerDocument, { name, props, at }: NamedResource): void {
+  let schema = props.Schema;
+  if (typeof schema === 'string') {
+    try {
+      schema = JSON.parse(schema);
+    } catch {
+      ctx.problems.error(`${at}/Schema`, `model ${name}: Schema is not JSON`);
+      return;
     }
-    doc.schemas()[name] = isObject(schema) ? schema : {};
   }
+  doc.schemas()[name] = isObject(schema) ? schema : {};
 }
 
 function addGatewayResponses(ctx: BuildContext, doc: SwaggerDocument, resources: TemplateResource[]): void {

@@ -139,7 +139,7 @@ function buildApi(
     bodyFile: undefined,
     stages: [],
   };
-  readDefinition(ctx, built, props, value, at);
+  readDefinition(ctx, built, props, value, at, { inline: 'DefinitionBody', file: 'DefinitionUri' });
   const doc = built.document;
   const name = value('Name');
   if (typeof name === 'string' && isObject(doc.doc.info)) doc.doc.info.title = name;
@@ -153,11 +153,7 @@ function buildApi(
   if (isObject(auth)) addAuth(ctx, doc, auth, pointerTo(at, 'Auth'), eventAuth, logicalId);
   else for (const [key, authOfEvent] of eventAuth) applyMethodAuth(ctx, doc, key, authOfEvent, {}, undefined);
 
-  const binary = value('BinaryMediaTypes');
-  if (Array.isArray(binary)) {
-    const list = (doc.doc['x-amazon-apigateway-binary-media-types'] ??= []) as unknown[];
-    for (const type of binary) if (typeof type === 'string') list.push(type.replace(/~1/g, '/'));
-  }
+  doc.addBinaryMediaTypes(value('BinaryMediaTypes'));
   const responses = value('GatewayResponses');
   if (isObject(responses)) addGatewayResponses(doc, responses);
   const models = value('Models');
@@ -181,27 +177,33 @@ function buildApi(
   return built;
 }
 
-function readDefinition(
+/**
+ * An API's OpenAPI document: the inline one under the `inline` property (DefinitionBody, Body), else
+ * the local file the `file` property names (DefinitionUri, BodyS3Location), or `location` where the
+ * template says elsewhere where that file is (the CDK's asset path).
+ */
+export function readDefinition(
   ctx: BuildContext,
   built: BuiltApi,
   props: JsonObject,
   value: (key: string) => unknown,
   at: string,
+  keys: { inline: string; file: string; location?: string },
 ): void {
-  if (props.DefinitionBody !== undefined) {
-    const body = value('DefinitionBody');
-    built.bodyPointer = pointerTo(at, 'DefinitionBody');
+  if (props[keys.inline] !== undefined) {
+    const body = value(keys.inline);
+    built.bodyPointer = pointerTo(at, keys.inline);
     if (isObject(body)) built.document = new SwaggerDocument(body);
     else if (body !== undefined)
       ctx.problems.error(
         built.bodyPointer,
-        `DefinitionBody must be an OpenAPI document (an object), not ${describe(body)}`,
+        `${keys.inline} must be an OpenAPI document (an object), not ${describe(body)}`,
       );
     return;
   }
-  if (props.DefinitionUri === undefined) return;
-  const uri = value('DefinitionUri');
-  const document = readLocalDocument(ctx, uri, pointerTo(at, 'DefinitionUri'), 'DefinitionUri');
+  if (props[keys.file] === undefined) return;
+  const location = keys.location ?? value(keys.file);
+  const document = readLocalDocument(ctx, location, pointerTo(at, keys.file), keys.file);
   if (document) {
     built.document = new SwaggerDocument(document.doc);
     built.bodyFile = document.file;
@@ -479,13 +481,7 @@ function applyMethodAuth(
     typeof own.ApiKeyRequired === 'boolean' ? own.ApiKeyRequired : defaults.apiKeyRequired === true;
   const security: JsonObject[] = [];
   if (authorizer === 'AWS_IAM') {
-    doc.securitySchemes().AWS_IAM = {
-      type: 'apiKey',
-      name: 'Authorization',
-      in: 'header',
-      'x-amazon-apigateway-authtype': 'awsSigv4',
-    };
-    security.push({ AWS_IAM: [] });
+    security.push(doc.iamSecurity('AWS_IAM'));
   } else if (authorizer !== undefined && authorizer !== 'NONE') {
     if (!schemes || !Object.hasOwn(schemes, authorizer)) {
       ctx.problems.error(
@@ -497,10 +493,7 @@ function applyMethodAuth(
       security.push({ [authorizer]: scopes });
     }
   }
-  if (apiKey) {
-    doc.securitySchemes().api_key = { type: 'apiKey', name: 'x-api-key', in: 'header' };
-    security.push({ api_key: [] });
-  }
+  if (apiKey) security.push(doc.apiKeySecurity());
   if (security.length) operation.security = security;
   else if (authorizer === 'NONE') operation.security = [];
 }

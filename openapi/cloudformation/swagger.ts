@@ -61,20 +61,43 @@ export class SwaggerDocument {
 
   /** securityDefinitions (2.0) / components.securitySchemes (3.x), created if absent. */
   securitySchemes(): JsonObject {
-    if (this.openapi3) {
-      const components = (this.doc.components ??= {}) as JsonObject;
-      return (components.securitySchemes ??= {}) as JsonObject;
-    }
-    return (this.doc.securityDefinitions ??= {}) as JsonObject;
+    return this.reusable('securityDefinitions', 'securitySchemes');
+  }
+
+  /** Declares the IAM (SigV4) security scheme under `name`; returns the security requirement naming it. */
+  iamSecurity(name: string): JsonObject {
+    this.securitySchemes()[name] = {
+      type: 'apiKey',
+      name: 'Authorization',
+      in: 'header',
+      'x-amazon-apigateway-authtype': 'awsSigv4',
+    };
+    return { [name]: [] };
+  }
+
+  /** Declares the API key scheme (header x-api-key) as `api_key`; returns the requirement naming it. */
+  apiKeySecurity(): JsonObject {
+    this.securitySchemes().api_key = { type: 'apiKey', name: 'x-api-key', in: 'header' };
+    return { api_key: [] };
   }
 
   /** definitions (2.0) / components.schemas (3.x), created if absent. */
   schemas(): JsonObject {
-    if (this.openapi3) {
-      const components = (this.doc.components ??= {}) as JsonObject;
-      return (components.schemas ??= {}) as JsonObject;
-    }
-    return (this.doc.definitions ??= {}) as JsonObject;
+    return this.reusable('definitions', 'schemas');
+  }
+
+  /** A map of reusable objects: a root key in 2.0, a key of components in 3.x; created if absent. */
+  private reusable(swagger2Key: string, componentsKey: string): JsonObject {
+    if (!this.openapi3) return (this.doc[swagger2Key] ??= {}) as JsonObject;
+    const components = (this.doc.components ??= {}) as JsonObject;
+    return (components[componentsKey] ??= {}) as JsonObject;
+  }
+
+  /** Adds a template's BinaryMediaTypes (`~1` written for `/`) to x-amazon-apigateway-binary-media-types. */
+  addBinaryMediaTypes(written: unknown): void {
+    if (!Array.isArray(written)) return;
+    const list = (this.doc['x-amazon-apigateway-binary-media-types'] ??= []) as unknown[];
+    for (const type of written) if (typeof type === 'string') list.push(type.replace(/~1/g, '/'));
   }
 
   /** Where a model lives for a `$ref`. */

@@ -23,6 +23,11 @@ export class S3Error extends Error {
   }
 }
 
+/** An error about one bucket, named in the document's <BucketName>. */
+function aboutBucket(code: string, status: number, message: string): (bucket: string) => S3Error {
+  return (bucket) => new S3Error(code, status, message, { BucketName: bucket });
+}
+
 /** The errors the emulator raises, with AWS's status codes and messages. */
 export const S3Errors = {
   accessDenied: (message = 'Access Denied', fields: Record<string, string> = {}) =>
@@ -33,22 +38,17 @@ export const S3Errors = {
     new S3Error('AuthorizationQueryParametersError', 400, message),
   badDigest: (message: string, fields: Record<string, string> = {}) =>
     new S3Error('BadDigest', 400, message, fields),
-  bucketAlreadyExists: (bucket: string) =>
-    new S3Error(
-      'BucketAlreadyExists',
-      409,
-      'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
-      { BucketName: bucket },
-    ),
-  bucketAlreadyOwnedByYou: (bucket: string) =>
-    new S3Error(
-      'BucketAlreadyOwnedByYou',
-      409,
-      'Your previous request to create the named bucket succeeded and you already own it.',
-      { BucketName: bucket },
-    ),
-  bucketNotEmpty: (bucket: string) =>
-    new S3Error('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty', { BucketName: bucket }),
+  bucketAlreadyExists: aboutBucket(
+    'BucketAlreadyExists',
+    409,
+    'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+  ),
+  bucketAlreadyOwnedByYou: aboutBucket(
+    'BucketAlreadyOwnedByYou',
+    409,
+    'Your previous request to create the named bucket succeeded and you already own it.',
+  ),
+  bucketNotEmpty: aboutBucket('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty'),
   entityTooLarge: (proposed: number, max: number) =>
     new S3Error('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size', {
       ProposedSize: proposed,
@@ -144,8 +144,7 @@ export const S3Errors = {
       message,
       name === undefined ? {} : { ArgumentName: name, ArgumentValue: value ?? '' },
     ),
-  invalidBucketName: (bucket: string) =>
-    new S3Error('InvalidBucketName', 400, 'The specified bucket is not valid.', { BucketName: bucket }),
+  invalidBucketName: aboutBucket('InvalidBucketName', 400, 'The specified bucket is not valid.'),
   invalidDigest: (digest: string) =>
     new S3Error('InvalidDigest', 400, 'The Content-MD5 you specified is not valid.', {
       'Content-MD5': digest,
@@ -181,8 +180,7 @@ export const S3Errors = {
     }),
   missingContentLength: () =>
     new S3Error('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.'),
-  noSuchBucket: (bucket: string) =>
-    new S3Error('NoSuchBucket', 404, 'The specified bucket does not exist', { BucketName: bucket }),
+  noSuchBucket: aboutBucket('NoSuchBucket', 404, 'The specified bucket does not exist'),
   noSuchKey: (key: string) =>
     new S3Error('NoSuchKey', 404, 'The specified key does not exist.', { Key: key }),
   noSuchVersion: (key: string, versionId: string) =>

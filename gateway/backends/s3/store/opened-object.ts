@@ -51,19 +51,45 @@ export async function openObjectFile(
   }
 }
 
-/** An object whose bytes are in memory: nothing to release. */
-export class BufferedObject implements OpenedObject {
-  private streamed = false;
+/**
+ * What every opened object does the same way: it gives one stream at most (asking again, or after
+ * close, is a bug), checks the range first, and close() releases what it holds unless a stream
+ * took it over.
+ */
+abstract class OnceOpenedObject implements OpenedObject {
+  private used = false;
 
-  constructor(
-    readonly record: ObjectRecord,
-    readonly body: Buffer,
-  ) {}
+  constructor(readonly record: ObjectRecord) {}
 
   createReadStream(start = 0, end = this.record.size - 1): Readable {
-    if (this.streamed) throw new Error('the object was already streamed or closed');
+    if (this.used) throw new Error('the object was already streamed or closed');
     checkRange(start, end);
-    this.streamed = true;
+    this.used = true;
+    return this.stream(start, end);
+  }
+
+  async close(): Promise<void> {
+    if (this.used) return;
+    this.used = true;
+    await this.release();
+  }
+
+  /** Bytes [start, end] (`end` clamped to the body's last byte); releases what is held once read. */
+  protected abstract stream(start: number, end: number): Readable;
+
+  protected abstract release(): Promise<void>;
+}
+
+/** An object whose bytes are in memory: nothing to release. */
+export class BufferedObject extends OnceOpenedObject {
+  constructor(
+    record: ObjectRecord,
+    readonly body: Buffer,
+  ) {
+    super(record);
+  }
+
+  protected stream(start: number, end: number): Readable {
     const last = Math.min(end, this.body.length - 1);
     const stream = new Readable({ read: () => undefined });
     if (start <= last) stream.push(this.body.subarray(start, last + 1));
@@ -71,23 +97,19 @@ export class BufferedObject implements OpenedObject {
     return stream;
   }
 
-  async close(): Promise<void> {
-    this.streamed = true;
-  }
+  // Nothing is held: the bytes are in memory.
+  protected async release(): Promise<void> {}
 }
 
-class DiskOpenedObject implements OpenedObject {
-  private released = false;
-
+class DiskOpenedObject extends OnceOpenedObject {
   constructor(
     private readonly handle: FileHandle,
-    readonly record: ObjectRecord,
-  ) {}
+    record: ObjectRecord,
+  ) {
+    super(record);
+  }
 
-  createReadStream(start = 0, end = this.record.size - 1): Readable {
-    if (this.released) throw new Error('the object was already streamed or closed');
-    checkRange(start, end);
-    this.released = true;
+  protected stream(start: number, end: number): Readable {
     // The footer follows the body in the same file: never let a range reach into it.
     const last = Math.min(end, this.record.size - 1);
     if (start > last) {
@@ -98,10 +120,8 @@ class DiskOpenedObject implements OpenedObject {
     return this.handle.createReadStream({ start, end: last, autoClose: true, highWaterMark: 512 * 1024 });
   }
 
-  async close(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    await this.handle.close();
+  protected release(): Promise<void> {
+    return this.handle.close();
   }
 }
 
