@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { formatProblem, loadApi, type Problem } from '../openapi';
+import { formatProblem, loadApi } from '../openapi';
 import type { ApiDefinition } from '../openapi/model';
 import { IntegrationUriError, parseIntegrationUri } from '../openapi/uri';
 import { MemoryStore, RedisStore, reportAccess, type StateStore } from './access';
@@ -9,8 +9,8 @@ import { AccessConfigError } from './access/settings';
 import { loadPrincipals, principal, type Principal } from './auth/credentials';
 import { resolveOutboundCredentials, type OutboundCredentials } from './aws/credentials';
 import { EndpointResolver, parseEndpointSetting, type EndpointSetting } from './aws/endpoints';
-import { startLambdaServer, type RunningLambda } from './backends/lambda';
-import { startS3Server, type RunningS3 } from './backends/s3';
+import type { RunningLambda } from './backends/lambda';
+import type { RunningS3 } from './backends/s3';
 import { ConfigError, DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, type ApigwConfig } from './config';
 import type { Logger } from './log';
 import { missingRoleWarning } from './integrations/aws';
@@ -28,14 +28,11 @@ import { corsPolicy } from './cors';
 import { stageGateways } from './stage-dispatch';
 import { prepareTemplate, type ServedApi } from './template-api';
 import type { FunctionsConfig } from './backends/lambda';
+import { ApiLoadError } from './api-load-error';
+import { embeddedLambda, embeddedS3 } from './embedded';
 
-/** The OpenAPI file cannot be served; the problems say why (all of them, with pointers). */
-export class ApiLoadError extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.name = 'ApiLoadError';
-  }
-}
+// In a file of its own, so that the CLI can tell this error apart without loading the gateway.
+export { ApiLoadError };
 
 export interface RunningGateway extends ServedStage {
   readonly s3: RunningS3 | undefined;
@@ -234,7 +231,7 @@ export async function startEmbeddedBackends(
   let s3: RunningS3 | undefined;
   const urls: Record<string, URL> = {};
   if (services.has('s3') && (settings.s3 ?? { kind: 'embedded' }).kind === 'embedded') {
-    s3 = await startS3Server({
+    s3 = await embeddedS3().startS3Server({
       dataDir: config.dataDir,
       port: 0,
       host: '127.0.0.1',
@@ -252,7 +249,7 @@ export async function startEmbeddedBackends(
     // As with S3: the integration's own key may invoke, and functions get it as their role's keys.
     const own = await credentials();
     try {
-      lambda = await startLambdaServer({
+      lambda = await embeddedLambda().startLambdaServer({
         functions,
         port: 0,
         host: '127.0.0.1',
