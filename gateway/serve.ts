@@ -17,15 +17,14 @@ import { missingRoleWarning } from './integrations/aws';
 import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
 import { unsupportedFieldsOfFile, type UnsupportedField } from '../openapi/unsupported-fields';
 import { reportRoutes, strictProblems } from './report';
-import { observabilityFor, type Observability } from './observe';
-import { createGatewayServer, Gateway, listen, type GatewayHandler } from './server';
+import type { Observability } from './observe';
+import type { Gateway, GatewayHandler } from './server';
 import type { ServedStage } from './served-stage';
 import { defaultStageName, validateStageName } from './stage-names';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 import { compileApiTemplates } from './templates';
 import { corsPolicy } from './cors';
-import { stageGateways } from './stage-dispatch';
 import { prepareTemplate, type ServedApi } from './template-api';
 import type { FunctionsConfig } from './backends/lambda';
 import { ApiLoadError } from './api-load-error';
@@ -385,7 +384,7 @@ export interface GatewayDeps {
 
 /** The Gateway of a prepared API with the serving process's dependencies (also how a reload builds one). */
 export function createGateway(config: ServeConfig, prepared: PreparedApi, deps: GatewayDeps): Gateway {
-  return new Gateway({
+  return new (serving().server.Gateway)({
     api: prepared.api,
     stage: prepared.stage,
     stageVariables: { ...prepared.apis?.[0].stageVariables, ...config.stageVariables },
@@ -405,6 +404,19 @@ export function createGateway(config: ServeConfig, prepared: PreparedApi, deps: 
   });
 }
 
+/**
+ * The server, the compiled lifecycle and what watches it: loaded when a gateway is created, not
+ * with this module, so that the primary of `serve --workers` prepares the API and runs the
+ * emulators without them (bench/results.md, "Start-up").
+ */
+function serving() {
+  return {
+    server: require('./server') as typeof import('./server'),
+    observe: require('./observe') as typeof import('./observe'),
+    stageDispatch: require('./stage-dispatch') as typeof import('./stage-dispatch'),
+  };
+}
+
 /** Runs the gateway for a prepared API on `port` (in a cluster worker, the port the workers share). */
 export async function listenGateway(
   config: ServeConfig,
@@ -416,6 +428,7 @@ export async function listenGateway(
   },
 ): Promise<ListeningGateway> {
   const { port: _port, dispatch, ...given } = options;
+  const { observe, server: http, stageDispatch } = serving();
   const clock = given.clock ?? Date.now;
   const store: StateStore = config.redis
     ? await RedisStore.connect(config.redis, options.log, clock)
@@ -424,13 +437,13 @@ export async function listenGateway(
     ...given,
     clock,
     store,
-    observability: given.observability ?? observabilityFor(config, options.log),
+    observability: given.observability ?? observe.observabilityFor(config, options.log),
   };
   const gateway = createGateway(config, prepared, deps);
   // A template may give several APIs: each on its own stage prefix of this one server. Hot reload
   // and the console wrap a single API's gateway; a template's several APIs are served as loaded.
-  const { handler, served } = stageGateways(gateway, prepared.apis, config.stageVariables);
-  const server: Server = createGatewayServer(
+  const { handler, served } = stageDispatch.stageGateways(gateway, prepared.apis, config.stageVariables);
+  const server: Server = http.createGatewayServer(
     dispatch && served.length === 1 ? dispatch(gateway, deps) : handler,
     {
       headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
@@ -439,7 +452,7 @@ export async function listenGateway(
   const drain = drainable(server);
   let address: AddressInfo;
   try {
-    address = await listen(server, options.port, config.host);
+    address = await http.listen(server, options.port, config.host);
   } catch (e) {
     await store.close();
     throw e;

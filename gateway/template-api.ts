@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TemplateFunction, TemplateLoadResult } from '../openapi/cloudformation';
+import { fileMayBeTemplate } from '../openapi/cloudformation/sniff';
 import type { ApiDefinition } from '../openapi/model';
 import type { Problem } from '../openapi/problems';
 import type { FunctionsConfig } from './backends/lambda';
@@ -36,9 +37,12 @@ export function prepareTemplate(
   config: ApigwConfig & { api: string; dataDir: string },
   log: Logger,
 ): PreparedTemplate | undefined {
-  // Loaded here: the CLI imports this module for its flag parsing, before it loads the gateway.
-  const { loadTemplate } = require('../openapi/cloudformation') as typeof import('../openapi/cloudformation');
-  const loaded = loadTemplate(config.api, {
+  // The template importer is loaded only for a file that may be a template (and not with the CLI,
+  // which imports this module for its flags before it loads the gateway).
+  const cloudformation = fileMayBeTemplate(config.api)
+    ? (require('../openapi/cloudformation') as typeof import('../openapi/cloudformation'))
+    : undefined;
+  const loaded = cloudformation?.loadTemplate(config.api, {
     parameterOverrides: config.parameterOverrides,
     region: config.region,
   });
