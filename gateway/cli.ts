@@ -5,8 +5,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDirectory } from '../lib/directories';
 import { loadPrincipals, type Principal } from './auth/credentials';
-import { startLambdaServer } from './backends/lambda';
-import { DataDirInUseError, startS3Server } from './backends/s3';
 import {
   DEFAULT_DRAIN_TIMEOUT,
   isGatewayWorker,
@@ -25,17 +23,26 @@ import {
   parseStageVariables,
   resolveConfig,
 } from './config';
-import { resolveServeLike, runRoutes, runValidate } from './cli-inspect';
-import { startLiveGateway, type LiveRunningGateway } from './live/start';
+import type { LiveRunningGateway } from './live/start';
 import { parseEndpointFlags } from './aws/endpoints';
 import { corsPolicy, describeCors, normaliseCorsFlag } from './cors';
 import { createLogger, type Logger } from './log';
+import { embeddedLambda, embeddedS3, isDataDirInUse } from './embedded';
 import { runToken, takeTokenFlags, TOKEN_OPTIONS, TOKEN_OPTIONS_USAGE, TOKEN_USAGE } from './token-command';
 import { RedisUnavailableError } from './access/redis-store';
 import { AccessConfigError } from './access/settings';
-import { usageFromRedis, type UsageQuery } from './access/usage-command';
-import { ApiLoadError, type RunningGateway, type ServeConfig } from './serve';
+import type { UsageQuery } from './access/usage-command';
+import { ApiLoadError } from './api-load-error';
+import type { RunningGateway, ServeConfig } from './serve';
 import { otherApis, parseParameterOverrides, templateIn } from './template-api';
+
+// Each command's own code is loaded when it runs: `apigw serve --workers` forks its workers before
+// it loads the gateway, and a worker loads no console, no inspection, no Redis client.
+const load = {
+  inspect: () => require('./cli-inspect') as typeof import('./cli-inspect'),
+  live: () => require('./live/start') as typeof import('./live/start'),
+  usage: () => require('./access/usage-command') as typeof import('./access/usage-command'),
+};
 
 // From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
 const PACKAGE_JSON = [
@@ -250,7 +257,7 @@ async function runS3(flags: Record<string, unknown>): Promise<number> {
   const log = createLogger(config.logLevel ?? 'info');
   const { principals, development } = loadPrincipals(config.credentials);
   refuseDevelopmentKeysOnNetwork(config, development);
-  const s3 = await startS3Server({
+  const s3 = await embeddedS3().startS3Server({
     dataDir: config.dataDir,
     port: config.port,
     host: config.host,
@@ -325,7 +332,7 @@ async function runLambda(flags: Record<string, unknown>, positional: string | un
   const { principals, development } = loadPrincipals(config.credentials);
   refuseDevelopmentKeysOnNetwork(config, development);
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
-  const lambda = await startLambdaServer({
+  const lambda = await embeddedLambda().startLambdaServer({
     functions,
     port: config.port,
     host: config.host,
@@ -382,7 +389,7 @@ async function runUsage(
     flags = { ...flags, config: isDir ? path.join(target, 'apigw.yaml') : target };
   }
   const config = resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
-  const usage = await usageFromRedis(config, query, createLogger(config.logLevel ?? 'warn'));
+  const usage = await load.usage().usageFromRedis(config, query, createLogger(config.logLevel ?? 'warn'));
   process.stdout.write(JSON.stringify(usage, null, 2) + '\n');
   return 0;
 }
@@ -465,7 +472,7 @@ async function runServe(
   if (workers > 1) return runServeCluster(serveConfig, workers, argv, log);
   let running: LiveRunningGateway;
   try {
-    running = await startLiveGateway(serveConfig, log, {
+    running = await load.live().startLiveGateway(serveConfig, log, {
       // Hot reload reads the command line and the config file again, as here.
       resolve: () => {
         const again = resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
@@ -610,11 +617,11 @@ async function run(argv: string[]): Promise<number> {
       case 'lambda':
         return await runLambda(flags, rest[0]);
       case 'validate':
-        return runValidate(flags, rest[0]);
+        return load.inspect().runValidate(flags, rest[0]);
       case 'routes':
-        return runRoutes(flags, rest[0]);
+        return load.inspect().runRoutes(flags, rest[0]);
       case 'token':
-        return await runToken(tokenFlags, resolveServeLike(flags, rest[0]));
+        return await runToken(tokenFlags, load.inspect().resolveServeLike(flags, rest[0]));
       case 'usage':
         return await runUsage(flags, rest[0], usageQuery);
       default:
@@ -624,7 +631,7 @@ async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (
       e instanceof ConfigError ||
-      e instanceof DataDirInUseError ||
+      isDataDirInUse(e) ||
       e instanceof WorkerStartError ||
       e instanceof AccessConfigError ||
       e instanceof RedisUnavailableError

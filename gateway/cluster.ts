@@ -1,28 +1,30 @@
 import cluster, { type Worker } from 'node:cluster';
+import { ApiLoadError } from './api-load-error';
 import { loadPrincipals, type Principal } from './auth/credentials';
 import type { OutboundCredentials } from './aws/credentials';
 import { EndpointResolver } from './aws/endpoints';
 import { registerEmbeddedOrigin } from './integrations/transport';
 import type { ServedStage } from './served-stage';
 import { silentLogger, type Logger } from './log';
-import {
-  ApiLoadError,
-  listenGateway,
-  outboundCredentials,
-  prepareApi,
-  reportEndpoints,
-  startEmbeddedBackends,
-  type ListeningGateway,
-  type ServeConfig,
-} from './serve';
+import type { EmbeddedBackends, ListeningGateway, PreparedApi, ServeConfig } from './serve';
+
+/**
+ * The gateway (importer, compiled lifecycle, emulators' glue), loaded once the workers are forked:
+ * it is most of what apigw loads, and the primary forks before it loads it (startGatewayCluster).
+ */
+function serve(): typeof import('./serve') {
+  return require('./serve') as typeof import('./serve');
+}
 
 /**
  * `apigw serve --workers N`: one primary process and N workers (node:cluster) serving one port.
  *
- * The primary loads and checks the API, starts the embedded S3 (the single writer of its data
- * directory) and the embedded Lambda, then forks the workers. Each worker loads the API again
- * and runs the gateway with the primary's embedded endpoints, the primary's principals and its
- * outbound credentials (sent over the IPC channel, never derived again). The primary replaces a
+ * The primary forks the workers first, then loads and checks the API and starts the embedded S3
+ * (the single writer of its data directory) and the embedded Lambda while the workers start: on
+ * several cores that work runs side by side rather than one after the other. Each worker loads
+ * and checks the API too, then asks for its setup: it runs the gateway with the primary's embedded
+ * endpoints, the primary's principals and its outbound credentials (sent over the IPC channel,
+ * never derived again), and is given them only once the primary has started the emulators. The primary replaces a
  * worker that dies, gives up when they keep dying, and on SIGTERM/SIGINT drains them.
  */
 
@@ -133,10 +135,13 @@ export async function runGatewayWorker(config: ServeConfig, log: Logger): Promis
       if (cut > 0) wlog.warn(`drain time-out: ${cut} request(s) still in flight were cut`);
       resolve(0);
     };
+    let loaded: { prepared: PreparedApi } | { error: unknown } | undefined;
     const start = async (setup: WorkerSetup) => {
       try {
-        // The primary printed the warnings already.
-        const prepared = prepareApi(config, silentLogger);
+        if (!loaded) throw new Error('setup before the API was loaded');
+        if ('error' in loaded) throw loaded.error;
+        const { prepared } = loaded;
+        const { listenGateway, outboundCredentials } = serve();
         const embedded = Object.fromEntries(
           Object.entries(setup.embedded).map(([service, url]) => [service, new URL(url)]),
         );
@@ -165,6 +170,14 @@ export async function runGatewayWorker(config: ServeConfig, log: Logger): Promis
       if (message.apigw === 'drain') void stop();
       else if (message.apigw === 'setup') void start(message.setup);
     });
+    // Loaded and checked before asking for the setup, while the primary starts the emulators. A
+    // failure is reported when the setup comes (the primary, failing the same way, says it first).
+    try {
+      // The primary printed the warnings already.
+      loaded = { prepared: serve().prepareApi(config, silentLogger) };
+    } catch (error) {
+      loaded = { error };
+    }
     void send({ apigw: 'ready' });
   });
   process.exit(code);
@@ -191,6 +204,8 @@ interface Member {
   readonly pid: number;
   /** The pid of the worker this one replaces. */
   readonly replaces: number | undefined;
+  /** It asked for its setup (it loaded the API). */
+  ready: boolean;
   listening: boolean;
   draining: boolean;
   inFlight: number;
@@ -198,24 +213,17 @@ interface Member {
 }
 
 /**
- * The primary side: loads and checks the API (errors are thrown as by `startGateway`), starts
- * the embedded backends, forks `workers` workers running `exec args` and resolves once every one
- * listens.
+ * The primary side: forks `workers` workers running `exec args`, loads and checks the API (errors
+ * are thrown as by `startGateway`, once the workers are stopped), starts the embedded backends,
+ * gives the workers their setup and resolves once every one listens.
  */
 export async function startGatewayCluster(
   config: ServeConfig,
   options: { workers: number; exec: string; args: string[]; log: Logger; env?: NodeJS.ProcessEnv },
 ): Promise<RunningCluster> {
   const { log, env = process.env } = options;
-  const prepared = prepareApi(config, log);
-  const { principals, development } = loadPrincipals(config.credentials, env);
-  const credentials = outboundCredentials(env, log);
-  // Resolved once here, so every worker signs with the same key.
-  const outbound = prepared.services.size > 0 ? await credentials() : undefined;
-  const backends = await startEmbeddedBackends(config, prepared, principals, credentials, log);
-  const endpoints = new EndpointResolver(prepared.settings, backends.urls);
-  reportEndpoints(config, prepared, endpoints, backends.urls, log);
-  const embedded = Object.fromEntries(Object.entries(backends.urls).map(([s, url]) => [s, url.href]));
+  /** What every worker is given, once the emulators run. */
+  let setup: Omit<WorkerSetup, 'port'> | undefined;
 
   const members = new Map<number, Member>();
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
@@ -224,6 +232,8 @@ export async function startGatewayCluster(
 
   let started!: { resolve: () => void; reject: (e: Error) => void };
   const startup = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
+  // A worker may fail while the primary still loads the API: awaited below, not unhandled meanwhile.
+  startup.catch(() => undefined);
   let fail!: (why: string) => void;
   const failed = new Promise<string>((resolve) => (fail = resolve));
   const waiters = new Set<() => void>();
@@ -256,10 +266,8 @@ export async function startGatewayCluster(
       case 'ready':
         // A drain sent before the worker listened for messages was lost: say it again.
         if (phase === 'stopping') return send(member, { apigw: 'drain' });
-        send(member, {
-          apigw: 'setup',
-          setup: { port: listenPort(), principals, outbound, embedded },
-        });
+        member.ready = true;
+        if (setup) send(member, { apigw: 'setup', setup: { ...setup, port: listenPort() } });
         return;
       case 'listening':
         member.listening = true;
@@ -314,6 +322,7 @@ export async function startGatewayCluster(
       worker,
       pid: worker.process.pid!,
       replaces,
+      ready: false,
       listening: false,
       draining: false,
       inFlight: 0,
@@ -334,15 +343,35 @@ export async function startGatewayCluster(
   };
 
   cluster.setupPrimary({ exec: options.exec, args: options.args });
+  // Forked before the primary loads the gateway: each worker's start-up (mostly loading code) runs
+  // beside the primary's own instead of after it.
   for (let i = 0; i < options.workers; i++) fork();
+  let prepared: PreparedApi;
+  let principals: Principal[];
+  let development: boolean;
+  let backends: EmbeddedBackends | undefined;
   try {
+    const { outboundCredentials, prepareApi, reportEndpoints, startEmbeddedBackends } = serve();
+    prepared = prepareApi(config, log);
+    ({ principals, development } = loadPrincipals(config.credentials, env));
+    const credentials = outboundCredentials(env, log);
+    // Resolved once here, so every worker signs with the same key.
+    const outbound = prepared.services.size > 0 ? await credentials() : undefined;
+    backends = await startEmbeddedBackends(config, prepared, principals, credentials, log);
+    const endpoints = new EndpointResolver(prepared.settings, backends.urls);
+    reportEndpoints(config, prepared, endpoints, backends.urls, log);
+    const embedded = Object.fromEntries(Object.entries(backends.urls).map(([s, url]) => [s, url.href]));
+    setup = { principals, outbound, embedded };
+    for (const member of members.values())
+      if (member.ready) send(member, { apigw: 'setup', setup: { ...setup, port: listenPort() } });
     await startup;
   } catch (e) {
     phase = 'stopping';
     await killAll();
-    await backends.close();
+    await backends?.close();
     throw e;
   }
+  const stopBackends = backends;
 
   let closing: Promise<void> | undefined;
   return {
@@ -373,7 +402,7 @@ export async function startGatewayCluster(
         });
         await until(() => members.size === 0);
         clearTimeout(killer);
-        await backends.close();
+        await stopBackends.close();
       })());
     },
   };

@@ -3,7 +3,8 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { parseUserPools, type UserPoolsConfig } from './auth/user-pools';
 import { corsPolicyOf } from './cors';
-import { FunctionConfigError, parseFunctions, type FunctionsConfig } from './backends/lambda';
+import type { FunctionsConfig } from './backends/lambda';
+import { embeddedLambda } from './embedded';
 import {
   AccessConfigError,
   ACCESS_CONFIG_KEYS,
@@ -264,6 +265,7 @@ function coerce(key: keyof ApigwConfig, value: unknown, where: string, baseDir: 
     }
   }
   if (kind === 'functions') {
+    const { FunctionConfigError, parseFunctions } = embeddedLambda();
     try {
       return parseFunctions(value, baseDir, where);
     } catch (e) {

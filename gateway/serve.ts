@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createDirectory } from '../lib/directories';
-import { formatProblem, loadApi, type Problem } from '../openapi';
+import { formatProblem, loadApi } from '../openapi';
 import type { ApiDefinition } from '../openapi/model';
 import { IntegrationUriError, parseIntegrationUri } from '../openapi/uri';
 import { MemoryStore, RedisStore, reportAccess, type StateStore } from './access';
@@ -10,33 +10,29 @@ import { AccessConfigError } from './access/settings';
 import { loadPrincipals, principal, type Principal } from './auth/credentials';
 import { resolveOutboundCredentials, type OutboundCredentials } from './aws/credentials';
 import { EndpointResolver, parseEndpointSetting, type EndpointSetting } from './aws/endpoints';
-import { startLambdaServer, type RunningLambda } from './backends/lambda';
-import { startS3Server, type RunningS3 } from './backends/s3';
+import type { RunningLambda } from './backends/lambda';
+import type { RunningS3 } from './backends/s3';
 import { ConfigError, DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, type ApigwConfig } from './config';
 import type { Logger } from './log';
 import { missingRoleWarning } from './integrations/aws';
 import { registerEmbeddedOrigin, warmTransport } from './integrations/transport';
 import { unsupportedFieldsOfFile, type UnsupportedField } from '../openapi/unsupported-fields';
 import { reportRoutes, strictProblems } from './report';
-import { observabilityFor, type Observability } from './observe';
-import { createGatewayServer, Gateway, listen, type GatewayHandler } from './server';
+import type { Observability } from './observe';
+import type { Gateway, GatewayHandler } from './server';
 import type { ServedStage } from './served-stage';
 import { defaultStageName, validateStageName } from './stage-names';
 import { forbiddenMappings } from './stages/integration-request';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
 import { compileApiTemplates } from './templates';
 import { corsPolicy } from './cors';
-import { stageGateways } from './stage-dispatch';
 import { prepareTemplate, type ServedApi } from './template-api';
 import type { FunctionsConfig } from './backends/lambda';
+import { ApiLoadError } from './api-load-error';
+import { embeddedLambda, embeddedS3 } from './embedded';
 
-/** The OpenAPI file cannot be served; the problems say why (all of them, with pointers). */
-export class ApiLoadError extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.name = 'ApiLoadError';
-  }
-}
+// In a file of its own, so that the CLI can tell this error apart without loading the gateway.
+export { ApiLoadError };
 
 export interface RunningGateway extends ServedStage {
   readonly s3: RunningS3 | undefined;
@@ -236,7 +232,7 @@ export async function startEmbeddedBackends(
   const urls: Record<string, URL> = {};
   if (services.has('s3') && (settings.s3 ?? { kind: 'embedded' }).kind === 'embedded') {
     createDirectory(config.dataDir);
-    s3 = await startS3Server({
+    s3 = await embeddedS3().startS3Server({
       dataDir: config.dataDir,
       port: 0,
       host: '127.0.0.1',
@@ -255,7 +251,7 @@ export async function startEmbeddedBackends(
     const own = await credentials();
     try {
       createDirectory(config.dataDir);
-      lambda = await startLambdaServer({
+      lambda = await embeddedLambda().startLambdaServer({
         functions,
         port: 0,
         host: '127.0.0.1',
@@ -391,7 +387,7 @@ export interface GatewayDeps {
 
 /** The Gateway of a prepared API with the serving process's dependencies (also how a reload builds one). */
 export function createGateway(config: ServeConfig, prepared: PreparedApi, deps: GatewayDeps): Gateway {
-  return new Gateway({
+  return new (serving().server.Gateway)({
     api: prepared.api,
     stage: prepared.stage,
     stageVariables: { ...prepared.apis?.[0].stageVariables, ...config.stageVariables },
@@ -411,6 +407,19 @@ export function createGateway(config: ServeConfig, prepared: PreparedApi, deps: 
   });
 }
 
+/**
+ * The server, the compiled lifecycle and what watches it: loaded when a gateway is created, not
+ * with this module, so that the primary of `serve --workers` prepares the API and runs the
+ * emulators without them (bench/results.md, "Start-up").
+ */
+function serving() {
+  return {
+    server: require('./server') as typeof import('./server'),
+    observe: require('./observe') as typeof import('./observe'),
+    stageDispatch: require('./stage-dispatch') as typeof import('./stage-dispatch'),
+  };
+}
+
 /** Runs the gateway for a prepared API on `port` (in a cluster worker, the port the workers share). */
 export async function listenGateway(
   config: ServeConfig,
@@ -422,6 +431,7 @@ export async function listenGateway(
   },
 ): Promise<ListeningGateway> {
   const { port: _port, dispatch, ...given } = options;
+  const { observe, server: http, stageDispatch } = serving();
   const clock = given.clock ?? Date.now;
   const store: StateStore = config.redis
     ? await RedisStore.connect(config.redis, options.log, clock)
@@ -430,13 +440,13 @@ export async function listenGateway(
     ...given,
     clock,
     store,
-    observability: given.observability ?? observabilityFor(config, options.log),
+    observability: given.observability ?? observe.observabilityFor(config, options.log),
   };
   const gateway = createGateway(config, prepared, deps);
   // A template may give several APIs: each on its own stage prefix of this one server. Hot reload
   // and the console wrap a single API's gateway; a template's several APIs are served as loaded.
-  const { handler, served } = stageGateways(gateway, prepared.apis, config.stageVariables);
-  const server: Server = createGatewayServer(
+  const { handler, served } = stageDispatch.stageGateways(gateway, prepared.apis, config.stageVariables);
+  const server: Server = http.createGatewayServer(
     dispatch && served.length === 1 ? dispatch(gateway, deps) : handler,
     {
       headersTimeoutMs: (config.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT) * 1000,
@@ -445,7 +455,7 @@ export async function listenGateway(
   const drain = drainable(server);
   let address: AddressInfo;
   try {
-    address = await listen(server, options.port, config.host);
+    address = await http.listen(server, options.port, config.host);
   } catch (e) {
     await store.close();
     throw e;

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadTemplate, type TemplateFunction, type TemplateLoadResult } from '../openapi/cloudformation';
+import type { TemplateFunction, TemplateLoadResult } from '../openapi/cloudformation';
+import { fileMayBeTemplate } from '../openapi/cloudformation/sniff';
 import type { ApiDefinition } from '../openapi/model';
 import type { Problem } from '../openapi/problems';
-import { FunctionConfigError, parseFunction, type FunctionsConfig } from './backends/lambda';
+import type { FunctionsConfig } from './backends/lambda';
 import { ConfigError, type ApigwConfig } from './config';
+import { embeddedLambda } from './embedded';
 import type { Logger } from './log';
 import { validateStageName } from './stage-names';
 
@@ -35,7 +37,12 @@ export function prepareTemplate(
   config: ApigwConfig & { api: string; dataDir: string },
   log: Logger,
 ): PreparedTemplate | undefined {
-  const loaded = loadTemplate(config.api, {
+  // The template importer is loaded only for a file that may be a template (and not with the CLI,
+  // which imports this module for its flags before it loads the gateway).
+  const cloudformation = fileMayBeTemplate(config.api)
+    ? (require('../openapi/cloudformation') as typeof import('../openapi/cloudformation'))
+    : undefined;
+  const loaded = cloudformation?.loadTemplate(config.api, {
     parameterOverrides: config.parameterOverrides,
     region: config.region,
   });
@@ -141,6 +148,7 @@ function functionConfig(fn: TemplateFunction, dataDir: string, template: string,
     file = `${STAND_IN}#handler`;
     environment.APIGW_UNRUNNABLE_REASON = `${fn.logicalId}: ${fn.problem?.message ?? 'it cannot run here'}`;
   }
+  const { FunctionConfigError, parseFunction } = embeddedLambda();
   try {
     return parseFunction(
       fn.name,

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { importJWK, SignJWT } from 'jose';
-import { formatProblem, loadApi } from '../openapi';
+import { formatProblem } from '../openapi/problems';
+import { jose } from './auth/jose';
 import { developmentKey, userPoolOf, type UserPoolRef } from './auth/user-pools';
 import { ConfigError, type ApigwConfig } from './config';
 
@@ -53,6 +53,8 @@ export function takeTokenFlags(values: Record<string, unknown>): {
 function poolsOfApi(api: string | undefined): Map<string, { ref: UserPoolRef; authorizers: string[] }> {
   const pools = new Map<string, { ref: UserPoolRef; authorizers: string[] }>();
   if (api === undefined) return pools;
+  // The importer is loaded here, not with the CLI's options (this module's other half).
+  const { loadApi } = require('../openapi') as typeof import('../openapi');
   const loaded = loadApi(api);
   if (!loaded.api) {
     const errors = loaded.problems.filter((p) => p.severity === 'error').map(formatProblem);
@@ -172,6 +174,7 @@ export async function runToken(
     if (eq <= 0) throw new ConfigError(`--claim expects NAME=VALUE, got '${entry}'`);
     claims[entry.slice(0, eq)] = claimValue(entry.slice(eq + 1));
   }
+  const { importJWK, SignJWT } = jose();
   const token = await new SignJWT({ ...claims, jti: randomUUID() })
     .setProtectedHeader({ alg: 'RS256', kid: key.privateJwk.kid, typ: 'JWT' })
     .setIssuer(pool.issuer)

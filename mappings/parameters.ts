@@ -4,7 +4,7 @@
  * `method.request.*` → `integration.request.*` and
  * `integration.response.*` → `method.response.header.*`. Pure: no I/O, no state.
  */
-import { JSONPath } from 'jsonpath-plus';
+import { jsonPathPlus } from './jsonpath-plus';
 import type { MappingSource } from '../openapi';
 
 // The grammar is the importer's (openapi/mapping-expressions.ts refuses unparsable mappings);
@@ -123,7 +123,12 @@ function fromBody(
   if (path === undefined) return text;
   let json = parseBody(text, side);
   if (lambda && /^errorMessage[.[]/.test(path)) json = withParsedErrorMessage(json);
-  const results: unknown[] = JSONPath({ path: `$.${path}`, json: json as object, wrap: true, eval: 'safe' });
+  const results: unknown[] = jsonPathPlus().JSONPath({
+    path: `$.${path}`,
+    json: json as object,
+    wrap: true,
+    eval: 'safe',
+  });
   if (results.length === 0) return undefined;
   return results.length === 1 ? scalarText(results[0], true) : JSON.stringify(results);
 }

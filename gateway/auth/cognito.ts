@@ -1,8 +1,9 @@
-import { errors, jwtVerify, decodeJwt, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import type { ApiDefinition, Authorizer } from '../../openapi/model';
 import { GatewayError, GatewayErrors } from '../gateway-error';
 import type { Invocation } from '../invocation';
 import type { Logger } from '../log';
+import { jose } from './jose';
 import { poolKeys, userPoolOf, type PoolKeys, type UserPoolRef, type UserPoolsConfig } from './user-pools';
 
 /** A pool of a Cognito authorizer with its keys, ready at load. */
@@ -90,6 +91,7 @@ export async function runCognitoAuthorizer(
     log.info(`${inv.requestId} authorizer '${authorizer.name}': token refused: ${why}`);
     return GatewayErrors.unauthorized();
   };
+  const { decodeJwt, errors, jwtVerify } = jose();
   let issuer: unknown;
   try {
     issuer = decodeJwt(token).iss;

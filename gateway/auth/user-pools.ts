@@ -1,8 +1,9 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createLocalJWKSet, createRemoteJWKSet, type JWK, type JWTVerifyGetKey } from 'jose';
+import type { JWK, JWTVerifyGetKey } from 'jose';
 import { USER_POOL_ARN } from '../../openapi/security';
+import { jose } from './jose';
 
 /**
  * Cognito user pools as apigw knows them (config `userPools`, by pool id). Where a pool's tokens are
@@ -161,10 +162,10 @@ export function poolKeys(
   const jwks = settings?.jwks;
   if (jwks === undefined) {
     const development = developmentKey(dataDir, pool.poolId, settings);
-    return { keys: createLocalJWKSet(development.publicJwks), development, source };
+    return { keys: jose().createLocalJWKSet(development.publicJwks), development, source };
   }
   if (jwks === 'aws' || /^https?:\/\//i.test(jwks)) {
-    return { keys: createRemoteJWKSet(new URL(source)), development: undefined, source };
+    return { keys: jose().createRemoteJWKSet(new URL(source)), development: undefined, source };
   }
   let parsed: unknown;
   try {
@@ -174,7 +175,7 @@ export function poolKeys(
   }
   if (!isObject(parsed) || !Array.isArray(parsed.keys))
     throw new Error(`user pool ${pool.poolId}: ${jwks} is not a JWKS ({"keys": [...]})`);
-  return { keys: createLocalJWKSet(parsed as { keys: JWK[] }), development: undefined, source };
+  return { keys: jose().createLocalJWKSet(parsed as { keys: JWK[] }), development: undefined, source };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

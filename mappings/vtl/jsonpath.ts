@@ -3,7 +3,7 @@
  * Jayway JsonPath (API Gateway's library) does: a definite path (no wildcard, filter, slice, union or
  * deep scan) yields one value or none; an indefinite path yields a list, possibly empty.
  */
-import { JSONPath } from 'jsonpath-plus';
+import { jsonPathPlus } from '../jsonpath-plus';
 
 export interface PathResult {
   definite: boolean;
@@ -41,7 +41,7 @@ function isIndefinite(token: string): boolean {
 function prepare(path: string): PreparedPath {
   let entry = prepared.get(path);
   if (!entry) {
-    const tokens = JSONPath.toPathArray(path);
+    const tokens = jsonPathPlus().JSONPath.toPathArray(path);
     const rest = tokens[0] === '$' ? tokens.slice(1) : tokens;
     entry = { path: negativeIndexAsSlice(path), definite: !rest.some(isIndefinite), root: rest.length === 0 };
     if (prepared.size >= CACHE_LIMIT) prepared.clear();
@@ -57,6 +57,6 @@ export function queryJsonPath(document: unknown, path: string): PathResult {
     // Only `$` selects anything in a scalar document.
     return { definite, matches: root && document !== undefined ? [document] : [] };
   }
-  const matches = JSONPath({ path: query, json: document, wrap: true }) as unknown[];
+  const matches = jsonPathPlus().JSONPath({ path: query, json: document, wrap: true }) as unknown[];
   return { definite, matches };
 }

@@ -10,6 +10,7 @@ import { readFunctions, type TemplateFunction } from './functions';
 import { Intrinsics, Unresolved } from './intrinsics';
 import { buildRestApis, readUsagePlans } from './rest-api';
 import { buildSamApis, IMPLICIT_API } from './sam';
+import { mayBeTemplate } from './sniff';
 import { httpMethodOf } from './swagger';
 import {
   findCycle,
@@ -98,7 +99,7 @@ export function loadTemplate(
     return undefined;
   }
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (!/(^|["'\s{,])(AWSTemplateFormatVersion|Resources|Transform)["']?\s*:/m.test(source)) return undefined;
+  if (!mayBeTemplate(source)) return undefined;
   let document: unknown;
   try {
     document = parseTemplateYaml(source);

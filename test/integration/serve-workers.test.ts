@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -421,6 +421,89 @@ describe('--workers values', () => {
       expect(proc.stdout()).toBe('');
     } finally {
       await new Promise<void>((resolve) => busy.close(() => resolve()));
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Pids of the live processes whose command line mentions `text` (Linux: /proc). */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+// The primary forks its workers before it loads the API and starts the embedded S3: when either
+// fails, it stops the workers it forked and reports as a single process does.
+describe('--workers: the primary cannot start after forking its workers', () => {
+  test('an API that cannot be served: the same report as without --workers, exit 1, no worker left', async () => {
+    const d = dir();
+    const api = path.join(d, 'broken.json');
+    writeFileSync(
+      api,
+      JSON.stringify({
+        swagger: '2.0',
+        info: { title: 'broken', version: '1' },
+        paths: {
+          '/a': {
+            get: {
+              responses: { 200: { description: 'ok' } },
+              'x-amazon-apigateway-integration': { type: 'BOGUS' },
+            },
+          },
+        },
+      }),
+    );
+    try {
+      const args = ['serve', api, '--port', '0', '--data-dir', path.join(d, 'data')];
+      const single = spawnApigw(args);
+      const workers = spawnApigw([...args, '--workers', '2']);
+      expect(await workers.exited).toBe(1);
+      expect(await single.exited).toBe(1);
+      expect(workers.stderr()).toMatch(
+        /^apigw: .*broken\.json cannot be served:\n.*unknown integration type 'BOGUS'/,
+      );
+      expect(workers.stderr()).toBe(single.stderr());
+      expect(workers.stdout()).toBe('');
+      expect(processesMentioning(api)).toEqual([]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  test('a data directory another apigw holds: one clear line, exit 1, no worker left', async () => {
+    const d = dir();
+    const dataDir = path.join(d, 'data');
+    const holder = spawnApigw(['s3', '--port', '0', '--data-dir', dataDir]);
+    try {
+      await holder.waitFor(/S3 endpoint: /);
+      const proc = spawnApigw([
+        'serve',
+        'examples/s3-proxy',
+        '--workers',
+        '2',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+      ]);
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr().trimEnd().split('\n').at(-1)).toBe(
+        `apigw: the S3 data directory ${path.join(dataDir, 's3')} is in use by process ${holder.child.pid}: ` +
+          'stop that server or choose another --data-dir (two servers on one directory would corrupt it)',
+      );
+      expect(proc.stdout()).toBe('');
+      expect(processesMentioning(dataDir).filter((pid) => pid !== holder.child.pid)).toEqual([]);
+    } finally {
+      holder.child.kill('SIGKILL');
+      await holder.exited;
       rmSync(d, { recursive: true, force: true });
     }
   });
