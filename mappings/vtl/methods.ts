@@ -12,8 +12,14 @@ import {
   isList,
   isMap,
   JavaDouble,
+  mapEntries,
   mapGet,
+  mapHas,
+  mapKeys,
   mapPut,
+  mapRemove,
+  mapSize,
+  mapValues,
   NO_METHOD,
   type VtlMap,
 } from './values';
@@ -318,7 +324,7 @@ function mapMethod(map: VtlMap, name: string, args: readonly unknown[]): unknown
     case 'getOrDefault': {
       arity(args, 2);
       const k = key(args[0]);
-      return Object.hasOwn(map, k) ? map[k] : args[1];
+      return mapHas(map, k) ? mapGet(map, k) : args[1];
     }
     case 'put':
       arity(args, 2);
@@ -332,39 +338,37 @@ function mapMethod(map: VtlMap, name: string, args: readonly unknown[]): unknown
     case 'putAll':
       arity(args, 1);
       if (!isMap(args[0])) throw MISMATCH;
-      for (const [k, v] of Object.entries(args[0])) mapPut(map, k, v);
+      // A snapshot: `$m.putAll($m)` must not iterate what it is adding.
+      for (const [k, v] of Array.from(mapEntries(args[0]))) mapPut(map, k, v);
       return undefined;
     case 'containsKey':
       arity(args, 1);
-      return Object.hasOwn(map, key(args[0]));
+      return mapHas(map, key(args[0]));
     case 'containsValue':
       arity(args, 1);
-      return Object.values(map).some((v) => javaEquals(v, args[0]));
-    case 'remove': {
+      for (const [, v] of mapEntries(map)) if (javaEquals(v, args[0])) return true;
+      return false;
+    case 'remove':
       arity(args, 1);
-      const k = key(args[0]);
-      const previous = mapGet(map, k);
-      delete map[k];
-      return previous;
-    }
+      return mapRemove(map, key(args[0]));
     case 'keySet':
       arity(args, 0);
-      return Object.keys(map);
+      return Array.from(mapKeys(map));
     case 'values':
       arity(args, 0);
-      return Object.values(map);
+      return mapValues(map);
     case 'entrySet':
       arity(args, 0);
-      return Object.keys(map).map((k) => new MapEntry(k, map[k]));
+      return Array.from(mapEntries(map), ([k, v]) => new MapEntry(k, v));
     case 'size':
       arity(args, 0);
-      return Object.keys(map).length;
+      return mapSize(map);
     case 'isEmpty':
       arity(args, 0);
-      return Object.keys(map).length === 0;
+      return mapSize(map) === 0;
     case 'clear':
       arity(args, 0);
-      for (const k of Object.keys(map)) delete map[k];
+      for (const k of Array.from(mapKeys(map))) mapRemove(map, k);
       return undefined;
     default:
       return objectMethod(map, name, args);
