@@ -174,17 +174,24 @@ export function mapSize(map: VtlMap): number {
 export function mapKeys(map: VtlMap): Iterable<string> {
   if (!(map instanceof JavaMap)) return Object.keys(map);
   if (!map.hasIndexKeys) return map.keys();
-  const indices: string[] = [];
-  const others: string[] = [];
-  for (const key of map.keys()) (isIndexKey(key) ? indices : others).push(key);
-  indices.sort((a, b) => Number(a) - Number(b));
-  return indices.concat(others);
+  return (function* () {
+    for (const [key] of indexKeysFirst(map)) yield key;
+  })();
 }
 
-/** The entries in mapKeys order; lazily for a large map without index keys (no copy). */
+/** The entries in mapKeys order, without copying a large map. */
 export function mapEntries(map: VtlMap): Iterable<[string, unknown]> {
-  if (map instanceof JavaMap && !map.hasIndexKeys) return map.entries();
-  return Array.from(mapKeys(map), (key): [string, unknown] => [key, mapGet(map, key)]);
+  if (!(map instanceof JavaMap)) return Object.keys(map).map((key): [string, unknown] => [key, map[key]]);
+  return map.hasIndexKeys ? indexKeysFirst(map) : map.entries();
+}
+
+// Only the array-index entries are gathered (to sort them); the others are read in place.
+function* indexKeysFirst(map: JavaMap): Generator<[string, unknown]> {
+  const indices: [string, unknown][] = [];
+  for (const entry of map.entries()) if (isIndexKey(entry[0])) indices.push(entry);
+  indices.sort((a, b) => Number(a[0]) - Number(b[0]));
+  yield* indices;
+  for (const entry of map.entries()) if (!isIndexKey(entry[0])) yield entry;
 }
 
 /** The first `limit` values (all by default) in mapKeys order, as a new list. */

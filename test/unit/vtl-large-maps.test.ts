@@ -8,7 +8,15 @@ import { JSONPath } from 'jsonpath-plus';
 import { compileTemplate } from '../../mappings/vtl';
 import { LARGE_OBJECT_MEMBERS, parseJson, toJsonText } from '../../mappings/vtl/json';
 import { fromTransferable, toTransferable } from '../../mappings/vtl/transfer';
-import { JavaMap, mapKeys } from '../../mappings/vtl/values';
+import {
+  JavaMap,
+  mapEntries,
+  mapKeys,
+  mapPut,
+  mapRemove,
+  mapSize,
+  mapValues,
+} from '../../mappings/vtl/values';
 
 function render(template: string, body: string): string {
   return compileTemplate(template).render({
@@ -151,6 +159,37 @@ describe('JSONPath over large maps', () => {
       "#set($item = $input.path('$.items[0]'))#set($item.n = 7)" +
       "$input.json('$.big.added') $input.json('$.items[0].n') $input.path('$.big').size()";
     expect(render(template, DOC)).toBe(`1 7 ${Object.keys(JSON.parse(inner) as object).length + 1}`);
+  });
+});
+
+describe('JavaMap', () => {
+  it('iterates as a plain object through puts and removes of array-index keys', () => {
+    const map = new JavaMap();
+    const reference: Record<string, unknown> = {};
+    const ops: [string, string, number?][] = [
+      ['put', 'b', 1],
+      ['put', '7', 2],
+      ['put', '7', 3], // again: still one index key
+      ['put', 'a', 4],
+      ['remove', '7'],
+      ['put', 'c', 5], // no index key left: insertion order
+      ['put', '10', 6],
+      ['put', '2', 7],
+      ['remove', 'b'],
+      ['put', 'b', 8], // re-added: now last
+      ['remove', 'missing'],
+    ];
+    for (const [op, key, value] of ops) {
+      if (op === 'put') {
+        expect(mapPut(map, key, value)).toBe(mapPut(reference, key, value));
+      } else {
+        expect(mapRemove(map, key)).toBe(mapRemove(reference, key));
+      }
+      expect(Array.from(mapEntries(map))).toEqual(Object.entries(reference));
+      expect(mapSize(map)).toBe(Object.keys(reference).length);
+    }
+    expect(Array.from(mapKeys(map))).toEqual(['2', '10', 'a', 'c', 'b']);
+    expect(mapValues(map, 2)).toEqual([7, 6]);
   });
 });
 
