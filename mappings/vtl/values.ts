@@ -198,8 +198,8 @@ function* indexKeysFirst(map: JavaMap): Generator<[string, unknown]> {
 export function mapValues(map: VtlMap, limit = Infinity): unknown[] {
   const values: unknown[] = [];
   if (values.length >= limit) return values;
-  for (const key of mapKeys(map)) {
-    values.push(mapGet(map, key));
+  for (const [, value] of mapEntries(map)) {
+    values.push(value);
     if (values.length >= limit) break;
   }
   return values;
