@@ -6,7 +6,7 @@ import {
   type TemplateOverrides,
 } from '../mappings/vtl';
 import { javaToString } from '../mappings/vtl/text';
-import { isList, isMap, isNull } from '../mappings/vtl/values';
+import { isList, isMap, isNull, mapEntries, mapGet } from '../mappings/vtl/values';
 import type { ApiDefinition } from '../openapi/model';
 import { pointerTo, type Problem } from '../openapi';
 import { contextVariables } from './context-variables';
@@ -70,10 +70,10 @@ export function requestOverrideValues(
   location: 'header' | 'querystring',
 ): Record<string, string[]> {
   const request = inv.templateContext?.requestOverride;
-  const map = isMap(request) ? request[location] : undefined;
+  const map = isMap(request) ? mapGet(request, location) : undefined;
   const out: Record<string, string[]> = {};
   if (!isMap(map)) return out;
-  for (const [name, value] of Object.entries(map)) {
+  for (const [name, value] of mapEntries(map)) {
     const values = (isList(value) ? value : [value]).filter((v) => !isNull(v)).map(javaToString);
     if (values.length > 0) out[name] = values;
   }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -72,8 +73,13 @@ export function decodeBase64Strict(text: string): Buffer {
   return Buffer.from(compact, 'base64');
 }
 
-/** Text payloads are UTF-8: invalid bytes become U+FFFD, as API Gateway decodes them. */
+/**
+ * Text payloads are UTF-8: invalid bytes become U+FFFD, as API Gateway decodes them. Valid UTF-8
+ * (nearly every payload) is returned as it is: decoding and encoding a 10 MB body again would hold
+ * the event loop for tens of milliseconds and leave 20 MB of garbage.
+ */
 export function asUtf8Text(body: Buffer): Buffer {
+  if (isUtf8(body)) return body;
   return Buffer.from(body.toString('utf8'), 'utf8');
 }
 

@@ -6,7 +6,7 @@ import { TemplateRuntimeError, type TemplateRuntimeErrorKind } from './errors';
 import { JsonDepthError, JsonSyntaxError, parseJson, toJsonText } from './json';
 import { queryJsonPath } from './jsonpath';
 import { javaToString } from './text';
-import { HostObject, JsonList, mapGet, NO_METHOD, type VtlMap } from './values';
+import { HostObject, JsonList, mapGet, NO_METHOD, type PlainMap, type VtlMap } from './values';
 
 /** Single-valued request parameters as `$input.params()` exposes them. */
 export interface InputParams {
@@ -41,7 +41,7 @@ export class InputObject extends HostObject {
   private readonly rawBody: Buffer | string;
   private text: string | undefined;
   private document: unknown = UNPARSED;
-  private readonly paramsMap: VtlMap;
+  private readonly paramsMap: PlainMap;
 
   constructor(body: Buffer | string, params: InputParams) {
     super();

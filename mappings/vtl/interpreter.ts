@@ -10,7 +10,7 @@ import { applyBinary, isTruthy, negate } from './ops';
 import { parseProgram } from './parse';
 import { JavaRegexError } from './regex';
 import { javaToString } from './text';
-import { asNumber, HostObject, isList, isMap, isNull, mapGet, mapPut, NO_METHOD } from './values';
+import { asNumber, HostObject, isList, isMap, isNull, mapGet, mapPut, mapValues, NO_METHOD } from './values';
 
 /**
  * API Gateway stops `#foreach` loops after this many iterations
@@ -160,7 +160,7 @@ export class Interpreter {
   private foreach(variable: string, source: unknown, body: readonly Node[]): void {
     let items: unknown[];
     if (isList(source)) items = source.slice(0, FOREACH_LIMIT);
-    else if (isMap(source)) items = Object.values(source).slice(0, FOREACH_LIMIT);
+    else if (isMap(source)) items = mapValues(source, FOREACH_LIMIT);
     else return;
     const saved = ['foreach', 'velocityCount', 'velocityHasNext', variable].map(
       (name) => [name, this.vars.has(name) ? this.vars.get(name) : ABSENT] as const,

@@ -2,6 +2,7 @@
  * JSON for templates: a strict RFC 8259 parser that keeps what `JSON.parse` loses (a `1.0` stays a
  * double, arrays stay JSON arrays), and the compact serializer `$input.json` and printed lists use.
  */
+import { TextBuilder } from './text-builder';
 import {
   formatDouble,
   formatNumber,
@@ -9,7 +10,9 @@ import {
   isMap,
   JavaDouble,
   JsonList,
+  mapEntries,
   mapPut,
+  toJavaMap,
   type VtlMap,
 } from './values';
 
@@ -39,7 +42,16 @@ export class JsonDepthError extends Error {
   }
 }
 
-/** Parses strict JSON: objects → plain maps, arrays → JsonList, fractions/exponents → JavaDouble. */
+/**
+ * Objects with more members than this are parsed into a JavaMap (see values.ts); smaller ones stay
+ * plain objects, which V8 keeps more compactly (the records of a large array share one shape).
+ */
+export const LARGE_OBJECT_MEMBERS = 32;
+
+/**
+ * Parses strict JSON: objects → maps (plain objects, JavaMaps when large), arrays → JsonList,
+ * fractions/exponents → JavaDouble.
+ */
 export function parseJson(text: string): unknown {
   const parser = new Parser(text);
   parser.skipSpace();
@@ -51,18 +63,44 @@ export function parseJson(text: string): unknown {
 
 /** Compact JSON text of a template value (`$input.json`, `JSONArray.toString()`). */
 export function toJsonText(value: unknown): string {
+  if (typeof value !== 'object' || value === null || value instanceof JavaDouble) return scalarJson(value);
+  const out = new TextBuilder();
+  writeJson(value, out);
+  return out.text();
+}
+
+function scalarJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof JavaDouble) return formatDouble(value.value);
-  if (isList(value)) return `[${value.map(toJsonText).join(',')}]`;
-  if (isMap(value)) {
-    return `{${Object.keys(value)
-      .map((k) => `${JSON.stringify(k)}:${toJsonText(value[k])}`)
-      .join(',')}}`;
-  }
   return 'null';
+}
+
+/** Appends the JSON of `value` piece by piece: a million members never exist as separate strings. */
+export function writeJson(value: unknown, out: TextBuilder): void {
+  if (isList(value)) {
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(',');
+      writeJson(value[i], out);
+    }
+    out.push(']');
+  } else if (isMap(value)) {
+    out.push('{');
+    let first = true;
+    for (const [key, item] of mapEntries(value)) {
+      if (!first) out.push(',');
+      first = false;
+      out.push(JSON.stringify(key));
+      out.push(':');
+      writeJson(item, out);
+    }
+    out.push('}');
+  } else {
+    out.push(scalarJson(value));
+  }
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
@@ -112,14 +150,17 @@ class Parser {
   }
 
   private object(): VtlMap {
-    const map: VtlMap = {};
+    let map: VtlMap = {};
+    let members = 0;
     this.members('}', () => {
       if (this.text[this.pos] !== '"') throw this.error('Expected a string key');
       const key = this.string();
       this.skipSpace();
       this.expect(':');
       this.skipSpace();
-      mapPut(map, key, this.value());
+      const value = this.value();
+      if (++members === LARGE_OBJECT_MEMBERS + 1) map = toJavaMap(map);
+      mapPut(map, key, value);
     });
     return map;
   }

@@ -14,8 +14,14 @@ import {
   isList,
   isMap,
   JavaDouble,
+  mapEntries,
   mapGet,
+  mapHas,
+  mapKeys,
   mapPut,
+  mapRemove,
+  mapSize,
+  mapValues,
   NO_METHOD,
   type VtlMap,
 } from './values';
@@ -303,13 +309,13 @@ function key(value: unknown): string {
 
 /** Map methods without arguments. */
 const MAP_GETTERS: Record<string, (map: VtlMap) => unknown> = {
-  keySet: (map) => Object.keys(map),
-  values: (map) => Object.values(map),
-  entrySet: (map) => Object.keys(map).map((k) => new MapEntry(k, map[k])),
-  size: (map) => Object.keys(map).length,
-  isEmpty: (map) => Object.keys(map).length === 0,
+  keySet: (map) => Array.from(mapKeys(map)),
+  values: (map) => mapValues(map),
+  entrySet: (map) => Array.from(mapEntries(map), ([k, v]) => new MapEntry(k, v)),
+  size: (map) => mapSize(map),
+  isEmpty: (map) => mapSize(map) === 0,
   clear: (map) => {
-    for (const k of Object.keys(map)) delete map[k];
+    for (const k of Array.from(mapKeys(map))) mapRemove(map, k);
   },
 };
 
@@ -322,7 +328,7 @@ function mapMethod(map: VtlMap, name: string, args: readonly unknown[]): unknown
     case 'getOrDefault': {
       arity(args, 2);
       const k = key(args[0]);
-      return Object.hasOwn(map, k) ? map[k] : args[1];
+      return mapHas(map, k) ? mapGet(map, k) : args[1];
     }
     case 'put':
       arity(args, 2);
@@ -336,21 +342,19 @@ function mapMethod(map: VtlMap, name: string, args: readonly unknown[]): unknown
     case 'putAll':
       arity(args, 1);
       if (!isMap(args[0])) throw MISMATCH;
-      for (const [k, v] of Object.entries(args[0])) mapPut(map, k, v);
+      // A snapshot: `$m.putAll($m)` must not iterate what it is adding.
+      for (const [k, v] of Array.from(mapEntries(args[0]))) mapPut(map, k, v);
       return undefined;
     case 'containsKey':
       arity(args, 1);
-      return Object.hasOwn(map, key(args[0]));
+      return mapHas(map, key(args[0]));
     case 'containsValue':
       arity(args, 1);
-      return Object.values(map).some((v) => javaEquals(v, args[0]));
-    case 'remove': {
+      for (const [, v] of mapEntries(map)) if (javaEquals(v, args[0])) return true;
+      return false;
+    case 'remove':
       arity(args, 1);
-      const k = key(args[0]);
-      const previous = mapGet(map, k);
-      delete map[k];
-      return previous;
-    }
+      return mapRemove(map, key(args[0]));
     default:
       return objectMethod(map, name, args);
   }

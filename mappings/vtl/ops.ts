@@ -5,7 +5,18 @@
  * A null operand makes arithmetic null (Velocity logs and yields null).
  */
 import { javaToString } from './text';
-import { asNumber, isList, isMap, isNull, JavaDouble, mapGet, type JavaNumber } from './values';
+import {
+  asNumber,
+  isList,
+  isMap,
+  isNull,
+  JavaDouble,
+  mapEntries,
+  mapGet,
+  mapHas,
+  mapSize,
+  type JavaNumber,
+} from './values';
 
 export type BinaryOperator = '+' | '-' | '*' | '/' | '%' | '<' | '>' | '<=' | '>=' | '==' | '!=';
 
@@ -123,11 +134,9 @@ export function javaEquals(a: unknown, b: unknown): boolean {
   if (isList(a)) return isList(b) && a.length === b.length && a.every((v, i) => javaEquals(v, b[i]));
   if (isMap(a)) {
     if (!isMap(b)) return false;
-    const keys = Object.keys(a);
-    return (
-      keys.length === Object.keys(b).length &&
-      keys.every((k) => Object.hasOwn(b, k) && javaEquals(a[k], mapGet(b, k)))
-    );
+    if (mapSize(a) !== mapSize(b)) return false;
+    for (const [k, v] of mapEntries(a)) if (!mapHas(b, k) || !javaEquals(v, mapGet(b, k))) return false;
+    return true;
   }
   return a === b;
 }

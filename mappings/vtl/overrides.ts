@@ -4,7 +4,7 @@
  * that a request template's response overrides survive into the response phase.
  */
 import { javaToString } from './text';
-import { asNumber, isMap, isNull, type VtlMap } from './values';
+import { asNumber, isMap, isNull, mapEntries, mapGet, mapPut, type VtlMap } from './values';
 
 /** What the templates of one request asked to override. */
 export interface TemplateOverrides {
@@ -17,11 +17,11 @@ export interface TemplateOverrides {
   response: { status?: number; header: Record<string, string> };
 }
 
-function ensureMap(owner: Record<string, unknown>, key: string): VtlMap {
-  const existing = owner[key];
+function ensureMap(owner: VtlMap, key: string): VtlMap {
+  const existing = mapGet(owner, key);
   if (isMap(existing)) return existing;
   const created: VtlMap = {};
-  owner[key] = created;
+  mapPut(owner, key, created);
   return created;
 }
 
@@ -35,7 +35,7 @@ export function prepareOverrides(context: Record<string, unknown>): void {
 function strings(map: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isMap(map)) return out;
-  for (const [key, value] of Object.entries(map)) if (!isNull(value)) out[key] = javaToString(value);
+  for (const [key, value] of mapEntries(map)) if (!isNull(value)) out[key] = javaToString(value);
   return out;
 }
 
@@ -53,13 +53,13 @@ export function overridesOf(context: Record<string, unknown>): TemplateOverrides
   const response = isMap(context.responseOverride) ? context.responseOverride : {};
   const result: TemplateOverrides = {
     request: {
-      header: strings(request.header),
-      querystring: strings(request.querystring),
-      path: strings(request.path),
+      header: strings(mapGet(request, 'header')),
+      querystring: strings(mapGet(request, 'querystring')),
+      path: strings(mapGet(request, 'path')),
     },
-    response: { header: strings(response.header) },
+    response: { header: strings(mapGet(response, 'header')) },
   };
-  const code = status(response.status);
+  const code = status(mapGet(response, 'status'));
   if (code !== undefined) result.response.status = code;
   return result;
 }

@@ -1,6 +1,16 @@
 /** How values print: Java's `toString()` of the object API Gateway's Velocity would hold. */
-import { toJsonText } from './json';
-import { formatDouble, formatNumber, HostObject, isList, isMap, JavaDouble, JsonList } from './values';
+import { writeJson } from './json';
+import { TextBuilder } from './text-builder';
+import {
+  formatDouble,
+  formatNumber,
+  HostObject,
+  isList,
+  isMap,
+  JavaDouble,
+  JsonList,
+  mapEntries,
+} from './values';
 
 /**
  * Java `String.valueOf(value)`: maps as `{k=v, k2=v2}`, JSON arrays as compact JSON (everything inside
@@ -13,13 +23,38 @@ export function javaToString(value: unknown): string {
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof JavaDouble) return formatDouble(value.value);
-  if (value instanceof JsonList) return toJsonText(value);
-  if (isList(value)) return `[${value.map(javaToString).join(', ')}]`;
-  if (isMap(value)) {
-    return `{${Object.keys(value)
-      .map((k) => `${k}=${javaToString(value[k])}`)
-      .join(', ')}}`;
-  }
   if (value instanceof HostObject) return value.toJavaString();
+  if (isList(value) || isMap(value)) {
+    const out = new TextBuilder();
+    writeJava(value, out);
+    return out.text();
+  }
   return String(value);
+}
+
+/** Appends `String.valueOf(value)` piece by piece (see TextBuilder). */
+function writeJava(value: unknown, out: TextBuilder): void {
+  if (value instanceof JsonList) {
+    writeJson(value, out);
+  } else if (isList(value)) {
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(', ');
+      writeJava(value[i], out);
+    }
+    out.push(']');
+  } else if (isMap(value)) {
+    out.push('{');
+    let first = true;
+    for (const [key, item] of mapEntries(value)) {
+      if (!first) out.push(', ');
+      first = false;
+      out.push(key);
+      out.push('=');
+      writeJava(item, out);
+    }
+    out.push('}');
+  } else {
+    out.push(javaToString(value));
+  }
 }

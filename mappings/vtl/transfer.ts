@@ -4,7 +4,16 @@
  * instead of JSON). Values are tagged on the way out and rebuilt on the way in; host objects
  * (`$input`, `$util`) have no data to send and cross as null.
  */
-import { HostObject, isMap, JavaDouble, JsonList, mapPut, type VtlMap } from './values';
+import {
+  HostObject,
+  isMap,
+  JavaDouble,
+  JavaMap,
+  JsonList,
+  mapEntries,
+  mapPut,
+  type PlainMap,
+} from './values';
 
 /** A template value in a form structured clone keeps. */
 export type Transferable =
@@ -14,14 +23,20 @@ export type Transferable =
   | boolean
   | { readonly d: number }
   | { readonly l: Transferable[]; readonly json: boolean }
-  | { readonly m: [string, Transferable][] };
+  // `plain`: a map held as a plain object rather than a JavaMap (values.ts); both kinds come back as they left.
+  | { readonly m: [string, Transferable][]; readonly plain: boolean };
 
 export function toTransferable(value: unknown): Transferable {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (value instanceof JavaDouble) return { d: value.value };
   if (Array.isArray(value)) return { l: value.map(toTransferable), json: value instanceof JsonList };
-  if (isMap(value)) return { m: Object.keys(value).map((k) => [k, toTransferable(value[k])]) };
+  if (isMap(value)) {
+    return {
+      m: Array.from(mapEntries(value), ([k, v]): [string, Transferable] => [k, toTransferable(v)]),
+      plain: !(value instanceof JavaMap),
+    };
+  }
   // Host objects and anything else a template cannot build from data.
   if (value instanceof HostObject) return null;
   return null;
@@ -34,7 +49,12 @@ export function fromTransferable(value: Transferable): unknown {
     const items = value.l.map(fromTransferable);
     return value.json ? JsonList.from(items) : items;
   }
-  const map: VtlMap = {};
+  if (!value.plain) {
+    const map = new JavaMap();
+    for (const [k, v] of value.m) map.set(k, fromTransferable(v));
+    return map;
+  }
+  const map: PlainMap = {};
   for (const [k, v] of value.m) mapPut(map, k, fromTransferable(v));
   return map;
 }
