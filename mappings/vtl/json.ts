@@ -2,7 +2,7 @@
  * JSON for templates: a strict RFC 8259 parser that keeps what `JSON.parse` loses (a `1.0` stays a
  * double, arrays stay JSON arrays), and the compact serializer `$input.json` and printed lists use.
  */
-import { TextBuilder } from './text-builder';
+import { TextBuilder, writeContainer, type ContainerStyle } from './text-builder';
 import {
   formatDouble,
   formatNumber,
@@ -10,7 +10,6 @@ import {
   isMap,
   JavaDouble,
   JsonList,
-  mapEntries,
   mapPut,
   toJavaMap,
   type VtlMap,
@@ -78,29 +77,17 @@ function scalarJson(value: unknown): string {
   return 'null';
 }
 
-/** Appends the JSON of `value` piece by piece: a million members never exist as separate strings. */
+const JSON_STYLE: ContainerStyle = {
+  separator: ',',
+  key: (key) => JSON.stringify(key),
+  assign: ':',
+  item: (value, out) => writeJson(value, out),
+};
+
+/** Appends the JSON of `value` piece by piece (see TextBuilder). */
 export function writeJson(value: unknown, out: TextBuilder): void {
-  if (isList(value)) {
-    out.push('[');
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
-      writeJson(value[i], out);
-    }
-    out.push(']');
-  } else if (isMap(value)) {
-    out.push('{');
-    let first = true;
-    for (const [key, item] of mapEntries(value)) {
-      if (!first) out.push(',');
-      first = false;
-      out.push(JSON.stringify(key));
-      out.push(':');
-      writeJson(item, out);
-    }
-    out.push('}');
-  } else {
-    out.push(scalarJson(value));
-  }
+  if (isList(value) || isMap(value)) writeContainer(value, out, JSON_STYLE);
+  else out.push(scalarJson(value));
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;

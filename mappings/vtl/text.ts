@@ -1,16 +1,7 @@
 /** How values print: Java's `toString()` of the object API Gateway's Velocity would hold. */
 import { writeJson } from './json';
-import { TextBuilder } from './text-builder';
-import {
-  formatDouble,
-  formatNumber,
-  HostObject,
-  isList,
-  isMap,
-  JavaDouble,
-  JsonList,
-  mapEntries,
-} from './values';
+import { TextBuilder, writeContainer, type ContainerStyle } from './text-builder';
+import { formatDouble, formatNumber, HostObject, isList, isMap, JavaDouble, JsonList } from './values';
 
 /**
  * Java `String.valueOf(value)`: maps as `{k=v, k2=v2}`, JSON arrays as compact JSON (everything inside
@@ -32,29 +23,16 @@ export function javaToString(value: unknown): string {
   return String(value);
 }
 
+const JAVA_STYLE: ContainerStyle = {
+  separator: ', ',
+  key: (key) => key,
+  assign: '=',
+  item: (value, out) => writeJava(value, out),
+};
+
 /** Appends `String.valueOf(value)` piece by piece (see TextBuilder). */
 function writeJava(value: unknown, out: TextBuilder): void {
-  if (value instanceof JsonList) {
-    writeJson(value, out);
-  } else if (isList(value)) {
-    out.push('[');
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(', ');
-      writeJava(value[i], out);
-    }
-    out.push(']');
-  } else if (isMap(value)) {
-    out.push('{');
-    let first = true;
-    for (const [key, item] of mapEntries(value)) {
-      if (!first) out.push(', ');
-      first = false;
-      out.push(key);
-      out.push('=');
-      writeJava(item, out);
-    }
-    out.push('}');
-  } else {
-    out.push(javaToString(value));
-  }
+  if (value instanceof JsonList) writeJson(value, out);
+  else if (isList(value) || isMap(value)) writeContainer(value, out, JAVA_STYLE);
+  else out.push(javaToString(value));
 }
