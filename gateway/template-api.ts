@@ -1,12 +1,19 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadTemplate, type TemplateFunction, type TemplateLoadResult } from '../openapi/cloudformation';
+import {
+  loadTemplate,
+  type TemplateFunction,
+  type TemplateLoadResult,
+  type TemplateStageSettings,
+} from '../openapi/cloudformation';
 import type { ApiDefinition } from '../openapi/model';
 import type { Problem } from '../openapi/problems';
 import { FunctionConfigError, parseFunction, type FunctionsConfig } from './backends/lambda';
+import { AccessConfigError, type AccessConfig } from './access/settings';
 import { ConfigError, type ApigwConfig } from './config';
 import type { Logger } from './log';
 import { validateStageName } from './stage-names';
+import { templateAccess } from './template-access';
 
 /** One API served on a stage: a template may give several, each under its own stage prefix. */
 export interface ServedApi {
@@ -16,6 +23,12 @@ export interface ServedApi {
   readonly stageVariables: Record<string, string>;
   /** The template resource it came from. */
   readonly logicalId: string | undefined;
+  /** The stage name the template gives it (`--stage` may serve it under another). */
+  readonly templateStage: string;
+  /** Its MethodSettings and cache cluster, as the template declares them. */
+  readonly settings: TemplateStageSettings | undefined;
+  /** Its API keys, usage plans, method settings and cache: the template's with the config's. */
+  readonly access?: AccessConfig;
 }
 
 /** A template read for `apigw serve`: what to serve, the functions to run, and its problems. */
@@ -47,14 +60,9 @@ export function prepareTemplate(
     return undefined;
   }
   for (const note of loaded.notes) log.warn(note);
-  for (const plan of loaded.usagePlans) {
-    log.warn(
-      `usage plan ${plan.name} (${plan.logicalId}, ${plan.keys.length} API key(s)) is not enforced yet; methods with ApiKeyRequired are reported below`,
-    );
-  }
   const problems = [...loaded.problems];
   if (problems.some((p) => p.severity === 'error')) return { apis: [], functions: {}, problems };
-  const apis = servedApis(config, loaded);
+  const apis = withAccess(servedApis(config, loaded), loaded, config, log);
   const functions: FunctionsConfig = {};
   for (const fn of loaded.functions) {
     const entry = functionConfig(fn, config.dataDir, path.resolve(config.api), problems);
@@ -94,6 +102,8 @@ function servedApis(config: ApigwConfig, loaded: TemplateLoadResult): ServedApi[
       stage: stage.name,
       stageVariables: stage.variables,
       logicalId: a.logicalId,
+      templateStage: stage.name,
+      settings: stage.settings,
     })),
   );
   if (config.stage !== undefined) {
@@ -116,6 +126,29 @@ function servedApis(config: ApigwConfig, loaded: TemplateLoadResult): ServedApi[
       );
   }
   return served;
+}
+
+/**
+ * Gives each served API the template's usage plans, API keys and stage settings merged with the
+ * config's (template-access.ts), and prints the keys: a client needs their values to call.
+ */
+function withAccess(
+  served: ServedApi[],
+  loaded: TemplateLoadResult,
+  config: ApigwConfig & { api: string },
+  log: Logger,
+): ServedApi[] {
+  let access: ReturnType<typeof templateAccess>;
+  try {
+    access = templateAccess(loaded, served, config, config.api);
+  } catch (e) {
+    throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
+  }
+  for (const key of access.keys)
+    log.info(
+      `API key ${key.name} (${key.logicalId}): ${key.value}${key.generated ? ' (generated: the template gives no Value)' : ''}${key.enabled ? '' : ' [disabled]'}`,
+    );
+  return served.map((s, i) => ({ ...s, access: access.perApi[i] }));
 }
 
 // Beside this file: a .js when compiled, the .ts under ts-jest (the embedded Lambda runs both).
