@@ -42,8 +42,10 @@ export function methodSettingKey(resourcePath: unknown, httpMethod: unknown): st
   // CloudFormation's documentation says `*`; the CDK writes `/*`.
   if ((resourcePath === '*' || resourcePath === '/*') && httpMethod === '*') return '*/*';
   if (resourcePath.includes('*') || httpMethod === '*' || !resourcePath.startsWith('/')) return undefined;
-  const path = '/' + resourcePath.slice(1).replace(/~1/g, '/');
-  return `${path === '/' ? '/' : path.replace(/\/$/, '')}/${httpMethod.toUpperCase()}`;
+  // `/~1pets` is `/pets`; an unescaped `/pets` is read the same way.
+  const rest = resourcePath.slice(1).replace(/~1/g, '/').replace(/\/$/, '');
+  const path = rest.startsWith('/') ? rest : `/${rest}`;
+  return `${path}/${httpMethod.toUpperCase()}`;
 }
 
 /**
