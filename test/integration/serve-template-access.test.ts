@@ -1,7 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { parseAccessSetting } from '../../gateway/access/settings';
 import { createLogger, type Logger } from '../../gateway/log';
+import { middleware } from '../../gateway/middleware';
 import { startGateway, type RunningGateway } from '../../gateway/serve';
 import { tempDir, type TempDir } from '../helpers/api-doc';
 import { testClock, type TestClock } from '../helpers/access';
@@ -362,4 +366,134 @@ Resources:
       body: { message: 'Limit Exceeded' },
     });
   });
+});
+
+describe("several APIs of one template: each gateway gets its own plans' keys and stage settings", () => {
+  const api = (stage: string, kind: string, extra = '') => `
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: ${stage}
+      Auth:
+        ApiKeyRequired: true
+        UsagePlan:
+          CreateUsagePlan: ${kind}${extra}`;
+  const event = (apiId: string) => `
+        ${apiId}Get:
+          Type: Api
+          Properties:
+            RestApiId: !Ref ${apiId}
+            Path: /hello
+            Method: get`;
+  const template = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  One:${api('one', 'SHARED')}
+      MethodSettings:
+        - ResourcePath: /~1hello
+          HttpMethod: GET
+          ThrottlingBurstLimit: 1
+          ThrottlingRateLimit: 1
+  Two:${api('two', 'SHARED')}
+  Three:${api('three', 'PER_API')}
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: |
+        exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ stage: event.requestContext.stage }) });
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:${event('One')}${event('Two')}${event('Three')}
+`;
+  let gw: Served;
+  beforeAll(async () => {
+    gw = await serve({ 'template.yaml': template }, 'template.yaml');
+  });
+  afterAll(() => stop(gw));
+
+  const at = async (stage: string, key: string) => {
+    const res = await fetch(gw.url.replace(/\/one$/, `/${stage}/hello`), { headers: { 'x-api-key': key } });
+    return res.status;
+  };
+
+  test('the SHARED key calls both of its APIs, the PER_API key its own only', async () => {
+    expect(gw.url).toMatch(/\/one$/);
+    const shared = printedKey(gw, 'ServerlessApiKey');
+    const own = printedKey(gw, 'ThreeApiKey');
+    expect(await at('two', shared)).toBe(200);
+    expect(await at('three', own)).toBe(200);
+    expect(await at('three', shared)).toBe(403);
+    expect(await at('two', own)).toBe(403);
+    expect(await at('one', own)).toBe(403);
+  });
+
+  test("one API's MethodSettings throttle that API only", async () => {
+    const shared = printedKey(gw, 'ServerlessApiKey');
+    const one = [await at('one', shared), await at('one', shared), await at('one', shared)];
+    expect(one).toEqual([200, 429, 429]);
+    const two = [await at('two', shared), await at('two', shared), await at('two', shared)];
+    expect(two).toEqual([200, 200, 200]);
+  });
+});
+
+test('apigw.middleware() given a template applies its usage plan too', async () => {
+  const dir = tempDir('apigw-template-access-mw-');
+  writeFileSync(
+    path.join(dir.dir, 'template.yaml'),
+    `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Keyed:
+    Type: AWS::ApiGateway::ApiKey
+    Properties:
+      Value: middleware-key-0123456789
+      Enabled: true
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      ApiStages:
+        - ApiId: !Ref ServerlessRestApi
+          Stage: Prod
+  PlanKey:
+    Type: AWS::ApiGateway::UsagePlanKey
+    Properties:
+      KeyId: !Ref Keyed
+      KeyType: API_KEY
+      UsagePlanId: !Ref Plan
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: |
+        exports.handler = async () => ({ statusCode: 200, body: 'hi' });
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Get:
+          Type: Api
+          Properties:
+            Path: /hello
+            Method: get
+            Auth:
+              ApiKeyRequired: true
+`,
+  );
+  const app = express();
+  const mw = middleware({
+    api: dir.dir,
+    dataDir: path.join(dir.dir, '.apigw'),
+    log: createLogger('error'),
+    env: ENV,
+  });
+  app.use('/api', mw);
+  const server = app.listen(0, '127.0.0.1');
+  try {
+    await Promise.all([mw.ready, once(server, 'listening')]);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/Prod/hello`;
+    expect((await fetch(url)).status).toBe(403);
+    const keyed = await fetch(url, { headers: { 'x-api-key': 'middleware-key-0123456789' } });
+    expect(keyed.status).toBe(200);
+    expect(await keyed.text()).toBe('hi');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    await mw.close();
+    dir.remove();
+  }
 });
