@@ -167,8 +167,16 @@ export function prepareApi(config: ServeConfig, log: Logger): PreparedApi {
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length) throw new ApiLoadError(errors);
     apis.forEach((api) => reportLimits(api, log));
+    // The APIs share the template's keys: what is said about a key is said once.
+    const said = new Set<string>();
+    const once: Logger = {
+      debug: (message) => log.debug(message),
+      info: (message) => log.info(message),
+      error: (message) => log.error(message),
+      warn: (message) => void (said.has(message) || (said.add(message), log.warn(message))),
+    };
     for (const served of template.apis)
-      reportAccessOf(served.access ?? config, served.api, served.stage, log);
+      reportAccessOf(served.access ?? config, served.api, served.stage, once);
     const [first] = template.apis;
     const services = new Set(apis.flatMap((api) => [...servicesUsed(api)]));
     const { functions } = template;
