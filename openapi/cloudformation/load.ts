@@ -10,7 +10,7 @@ import { readFunctions, type TemplateFunction } from './functions';
 import { Intrinsics, Unresolved } from './intrinsics';
 import { buildRestApis, readUsagePlans } from './rest-api';
 import { buildSamApis, IMPLICIT_API } from './sam';
-import { samUsagePlans } from './sam-usage-plans';
+import { registerSamStages, samUsagePlans } from './sam-usage-plans';
 import { httpMethodOf } from './swagger';
 import {
   findCycle,
@@ -219,6 +219,7 @@ export function loadTemplateDocument(
   };
   const functions = [...readFunctions(template, resources, intrinsics, facts, ctx.baseDir, warn).values()];
   const built = [...buildSamApis(ctx), ...buildRestApis(ctx)];
+  registerSamStages(ctx, built);
   const usagePlans = [...readUsagePlans(ctx), ...samUsagePlans(ctx, built)];
   reportUnusedTypes(ctx, template);
   if (built.length === 0 && !problems.hasErrors) {

@@ -81,3 +81,24 @@ export function samUsagePlans(ctx: BuildContext, built: readonly BuiltApi[]): Te
   }
   return plans;
 }
+
+/**
+ * The stage resources the SAM transform adds for its APIs, so that a usage plan's `Stage: !Ref
+ * MyApiProdStage` or `!Ref MyApi.Stage` (SAM's referable property) names the stage as deployed:
+ * `<Api><StageName>Stage` when the name is alphanumeric, `<Api>Stage` when it is an intrinsic.
+ */
+export function registerSamStages(ctx: BuildContext, built: readonly BuiltApi[]): void {
+  for (const api of built) {
+    const stage = api.stages[0];
+    if (api.type !== 'AWS::Serverless::Api' || !stage) continue;
+    const written = ctx.template.resources.get(api.logicalId)?.properties.StageName ?? stage.name;
+    const ids = [`${api.logicalId}.Stage`];
+    if (typeof written !== 'string') ids.push(`${api.logicalId}Stage`);
+    else if (/^[A-Za-z0-9]+$/.test(written)) ids.push(`${api.logicalId}${written}Stage`);
+    for (const id of ids) {
+      if (ctx.template.resources.has(id)) continue;
+      ctx.facts.generated.set(id, 'AWS::ApiGateway::Stage');
+      ctx.facts.stageNames.set(id, stage.name);
+    }
+  }
+}

@@ -137,6 +137,56 @@ describe('usage plans SAM generates from Auth.UsagePlan', () => {
   });
 });
 
+describe("a usage plan's Stage names a stage SAM generates", () => {
+  test.each([[{ Ref: 'Api.Stage' }], [{ Ref: 'Apiv1Stage' }], ['v1']])('%j is the stage v1', (stage) => {
+    const r = load({
+      Transform: SAM,
+      Resources: {
+        ...samApi('Api', {}),
+        Plan: {
+          Type: 'AWS::ApiGateway::UsagePlan',
+          Properties: { ApiStages: [{ ApiId: { Ref: 'Api' }, Stage: stage }] },
+        },
+      },
+    });
+    expect(r.problems).toEqual([]);
+    expect(r.usagePlans[0].apiStages).toEqual([{ api: 'Api', stage: 'v1', throttle: undefined }]);
+  });
+
+  test("the implicit API's ServerlessRestApiProdStage, and <Api>Stage for a StageName given by a parameter", () => {
+    const r = load({
+      Transform: SAM,
+      Parameters: { Stage: { Type: 'String', Default: 'beta' } },
+      Resources: {
+        Implicit: {
+          Type: 'AWS::Serverless::Function',
+          Properties: {
+            Runtime: 'nodejs20.x',
+            CodeUri: 'src/',
+            Handler: 'app.handler',
+            Events: { Get: { Type: 'Api', Properties: { Path: '/x', Method: 'get' } } },
+          },
+        },
+        ...samApi('Api', { StageName: { Ref: 'Stage' } }),
+        Plan: {
+          Type: 'AWS::ApiGateway::UsagePlan',
+          Properties: {
+            ApiStages: [
+              { ApiId: { Ref: 'ServerlessRestApi' }, Stage: { Ref: 'ServerlessRestApiProdStage' } },
+              { ApiId: { Ref: 'Api' }, Stage: { Ref: 'ApiStage' } },
+            ],
+          },
+        },
+      },
+    });
+    expect(r.problems).toEqual([]);
+    expect(r.usagePlans[0].apiStages.map((s) => [s.api, s.stage])).toEqual([
+      ['ServerlessRestApi', 'Prod'],
+      ['Api', 'beta'],
+    ]);
+  });
+});
+
 describe('stage settings of the template', () => {
   test("SAM's MethodSettings and CacheClusterEnabled; logging settings are noted as not applied", () => {
     const r = load({
