@@ -79,10 +79,22 @@ export function templateAccess(
   served: readonly TemplateServedStage[],
   config: AccessConfig,
   file: string,
-): { perApi: AccessConfig[]; keys: TemplateApiKey[] } {
+): { perApi: AccessConfig[]; keys: TemplateApiKey[]; warnings: string[] } {
   const keys = new Map<string, TemplateApiKey & { id: string }>();
   const plans: UsagePlanSetting[] = [];
+  const warnings: string[] = [];
   for (const plan of loaded.usagePlans) {
+    for (const s of plan.apiStages) {
+      const ofApi = served.filter((v) => v.logicalId === s.api);
+      if (ofApi.length > 0 && !ofApi.some((v) => v.templateStage === s.stage))
+        warnings.push(
+          `usage plan ${plan.name} (${plan.logicalId}) names stage '${s.stage}' of ${s.api}, which the template does not deploy it to (${ofApi.map((v) => v.templateStage).join(', ')}): that entry applies to nothing`,
+        );
+    }
+    if (plan.apiStages.length === 0)
+      warnings.push(
+        `usage plan ${plan.name} (${plan.logicalId}) names no API stage apigw can resolve: its keys (${plan.keys.map((k) => k.logicalId).join(', ') || 'none'}) are refused`,
+      );
     const apiStages = plan.apiStages.flatMap((s) =>
       served
         .filter((v) => v.logicalId === s.api && v.templateStage === s.stage)
@@ -146,7 +158,7 @@ export function templateAccess(
       cacheClusterSize: config.cacheClusterSize ?? stage.cacheClusterSize,
     };
   });
-  return { perApi, keys: [...keys.values()].map(({ id: _id, ...k }) => k) };
+  return { perApi, keys: [...keys.values()].map(({ id: _id, ...k }) => k), warnings };
 }
 
 /** A stage's MethodSettings and cache cluster, checked as the config file's are. */

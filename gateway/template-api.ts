@@ -144,6 +144,7 @@ function withAccess(
   } catch (e) {
     throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
   }
+  for (const warning of access.warnings) log.warn(warning);
   for (const key of access.keys)
     log.info(
       `API key ${key.name} (${key.logicalId}): ${key.value}${key.generated ? ' (generated: the template gives no Value)' : ''}${key.enabled ? '' : ' [disabled]'}`,

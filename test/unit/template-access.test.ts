@@ -381,6 +381,22 @@ describe('templateAccess: the template with the config', () => {
     );
   });
 
+  test('a plan naming a stage the API is not deployed to, or no stage at all, is a warning', () => {
+    const doc = keyed();
+    Object.assign(doc.Resources, {
+      Elsewhere: {
+        Type: 'AWS::ApiGateway::UsagePlan',
+        Properties: { UsagePlanName: 'elsewhere', ApiStages: [{ ApiId: { Ref: 'Api' }, Stage: 'v9' }] },
+      },
+      Nowhere: { Type: 'AWS::ApiGateway::UsagePlan', Properties: {} },
+    });
+    const r = load(doc);
+    expect(templateAccess(r, served(r), {}, 'template.yaml').warnings).toEqual([
+      "usage plan elsewhere (Elsewhere) names stage 'v9' of Api, which the template does not deploy it to (v1): that entry applies to nothing",
+      'usage plan Nowhere (Nowhere) names no API stage apigw can resolve: its keys (none) are refused',
+    ]);
+  });
+
   test('a plan of an API that is not served is left out', () => {
     const r = load(keyed());
     const { perApi, keys } = templateAccess(r, [], {}, 'template.yaml');
