@@ -35,7 +35,7 @@ import { RedisUnavailableError } from './access/redis-store';
 import { AccessConfigError } from './access/settings';
 import { usageFromRedis, type UsageQuery } from './access/usage-command';
 import { ApiLoadError, type RunningGateway, type ServeConfig } from './serve';
-import { otherApis, parseParameterOverrides, templateIn } from './template-api';
+import { isTemplateFile, otherApis, parseParameterOverrides, templateIn } from './template-api';
 
 // From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
 const PACKAGE_JSON = [
@@ -67,7 +67,7 @@ Usage:
   apigw routes <openapi-file | dir>
                             Print its methods: path, authorization, API key, integration
 ${TOKEN_USAGE}
-  apigw usage [dir | config-file] --plan ID [--key-id ID] [--start-date D] [--end-date D]
+  apigw usage [dir | config-file | template] --plan ID [--key-id ID] [--start-date D] [--end-date D]
                             A usage plan's requests per key and UTC day ([used, remaining], as
                             GetUsage) from the shared Redis store (dates YYYY-MM-DD, default today)
   apigw help                Show this help
@@ -379,7 +379,17 @@ async function runUsage(
     if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
     const target = path.resolve(positional);
     const isDir = existsSync(target) && statSync(target).isDirectory();
-    flags = { ...flags, config: isDir ? path.join(target, 'apigw.yaml') : target };
+    // A template (or a folder with one and no apigw.yaml): its usage plans are the ones asked about.
+    const template = isDir
+      ? existsSync(path.join(target, 'apigw.yaml'))
+        ? undefined
+        : templateIn(target)
+      : isTemplateFile(target)
+        ? target
+        : undefined;
+    flags = template
+      ? { ...flags, api: template }
+      : { ...flags, config: isDir ? path.join(target, 'apigw.yaml') : target };
   }
   const config = resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
   const usage = await usageFromRedis(config, query, createLogger(config.logLevel ?? 'warn'));

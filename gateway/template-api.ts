@@ -7,7 +7,7 @@ import {
   type TemplateStageSettings,
 } from '../openapi/cloudformation';
 import type { ApiDefinition } from '../openapi/model';
-import type { Problem } from '../openapi/problems';
+import { formatProblem, type Problem } from '../openapi/problems';
 import { FunctionConfigError, parseFunction, type FunctionsConfig } from './backends/lambda';
 import { AccessConfigError, type AccessConfig } from './access/settings';
 import { ConfigError, type ApigwConfig } from './config';
@@ -150,6 +150,31 @@ function withAccess(
       `API key ${key.name} (${key.logicalId}): ${key.value}${key.generated ? ' (generated: the template gives no Value)' : ''}${key.enabled ? '' : ' [disabled]'}`,
     );
   return served.map((s, i) => ({ ...s, access: access.perApi[i] }));
+}
+
+/** Whether `file` is a SAM / CloudFormation template (not an apigw config file). */
+export function isTemplateFile(file: string): boolean {
+  return existsSync(file) && loadTemplate(file) !== undefined;
+}
+
+/**
+ * The usage plans and API keys of the template `config.api` names, with the config's (what a
+ * gateway serving it enforces), for `apigw usage`; undefined when it names no template.
+ */
+export function templateAccessSettings(config: ApigwConfig): AccessConfig | undefined {
+  if (config.api === undefined) return undefined;
+  const loaded = loadTemplate(config.api, {
+    parameterOverrides: config.parameterOverrides,
+    region: config.region,
+  });
+  if (!loaded) return undefined;
+  const error = loaded.problems.find((p) => p.severity === 'error');
+  if (error) throw new ConfigError(`${config.api} cannot be read: ${formatProblem(error)}`);
+  try {
+    return templateAccess(loaded, servedApis(config, loaded), config, config.api).perApi[0] ?? config;
+  } catch (e) {
+    throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
+  }
 }
 
 // Beside this file: a .js when compiled, the .ts under ts-jest (the embedded Lambda runs both).
