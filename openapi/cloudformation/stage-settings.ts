@@ -28,6 +28,11 @@ const APPLIED: Record<string, string> = {
 /** Fields about CloudWatch, which apigw does not emulate (its own access log is `--access-log`). */
 const NOT_APPLIED = ['LoggingLevel', 'DataTraceEnabled', 'MetricsEnabled'];
 
+/** Whether a CloudWatch field turns something on (the CDK writes `DataTraceEnabled: false`). */
+function turnsOn(value: unknown): boolean {
+  return value !== undefined && value !== false && value !== 'false' && value !== 'OFF';
+}
+
 /** A template boolean may be a string (a parameter's value). */
 function flag(value: unknown): unknown {
   return value === 'true' ? true : value === 'false' ? false : value;
@@ -64,7 +69,7 @@ export function readStageSettings(
     const setting: Record<string, unknown> = {};
     for (const [field, name] of Object.entries(APPLIED))
       if (written[field] !== undefined) setting[name] = flag(written[field]);
-    for (const field of NOT_APPLIED) if (written[field] !== undefined) ignored.add(field);
+    for (const field of NOT_APPLIED) if (turnsOn(written[field])) ignored.add(field);
     if (Object.keys(setting).length > 0) methodSettings[key] = { ...methodSettings[key], ...setting };
   };
   // A Deployment's StageDescription also takes the `*/*` settings as its own properties.
@@ -76,7 +81,7 @@ export function readStageSettings(
         .filter(([, v]) => v !== undefined),
     ),
   );
-  for (const f of NOT_APPLIED) if (value(f) !== undefined) ignored.add(f);
+  for (const f of NOT_APPLIED) if (turnsOn(value(f))) ignored.add(f);
   const list = value('MethodSettings');
   if (Array.isArray(list)) {
     list.forEach((written, i) => {

@@ -202,7 +202,15 @@ describe('stage settings of the template', () => {
             ThrottlingBurstLimit: 5,
             LoggingLevel: 'INFO',
           },
-          { ResourcePath: '/~1hello', HttpMethod: 'GET', CachingEnabled: 'true', CacheTtlInSeconds: 30 },
+          {
+            ResourcePath: '/~1hello',
+            HttpMethod: 'GET',
+            CachingEnabled: 'true',
+            CacheTtlInSeconds: 30,
+            // Off: nothing to say about them.
+            DataTraceEnabled: false,
+            MetricsEnabled: 'false',
+          },
         ],
       }),
     });
