@@ -10,7 +10,7 @@ import { readFunctions, type TemplateFunction } from './functions';
 import { Intrinsics, Unresolved } from './intrinsics';
 import { buildRestApis, readUsagePlans } from './rest-api';
 import { buildSamApis, IMPLICIT_API } from './sam';
-import { registerSamStages, samUsagePlans } from './sam-usage-plans';
+import { registerSamStages, reportKeysWithoutPlan, samUsagePlans } from './usage-plans';
 import { httpMethodOf } from './swagger';
 import {
   findCycle,
@@ -221,6 +221,7 @@ export function loadTemplateDocument(
   const built = [...buildSamApis(ctx), ...buildRestApis(ctx)];
   registerSamStages(ctx, built);
   const usagePlans = [...readUsagePlans(ctx), ...samUsagePlans(ctx, built)];
+  reportKeysWithoutPlan(ctx, usagePlans);
   reportUnusedTypes(ctx, template);
   if (built.length === 0 && !problems.hasErrors) {
     problems.error(

@@ -126,6 +126,22 @@ describe('usage plans SAM generates from Auth.UsagePlan', () => {
     expect(r.notes.join('\n')).not.toMatch(/usage plan/i);
   });
 
+  test('an ApiKey in no usage plan is noted: API Gateway refuses it', () => {
+    const r = load({
+      Transform: SAM,
+      Resources: {
+        ...samApi('Api', {}),
+        Loose: {
+          Type: 'AWS::ApiGateway::ApiKey',
+          Properties: { Value: 'loose-key-0123456789abcd', Enabled: true },
+        },
+      },
+    });
+    expect(r.notes).toEqual([
+      'Loose: the API key is in no usage plan (no AWS::ApiGateway::UsagePlanKey): API Gateway refuses it',
+    ]);
+  });
+
   test('a CreateUsagePlan SAM does not know is an error', () => {
     const r = load({
       Transform: SAM,

@@ -102,3 +102,17 @@ export function registerSamStages(ctx: BuildContext, built: readonly BuiltApi[])
     }
   }
 }
+
+/**
+ * An AWS::ApiGateway::ApiKey no UsagePlanKey puts in a plan: API Gateway refuses it for every
+ * method (a key reaches a stage through a usage plan; StageKeys alone no longer does).
+ */
+export function reportKeysWithoutPlan(ctx: BuildContext, plans: readonly TemplateUsagePlan[]): void {
+  const planned = new Set(plans.flatMap((p) => p.keys.map((k) => k.logicalId)));
+  for (const key of ctx.resources) {
+    if (key.type === 'AWS::ApiGateway::ApiKey' && !planned.has(key.logicalId))
+      ctx.notes.push(
+        `${key.logicalId}: the API key is in no usage plan (no AWS::ApiGateway::UsagePlanKey): API Gateway refuses it`,
+      );
+  }
+}
