@@ -35,7 +35,13 @@ import { RedisUnavailableError } from './access/redis-store';
 import { AccessConfigError } from './access/settings';
 import { usageFromRedis, type UsageQuery } from './access/usage-command';
 import { ApiLoadError, type RunningGateway, type ServeConfig } from './serve';
-import { isTemplateFile, otherApis, parseParameterOverrides, templateIn } from './template-api';
+import {
+  declaredAccess,
+  isTemplateFile,
+  otherApis,
+  parseParameterOverrides,
+  templateIn,
+} from './template-api';
 
 // From dist/gateway/ (the compiled CLI) or gateway/ (sources under test), package.json is above.
 const PACKAGE_JSON = [
@@ -410,7 +416,12 @@ async function runServeCluster(
   const drainTimeoutMs = (config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000;
   if (config.console || config.reload)
     log.info('the console and hot reload run in single-process apigw serve only (not with --workers)');
-  if (!config.redis && (config.usagePlans?.length || config.methodSettings || config.accountThrottle))
+  // A template's usage plans and MethodSettings count too.
+  const access = declaredAccess(config);
+  if (
+    !config.redis &&
+    (access.usagePlans?.length || Object.keys(access.methodSettings ?? {}).length || access.accountThrottle)
+  )
     log.warn(
       `--workers ${workers} without --redis: each worker keeps its own throttle buckets, quotas and stage cache`,
     );

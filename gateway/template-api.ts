@@ -177,6 +177,16 @@ export function templateAccessSettings(config: ApigwConfig): AccessConfig | unde
   }
 }
 
+/** The access settings a gateway serving `config` enforces; a template that cannot be read gives the config's (start-up reports why). */
+export function declaredAccess(config: ApigwConfig): AccessConfig {
+  try {
+    return templateAccessSettings(config) ?? config;
+  } catch (e) {
+    if (e instanceof ConfigError) return config;
+    throw e;
+  }
+}
+
 // Beside this file: a .js when compiled, the .ts under ts-jest (the embedded Lambda runs both).
 const STAND_IN = ['template-unrunnable.js', 'template-unrunnable.ts']
   .map((f) => path.join(__dirname, f))

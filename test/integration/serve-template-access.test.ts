@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../../gateway/log';
 import { middleware } from '../../gateway/middleware';
 import { startGateway, type RunningGateway } from '../../gateway/serve';
 import { tempDir, type TempDir } from '../helpers/api-doc';
+import { spawnApigw } from '../helpers/cli';
 import { testClock, type TestClock } from '../helpers/access';
 import { LAMBDA_KEYS } from '../helpers/lambda-invoke';
 
@@ -494,6 +495,64 @@ Resources:
     server.closeAllConnections();
     server.close();
     await mw.close();
+    dir.remove();
+  }
+});
+
+test('--workers without --redis: a template with a usage plan gets the warning a config file would', async () => {
+  const dir = tempDir('apigw-template-access-workers-');
+  writeFileSync(
+    path.join(dir.dir, 'template.yaml'),
+    `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Auth:
+        ApiKeyRequired: true
+        UsagePlan:
+          CreateUsagePlan: PER_API
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: |
+        exports.handler = async () => ({ statusCode: 200, body: 'hi' });
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Get:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /hello
+            Method: get
+`,
+  );
+  const proc = spawnApigw([
+    'serve',
+    path.join(dir.dir, 'template.yaml'),
+    '--workers',
+    '2',
+    '--port',
+    '0',
+    '--data-dir',
+    path.join(dir.dir, 'data'),
+  ]);
+  try {
+    const [, url] = await proc.waitFor(/^Base URL: (http:\/\/\S+\/v1)$/m);
+    expect(proc.stderr()).toContain(
+      '--workers 2 without --redis: each worker keeps its own throttle buckets, quotas and stage cache',
+    );
+    // Every worker enforces the plan with the same generated key.
+    const key = /\(ApiApiKey\): ([A-Za-z0-9]{40})/.exec(proc.stderr())![1];
+    expect((await fetch(`${url}/hello`)).status).toBe(403);
+    for (let i = 0; i < 3; i++)
+      expect((await fetch(`${url}/hello`, { headers: { 'x-api-key': key } })).status).toBe(200);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+  } finally {
+    proc.child.kill('SIGKILL');
     dir.remove();
   }
 });
