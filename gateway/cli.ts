@@ -34,7 +34,13 @@ import { AccessConfigError } from './access/settings';
 import type { UsageQuery } from './access/usage-command';
 import { ApiLoadError } from './api-load-error';
 import type { RunningGateway, ServeConfig } from './serve';
-import { otherApis, parseParameterOverrides, templateIn } from './template-api';
+import {
+  declaredAccess,
+  isTemplateFile,
+  otherApis,
+  parseParameterOverrides,
+  templateIn,
+} from './template-api';
 
 // Each command's own code is loaded when it runs: `apigw serve --workers` forks its workers before
 // it loads the gateway, and a worker loads no console, no inspection, no Redis client.
@@ -74,7 +80,7 @@ Usage:
   apigw routes <openapi-file | dir>
                             Print its methods: path, authorization, API key, integration
 ${TOKEN_USAGE}
-  apigw usage [dir | config-file] --plan ID [--key-id ID] [--start-date D] [--end-date D]
+  apigw usage [dir | config-file | template] --plan ID [--key-id ID] [--start-date D] [--end-date D]
                             A usage plan's requests per key and UTC day ([used, remaining], as
                             GetUsage) from the shared Redis store (dates YYYY-MM-DD, default today)
   apigw help                Show this help
@@ -386,7 +392,17 @@ async function runUsage(
     if (flags.config !== undefined) throw new ConfigError('give either a directory or --config, not both');
     const target = path.resolve(positional);
     const isDir = existsSync(target) && statSync(target).isDirectory();
-    flags = { ...flags, config: isDir ? path.join(target, 'apigw.yaml') : target };
+    // A template (or a folder with one and no apigw.yaml): its usage plans are the ones asked about.
+    const template = isDir
+      ? existsSync(path.join(target, 'apigw.yaml'))
+        ? undefined
+        : templateIn(target)
+      : isTemplateFile(target)
+        ? target
+        : undefined;
+    flags = template
+      ? { ...flags, api: template }
+      : { ...flags, config: isDir ? path.join(target, 'apigw.yaml') : target };
   }
   const config = resolveConfig(flags, { port: 8080, host: '127.0.0.1', dataDir: '.apigw' });
   const usage = await load.usage().usageFromRedis(config, query, createLogger(config.logLevel ?? 'warn'));
@@ -407,7 +423,12 @@ async function runServeCluster(
   const drainTimeoutMs = (config.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT) * 1000;
   if (config.console || config.reload)
     log.info('the console and hot reload run in single-process apigw serve only (not with --workers)');
-  if (!config.redis && (config.usagePlans?.length || config.methodSettings || config.accountThrottle))
+  // A template's usage plans and MethodSettings count too.
+  const access = declaredAccess(config);
+  if (
+    !config.redis &&
+    (access.usagePlans?.length || Object.keys(access.methodSettings ?? {}).length || access.accountThrottle)
+  )
     log.warn(
       `--workers ${workers} without --redis: each worker keeps its own throttle buckets, quotas and stage cache`,
     );

@@ -15,7 +15,8 @@ import {
   startEmbeddedBackends,
   type EmbeddedBackends,
 } from './serve';
-import { apiIdFor, Gateway } from './server';
+import { apiIdFor } from './api-id';
+import { Gateway } from './server';
 import { stageGateways, type RequestHandler } from './stage-dispatch';
 import { templateIn } from './template-api';
 import { DEFAULT_MAX_PAYLOAD } from './stages/method-request';
@@ -108,7 +109,9 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
     // API keys, usage plans, throttling and the stage cache: in this process, or shared through Redis.
     store = config.redis
       ? await RedisStore.connect(config.redis, log)
-      : new MemoryStore((config.cacheClusterSize ?? 0.5) * 1e9);
+      : new MemoryStore(
+          (config.cacheClusterSize ?? prepared.apis?.[0].access?.cacheClusterSize ?? 0.5) * 1e9,
+        );
     backends = await startEmbeddedBackends(serveConfig, prepared, principals, credentials, log);
     const endpoints = new EndpointResolver(prepared.settings, backends.urls);
     for (const url of Object.values(backends.urls)) registerEmbeddedOrigin(url);
@@ -130,7 +133,8 @@ export function middleware(options: MiddlewareOptions): GatewayMiddleware {
       ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
       userPools: config.userPools,
       dataDir: config.dataDir,
-      access: { settings: config, store },
+      // A template's API: its usage plans, keys and stage settings with the config's.
+      access: { settings: prepared.apis?.[0].access ?? config, store },
     });
     // A template's several APIs, each under its stage prefix below the mount path.
     gateway = stageGateways(first, prepared.apis, config.stageVariables).handler;

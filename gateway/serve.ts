@@ -6,7 +6,7 @@ import { formatProblem, loadApi } from '../openapi';
 import type { ApiDefinition } from '../openapi/model';
 import { IntegrationUriError, parseIntegrationUri } from '../openapi/uri';
 import { MemoryStore, RedisStore, reportAccess, type StateStore } from './access';
-import { AccessConfigError } from './access/settings';
+import { AccessConfigError, type AccessConfig } from './access/settings';
 import { loadPrincipals, principal, type Principal } from './auth/credentials';
 import { resolveOutboundCredentials, type OutboundCredentials } from './aws/credentials';
 import { EndpointResolver, parseEndpointSetting, type EndpointSetting } from './aws/endpoints';
@@ -163,6 +163,16 @@ export function prepareApi(config: ServeConfig, log: Logger): PreparedApi {
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length) throw new ApiLoadError(errors);
     apis.forEach((api) => reportLimits(api, log));
+    // The APIs share the template's keys: what is said about a key is said once.
+    const said = new Set<string>();
+    const once: Logger = {
+      debug: (message) => log.debug(message),
+      info: (message) => log.info(message),
+      error: (message) => log.error(message),
+      warn: (message) => void (said.has(message) || (said.add(message), log.warn(message))),
+    };
+    for (const served of template.apis)
+      reportAccessOf(served.access ?? config, served.api, served.stage, once);
     const [first] = template.apis;
     const services = new Set(apis.flatMap((api) => [...servicesUsed(api)]));
     const { functions } = template;
@@ -194,12 +204,17 @@ export function prepareApi(config: ServeConfig, log: Logger): PreparedApi {
   const services = servicesUsed(api);
   reportRoutes(api, unsupported, config.stageVariables ?? {}, log);
   reportLimits(api, log);
+  reportAccessOf(config, api, stage, log);
+  return { api, stage, settings, services, unsupported };
+}
+
+/** The start-up checks of an API's access settings; a mistake is a ConfigError. */
+function reportAccessOf(settings: AccessConfig, api: ApiDefinition, stage: string, log: Logger): void {
   try {
-    reportAccess(config, api, stage, log);
+    reportAccess(settings, api, stage, log);
   } catch (e) {
     throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
   }
-  return { api, stage, settings, services, unsupported };
 }
 
 /** The embedded emulators `apigw serve` started for an API. */
@@ -403,7 +418,12 @@ export function createGateway(config: ServeConfig, prepared: PreparedApi, deps: 
     ...(config.cors === undefined ? {} : { cors: corsPolicy(config.cors) }),
     userPools: config.userPools,
     dataDir: config.dataDir,
-    access: { settings: config, store: deps.store, clock: deps.clock ?? Date.now },
+    // A template's API: its usage plans, keys and stage settings with the config's (template-access.ts).
+    access: {
+      settings: prepared.apis?.[0].access ?? config,
+      store: deps.store,
+      clock: deps.clock ?? Date.now,
+    },
   });
 }
 
@@ -435,7 +455,10 @@ export async function listenGateway(
   const clock = given.clock ?? Date.now;
   const store: StateStore = config.redis
     ? await RedisStore.connect(config.redis, options.log, clock)
-    : new MemoryStore((config.cacheClusterSize ?? 0.5) * 1e9, clock);
+    : new MemoryStore(
+        (config.cacheClusterSize ?? prepared.apis?.[0].access?.cacheClusterSize ?? 0.5) * 1e9,
+        clock,
+      );
   const deps: GatewayDeps = {
     ...given,
     clock,

@@ -45,6 +45,11 @@ export function stageGateways(
           api: s.api,
           stage: s.stage,
           stageVariables: { ...s.stageVariables, ...stageVariables },
+          // Each API has its own stage settings (and plans point at its id).
+          access:
+            s.access && first.options.access
+              ? { ...first.options.access, settings: s.access }
+              : first.options.access,
         }),
     ),
   ];

@@ -1,14 +1,21 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TemplateFunction, TemplateLoadResult } from '../openapi/cloudformation';
+import type {
+  TemplateFunction,
+  TemplateLoadOptions,
+  TemplateLoadResult,
+  TemplateStageSettings,
+} from '../openapi/cloudformation';
 import { fileMayBeTemplate } from '../openapi/cloudformation/sniff';
 import type { ApiDefinition } from '../openapi/model';
-import type { Problem } from '../openapi/problems';
+import { formatProblem, type Problem } from '../openapi/problems';
 import type { FunctionsConfig } from './backends/lambda';
+import { AccessConfigError, type AccessConfig } from './access/settings';
 import { ConfigError, type ApigwConfig } from './config';
 import { embeddedLambda } from './embedded';
 import type { Logger } from './log';
 import { validateStageName } from './stage-names';
+import { templateAccess } from './template-access';
 
 /** One API served on a stage: a template may give several, each under its own stage prefix. */
 export interface ServedApi {
@@ -18,6 +25,12 @@ export interface ServedApi {
   readonly stageVariables: Record<string, string>;
   /** The template resource it came from. */
   readonly logicalId: string | undefined;
+  /** The stage name the template gives it (`--stage` may serve it under another). */
+  readonly templateStage: string;
+  /** Its MethodSettings and cache cluster, as the template declares them. */
+  readonly settings: TemplateStageSettings | undefined;
+  /** Its API keys, usage plans, method settings and cache: the template's with the config's. */
+  readonly access?: AccessConfig;
 }
 
 /** A template read for `apigw serve`: what to serve, the functions to run, and its problems. */
@@ -37,12 +50,7 @@ export function prepareTemplate(
   config: ApigwConfig & { api: string; dataDir: string },
   log: Logger,
 ): PreparedTemplate | undefined {
-  // The template importer is loaded only for a file that may be a template (and not with the CLI,
-  // which imports this module for its flags before it loads the gateway).
-  const cloudformation = fileMayBeTemplate(config.api)
-    ? (require('../openapi/cloudformation') as typeof import('../openapi/cloudformation'))
-    : undefined;
-  const loaded = cloudformation?.loadTemplate(config.api, {
+  const loaded = loadTemplateFile(config.api, {
     parameterOverrides: config.parameterOverrides,
     region: config.region,
   });
@@ -54,14 +62,9 @@ export function prepareTemplate(
     return undefined;
   }
   for (const note of loaded.notes) log.warn(note);
-  for (const plan of loaded.usagePlans) {
-    log.warn(
-      `usage plan ${plan.name} (${plan.logicalId}, ${plan.keys.length} API key(s)) is not enforced yet; methods with ApiKeyRequired are reported below`,
-    );
-  }
   const problems = [...loaded.problems];
   if (problems.some((p) => p.severity === 'error')) return { apis: [], functions: {}, problems };
-  const apis = servedApis(config, loaded);
+  const apis = withAccess(servedApis(config, loaded), loaded, config, log);
   const functions: FunctionsConfig = {};
   for (const fn of loaded.functions) {
     const entry = functionConfig(fn, config.dataDir, path.resolve(config.api), problems);
@@ -101,6 +104,8 @@ function servedApis(config: ApigwConfig, loaded: TemplateLoadResult): ServedApi[
       stage: stage.name,
       stageVariables: stage.variables,
       logicalId: a.logicalId,
+      templateStage: stage.name,
+      settings: stage.settings,
     })),
   );
   if (config.stage !== undefined) {
@@ -123,6 +128,76 @@ function servedApis(config: ApigwConfig, loaded: TemplateLoadResult): ServedApi[
       );
   }
   return served;
+}
+
+/**
+ * Gives each served API the template's usage plans, API keys and stage settings merged with the
+ * config's (template-access.ts), and prints the keys: a client needs their values to call.
+ */
+function withAccess(
+  served: ServedApi[],
+  loaded: TemplateLoadResult,
+  config: ApigwConfig & { api: string },
+  log: Logger,
+): ServedApi[] {
+  let access: ReturnType<typeof templateAccess>;
+  try {
+    access = templateAccess(loaded, served, config, config.api);
+  } catch (e) {
+    throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
+  }
+  for (const warning of access.warnings) log.warn(warning);
+  for (const key of access.keys)
+    log.info(
+      `API key ${key.name} (${key.logicalId}): ${key.value}${key.generated ? ' (generated: the template gives no Value)' : ''}${key.enabled ? '' : ' [disabled]'}`,
+    );
+  return served.map((s, i) => ({ ...s, access: access.perApi[i] }));
+}
+
+/**
+ * Reads a SAM / CloudFormation template; undefined when the file is not one. The template importer
+ * is loaded only for a file that may be a template (and not with the CLI, which imports this
+ * module for its flags before it loads the gateway).
+ */
+function loadTemplateFile(file: string, options?: TemplateLoadOptions): TemplateLoadResult | undefined {
+  if (!fileMayBeTemplate(file)) return undefined;
+  const cloudformation = require('../openapi/cloudformation') as typeof import('../openapi/cloudformation');
+  return cloudformation.loadTemplate(file, options);
+}
+
+/** Whether `file` is a SAM / CloudFormation template (not an apigw config file). */
+export function isTemplateFile(file: string): boolean {
+  return existsSync(file) && loadTemplateFile(file) !== undefined;
+}
+
+/**
+ * The usage plans and API keys of the template `config.api` names, with the config's (what a
+ * gateway serving it enforces), for `apigw usage`; undefined when it names no template.
+ */
+export function templateAccessSettings(config: ApigwConfig): AccessConfig | undefined {
+  if (config.api === undefined) return undefined;
+  const loaded = loadTemplateFile(config.api, {
+    parameterOverrides: config.parameterOverrides,
+    region: config.region,
+  });
+  if (!loaded) return undefined;
+  const error = loaded.problems.find((p) => p.severity === 'error');
+  if (error) throw new ConfigError(`${config.api} cannot be read: ${formatProblem(error)}`);
+  try {
+    return templateAccess(loaded, servedApis(config, loaded), config, config.api).perApi[0] ?? config;
+  } catch (e) {
+    throw e instanceof AccessConfigError ? new ConfigError(e.message) : e;
+  }
+}
+
+/** The access settings a gateway serving `config` enforces; a template that cannot be read gives the config's (start-up reports why). */
+export function declaredAccess(config: ApigwConfig): AccessConfig {
+  try {
+    return templateAccessSettings(config) ?? config;
+  } catch (e) {
+    if (e instanceof ConfigError) return config;
+    throw e;
+  }
 }
 
 // Beside this file: a .js when compiled, the .ts under ts-jest (the embedded Lambda runs both).

@@ -1,5 +1,6 @@
 import type { ApigwConfig } from '../config';
 import type { Logger } from '../log';
+import { templateAccessSettings } from '../template-api';
 import { RedisStore } from './redis-store';
 import { AccessConfigError, linkPlans } from './settings';
 import { usageReport, UsageRequestError, type Usage } from './usage';
@@ -21,7 +22,8 @@ export async function usageFromRedis(config: ApigwConfig, query: UsageQuery, log
     throw new AccessConfigError(
       'apigw usage reads the shared Redis store: give --redis URL (or redis in the config file); without Redis, ask the running gateway: GET /_apigw/usageplans/{planId}/usage (signed)',
     );
-  const plans = linkPlans(config, 'usagePlans');
+  // A template's usage plans (and the config's) when the API is a SAM / CloudFormation template.
+  const plans = linkPlans(templateAccessSettings(config) ?? config, 'usagePlans');
   if (query.plan === undefined)
     throw new AccessConfigError(
       `--plan is required (usage plans: ${plans.map((p) => p.id).join(', ') || 'none'})`,

@@ -1,6 +1,8 @@
 import type { Problems } from '../problems';
+import type { JsonObject } from '../values';
 import type { Placement, TemplateFacts } from './facts';
 import type { Intrinsics } from './intrinsics';
+import type { TemplateStageSettings } from './stage-settings';
 import type { SwaggerDocument } from './swagger';
 import type { Template, TemplateResource } from './template';
 
@@ -26,6 +28,8 @@ export interface BuiltStage {
   variables: Record<string, string>;
   /** Where it is declared (StageName, or the AWS::ApiGateway::Stage resource). */
   pointer: string;
+  /** Its MethodSettings and cache cluster, when the template sets them. */
+  settings?: TemplateStageSettings;
 }
 
 /** An API of the template as an OpenAPI document, ready for the importer. */
@@ -38,14 +42,16 @@ export interface BuiltApi {
   /** File the document was read from (DefinitionUri, BodyS3Location), if any. */
   bodyFile: string | undefined;
   stages: BuiltStage[];
+  /** SAM's Auth.UsagePlan (resolved), from which SAM generates a usage plan and an API key. */
+  samUsagePlan?: JsonObject;
 }
 
-/** A usage plan the template declares (applied once usage plans are enforced). */
+/** A usage plan the template declares, or SAM generates from an API's Auth.UsagePlan. */
 export interface TemplateUsagePlan {
   logicalId: string;
   name: string;
   /** The APIs and stages it covers, by logical id of the API. */
-  apiStages: { api: string; stage: string }[];
+  apiStages: { api: string; stage: string; throttle?: unknown }[];
   throttle: { burstLimit?: number; rateLimit?: number } | undefined;
   quota: { limit?: number; period?: string; offset?: number } | undefined;
   /** API keys of the plan: logical id, name, and the key's value when the template gives it. */

@@ -35,6 +35,8 @@ export class TemplateFacts implements ResourceFacts {
   intrinsics: Intrinsics | undefined;
   /** Resources the SAM transform would add (ServerlessRestApi, a function's Role), by logical id. */
   readonly generated = new Map<string, string>();
+  /** Names of the stages the SAM transform would add (`MyApiProdStage`, `MyApi.Stage`), by logical id. */
+  readonly stageNames = new Map<string, string>();
   /** Logical id of each made-up id, to link `ResourceId: !Ref Resource` back to its resource. */
   readonly byId = new Map<string, string>();
 
@@ -75,7 +77,7 @@ export class TemplateFacts implements ResourceFacts {
     if (FUNCTION_TYPES.has(type)) return this.functionName(logicalId);
     if (API_TYPES.has(type)) return this.apiId(logicalId);
     if (GENERATED_ID_TYPES.has(type)) return this.madeUp(logicalId, 10);
-    if (type === 'AWS::ApiGateway::Stage') return named('StageName');
+    if (type === 'AWS::ApiGateway::Stage') return this.stageNames.get(logicalId) ?? named('StageName');
     if (type === 'AWS::ApiGateway::Model') return named('Name');
     if (type === 'AWS::IAM::Role') return named('RoleName');
     if (type === 'AWS::Cognito::UserPool') return this.userPoolId(logicalId);

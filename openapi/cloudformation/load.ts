@@ -11,6 +11,7 @@ import { Intrinsics, Unresolved } from './intrinsics';
 import { buildRestApis, readUsagePlans } from './rest-api';
 import { buildSamApis, IMPLICIT_API } from './sam';
 import { mayBeTemplate } from './sniff';
+import { registerSamStages, reportKeysWithoutPlan, samUsagePlans } from './usage-plans';
 import { httpMethodOf } from './swagger';
 import {
   findCycle,
@@ -219,7 +220,9 @@ export function loadTemplateDocument(
   };
   const functions = [...readFunctions(template, resources, intrinsics, facts, ctx.baseDir, warn).values()];
   const built = [...buildSamApis(ctx), ...buildRestApis(ctx)];
-  const usagePlans = readUsagePlans(ctx);
+  registerSamStages(ctx, built);
+  const usagePlans = [...readUsagePlans(ctx), ...samUsagePlans(ctx, built)];
+  reportKeysWithoutPlan(ctx, usagePlans);
   reportUnusedTypes(ctx, template);
   if (built.length === 0 && !problems.hasErrors) {
     problems.error(

@@ -3,6 +3,7 @@ import { isObject, type JsonObject } from '../values';
 import type { BuildContext, BuiltApi, TemplateUsagePlan } from './context';
 import { firstUnresolved, Unresolved } from './intrinsics';
 import { readDefinition, settled, stageOf } from './sam';
+import { stageResourceSettings } from './stage-settings';
 import { parameterOf, SwaggerDocument } from './swagger';
 import type { TemplateResource } from './template';
 
@@ -367,16 +368,10 @@ function stagesOf(ctx: BuildContext, apiLogicalId: string, children: TemplateRes
     const variableKey = resource.type === 'AWS::ApiGateway::Stage' ? 'Variables' : 'StageDescription';
     let variables = ctx.intrinsics.resolve(resource.properties[variableKey], `${at}/${variableKey}`);
     if (variableKey === 'StageDescription') variables = isObject(variables) ? variables.Variables : undefined;
-    stages.push(stageOf(ctx, name, variables, `${at}/${variableKey}`, `/Resources/${resource.logicalId}`));
-    const settings =
-      resource.properties.MethodSettings ??
-      (isObject(resource.properties.StageDescription)
-        ? resource.properties.StageDescription.MethodSettings
-        : undefined);
-    if (settings !== undefined)
-      ctx.notes.push(
-        `${resource.logicalId}: MethodSettings (stage throttling, caching, logging) are not applied`,
-      );
+    stages.push({
+      ...stageOf(ctx, name, variables, `${at}/${variableKey}`, `/Resources/${resource.logicalId}`),
+      settings: stageResourceSettings(ctx, resource),
+    });
   }
   if (stages.length === 0) {
     ctx.problems.warning(
@@ -407,7 +402,8 @@ export function readUsagePlans(ctx: BuildContext): TemplateUsagePlan[] {
     for (const entry of written) {
       if (!isObject(entry) || !isObject(entry.ApiId) || typeof entry.ApiId.Ref !== 'string') continue;
       const stage = ctx.intrinsics.resolve(entry.Stage, `${at}/ApiStages`);
-      if (typeof stage === 'string') apiStages.push({ api: entry.ApiId.Ref, stage });
+      if (typeof stage === 'string')
+        apiStages.push({ api: entry.ApiId.Ref, stage, throttle: ctx.intrinsics.resolve(entry.Throttle, at) });
     }
     const keys = (keysOfPlan.get(plan.logicalId) ?? []).map((logicalId) => {
       const key = ctx.resources.find((r) => r.logicalId === logicalId);
@@ -418,7 +414,8 @@ export function readUsagePlans(ctx: BuildContext): TemplateUsagePlan[] {
         logicalId,
         name: typeof keyProps.Name === 'string' ? keyProps.Name : logicalId,
         value: typeof keyProps.Value === 'string' ? keyProps.Value : undefined,
-        enabled: keyProps.Enabled !== false && keyProps.Enabled !== 'false',
+        // CloudFormation's default is false, as CreateApiKey's (SAM and the CDK write Enabled: true).
+        enabled: keyProps.Enabled === true || keyProps.Enabled === 'true',
       };
     });
     const number = (v: unknown) => (v === undefined || firstUnresolved(v) ? undefined : Number(v));

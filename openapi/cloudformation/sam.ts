@@ -5,6 +5,7 @@ import { describe, isObject, type JsonObject } from '../values';
 import type { BuildContext, BuiltApi, BuiltStage } from './context';
 import { withGlobals } from './functions';
 import { Unresolved } from './intrinsics';
+import { readStageSettings } from './stage-settings';
 import { lambdaInvocationUri, operationKey, parameterOf, SwaggerDocument } from './swagger';
 import type { TemplateResource } from './template';
 import { parseTemplateYaml } from './yaml';
@@ -150,6 +151,7 @@ function buildApi(
   const cors = value('Cors');
   if (cors !== undefined) addCors(ctx, doc, cors, pointerTo(at, 'Cors'), logicalId);
   const auth = value('Auth');
+  if (isObject(auth) && isObject(auth.UsagePlan)) built.samUsagePlan = auth.UsagePlan;
   if (isObject(auth)) addAuth(ctx, doc, auth, pointerTo(at, 'Auth'), eventAuth, logicalId);
   else for (const [key, authOfEvent] of eventAuth) applyMethodAuth(ctx, doc, key, authOfEvent, {}, undefined);
 
@@ -171,7 +173,11 @@ function buildApi(
       stagePointer,
       `${logicalId}: StageName is required (a string), not ${describe(stage)}`,
     );
-  else built.stages.push(stageOf(ctx, stage, value('Variables'), pointerTo(at, 'Variables'), stagePointer));
+  else
+    built.stages.push({
+      ...stageOf(ctx, stage, value('Variables'), pointerTo(at, 'Variables'), stagePointer),
+      settings: readStageSettings(ctx, logicalId, value, at),
+    });
 
   reportStageSettings(ctx, logicalId, value);
   return built;
@@ -423,11 +429,6 @@ function addAuth(
       : undefined;
     if (scheme) schemes[name] = scheme;
   }
-  if (auth.UsagePlan !== undefined && isObject(auth.UsagePlan) && auth.UsagePlan.CreateUsagePlan !== 'NONE') {
-    ctx.notes.push(
-      `${logicalId}: Auth.UsagePlan (${String(auth.UsagePlan.CreateUsagePlan)}) declares a usage plan; usage plans and their API keys are not enforced yet`,
-    );
-  }
   if (auth.ResourcePolicy !== undefined) ctx.notes.push(`${logicalId}: Auth.ResourcePolicy is not enforced`);
   const defaults = {
     authorizer: typeof auth.DefaultAuthorizer === 'string' ? auth.DefaultAuthorizer : undefined,
@@ -604,10 +605,6 @@ export function stageOf(
 
 /** Stage settings the template sets that apigw does not apply, said once at start-up. */
 function reportStageSettings(ctx: BuildContext, logicalId: string, value: (key: string) => unknown): void {
-  if (value('MethodSettings') !== undefined)
-    ctx.notes.push(`${logicalId}: MethodSettings (stage throttling, caching, logging) are not applied`);
-  if (value('CacheClusterEnabled') === true)
-    ctx.notes.push(`${logicalId}: the stage cache (CacheClusterEnabled) is not applied`);
   if (value('Domain') !== undefined)
     ctx.notes.push(`${logicalId}: its custom Domain is not served (use the stage URL)`);
 }

@@ -39,7 +39,18 @@ describe('examples/sam-app: `apigw serve examples/sam-app` runs the SAM applicat
       expect(preflight.status).toBe(200);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
       expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,OPTIONS,PUT');
-      expect(preflight.headers.get('access-control-allow-headers')).toBe('Content-Type');
+      expect(preflight.headers.get('access-control-allow-headers')).toBe('Content-Type,X-Api-Key');
+
+      // The key SAM's usage plan gives the API, printed at start-up.
+      const keyless = await fetch(`${base}/partner/hello`);
+      expect(keyless.status).toBe(403);
+      expect(await keyless.json()).toEqual({ message: 'Forbidden' });
+      const [, key] = /API key ServerlessRestApiApiKey \(ServerlessRestApiApiKey\): ([A-Za-z0-9]{40})/.exec(
+        apigw.stderr(),
+      )!;
+      const keyed = await fetch(`${base}/partner/hello?name=partner`, { headers: { 'x-api-key': key } });
+      expect(keyed.status).toBe(200);
+      expect(await keyed.json()).toEqual({ message: 'howdy partner', stage: 'Prod', label: 'production' });
     } finally {
       apigw.child.kill('SIGTERM');
       expect(await apigw.exited).toBe(0);
