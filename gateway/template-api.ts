@@ -165,6 +165,30 @@ function loadTemplateFile(file: string, options?: TemplateLoadOptions): Template
   return cloudformation.loadTemplate(file, options);
 }
 
+/**
+ * The API definitions in `file`: a template's REST APIs, or the one OpenAPI document; problems
+ * that keep it from loading are one ConfigError. For commands that read an API without serving it.
+ */
+export function apiDefinitionsOf(file: string, config: ApigwConfig = {}): ApiDefinition[] {
+  const template = loadTemplateFile(file, {
+    parameterOverrides: config.parameterOverrides,
+    region: config.region,
+  });
+  if (template) {
+    const errors = template.problems.filter((p) => p.severity === 'error');
+    if (errors.length)
+      throw new ConfigError(`${file} cannot be read:\n${errors.map(formatProblem).join('\n')}`);
+    return template.apis.map((a) => a.api);
+  }
+  const { loadApi } = require('../openapi') as typeof import('../openapi');
+  const loaded = loadApi(file);
+  if (!loaded.api) {
+    const errors = loaded.problems.filter((p) => p.severity === 'error').map(formatProblem);
+    throw new ConfigError(`${file} cannot be read:\n${errors.join('\n')}`);
+  }
+  return [loaded.api];
+}
+
 /** Whether `file` is a SAM / CloudFormation template (not an apigw config file). */
 export function isTemplateFile(file: string): boolean {
   return existsSync(file) && loadTemplateFile(file) !== undefined;

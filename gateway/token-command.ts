@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { formatProblem } from '../openapi/problems';
 import { jose } from './auth/jose';
 import { developmentKey, userPoolOf, type UserPoolRef } from './auth/user-pools';
 import { ConfigError, type ApigwConfig } from './config';
+import { apiDefinitionsOf } from './template-api';
 
 /** The options of `apigw token` (parseArgs form). */
 export const TOKEN_OPTIONS = {
@@ -50,17 +50,14 @@ export function takeTokenFlags(values: Record<string, unknown>): {
 }
 
 /** The user pools an API's Cognito authorizers name, by pool id, with the names of their authorizers. */
-function poolsOfApi(api: string | undefined): Map<string, { ref: UserPoolRef; authorizers: string[] }> {
+function poolsOfApi(
+  api: string | undefined,
+  config: ApigwConfig,
+): Map<string, { ref: UserPoolRef; authorizers: string[] }> {
   const pools = new Map<string, { ref: UserPoolRef; authorizers: string[] }>();
   if (api === undefined) return pools;
-  // The importer is loaded here, not with the CLI's options (this module's other half).
-  const { loadApi } = require('../openapi') as typeof import('../openapi');
-  const loaded = loadApi(api);
-  if (!loaded.api) {
-    const errors = loaded.problems.filter((p) => p.severity === 'error').map(formatProblem);
-    throw new ConfigError(`${api} cannot be read:\n${errors.join('\n')}`);
-  }
-  for (const authorizer of Object.values(loaded.api.authorizers)) {
+  // A template's APIs too (a SAM Auth.Authorizers entry with UserPoolArn).
+  for (const authorizer of apiDefinitionsOf(api, config).flatMap((a) => Object.values(a.authorizers))) {
     for (const arn of authorizer.providerARNs ?? []) {
       const ref = userPoolOf(arn);
       if (!ref) continue;
@@ -74,7 +71,7 @@ function poolsOfApi(api: string | undefined): Map<string, { ref: UserPoolRef; au
 
 /** The pool `--pool` names: a pool id (of the API, of the config, or any), or an authorizer's name. */
 function choosePool(wanted: string | undefined, config: ApigwConfig): UserPoolRef {
-  const pools = poolsOfApi(config.api);
+  const pools = poolsOfApi(config.api, config);
   if (wanted === undefined) {
     if (pools.size === 1) return [...pools.values()][0].ref;
     throw new ConfigError(

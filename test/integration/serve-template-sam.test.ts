@@ -1,13 +1,16 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import express from 'express';
 import { ConfigError } from '../../gateway/config';
 import { middleware } from '../../gateway/middleware';
 import { createLogger, type Logger } from '../../gateway/log';
 import { ApiLoadError, startGateway, type RunningGateway } from '../../gateway/serve';
 import { tempDir, type TempDir } from '../helpers/api-doc';
+import { BIN } from '../helpers/cli';
 import { LAMBDA_KEYS } from '../helpers/lambda-invoke';
 
 const ENV = {
@@ -285,7 +288,10 @@ Resources:
   beforeAll(async () => {
     dir = project('apigw-sam-cognito-', {
       'template.yaml': template,
-      'src/app.js': `exports.handler = async () => ({ statusCode: 200, body: 'the secret' });`,
+      'src/app.js': `exports.handler = async (event) => ({
+        statusCode: 200,
+        body: 'the secret' + (event.requestContext.authorizer ? ' for ' + event.requestContext.authorizer.claims.sub : ''),
+      });`,
     });
     gw = await serve(dir, 'template.yaml');
   });
@@ -299,8 +305,25 @@ Resources:
       'route GET /prod/secret ← Private (SecureApi) [COGNITO_USER_POOLS MyCognitoAuth]',
     );
     const res = await fetch(`${gw.url}/secret`);
-    expect(res.status).not.toBe(200);
-    expect(await res.text()).not.toContain('the secret');
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ message: 'Unauthorized' });
+  });
+
+  test('a token from `apigw token template.yaml` (the pool of the template) is let through, its claims reach the function', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      BIN,
+      'token',
+      path.join(dir.dir, 'template.yaml'),
+      '--pool',
+      'MyCognitoAuth',
+      '--sub',
+      'alice',
+      '--data-dir',
+      path.join(dir.dir, '.apigw'),
+    ]);
+    const res = await fetch(`${gw.url}/secret`, { headers: { Authorization: stdout.trim() } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('the secret for alice');
   });
 
   test('a route whose event says Authorizer: NONE is open', async () => {
