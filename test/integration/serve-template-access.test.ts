@@ -11,6 +11,7 @@ import { tempDir, type TempDir } from '../helpers/api-doc';
 import { spawnApigw } from '../helpers/cli';
 import { testClock, type TestClock } from '../helpers/access';
 import { LAMBDA_KEYS } from '../helpers/lambda-invoke';
+import { inlineHelloFunction } from '../helpers/sam';
 
 // A template's usage plans, API keys, MethodSettings and stage cache, applied as the config file's
 // are: through real HTTP on `apigw serve template.yaml`, on an injected clock (every assertion is a
@@ -314,21 +315,7 @@ Resources:
         ApiKeyRequired: true
         UsagePlan:
           CreateUsagePlan: PER_API
-  Hello:
-    Type: AWS::Serverless::Function
-    Properties:
-      InlineCode: |
-        exports.handler = async () => ({ statusCode: 200, body: '{"hello":true}' });
-      Handler: index.handler
-      Runtime: nodejs20.x
-      Events:
-        Get:
-          Type: Api
-          Properties:
-            RestApiId: !Ref Api
-            Path: /hello
-            Method: get
-`;
+${inlineHelloFunction('Api', '{"hello":true}')}`;
   let gw: Served;
   const OWN = 'config-own-key-0123456789';
   beforeAll(async () => {
@@ -513,21 +500,7 @@ Resources:
         ApiKeyRequired: true
         UsagePlan:
           CreateUsagePlan: PER_API
-  Hello:
-    Type: AWS::Serverless::Function
-    Properties:
-      InlineCode: |
-        exports.handler = async () => ({ statusCode: 200, body: 'hi' });
-      Handler: index.handler
-      Runtime: nodejs20.x
-      Events:
-        Get:
-          Type: Api
-          Properties:
-            RestApiId: !Ref Api
-            Path: /hello
-            Method: get
-`,
+${inlineHelloFunction('Api', 'hi')}`,
   );
   const proc = spawnApigw([
     'serve',

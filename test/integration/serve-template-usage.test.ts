@@ -8,6 +8,7 @@ import { tempDir, type TempDir } from '../helpers/api-doc';
 import { spawnApigw } from '../helpers/cli';
 import { LAMBDA_KEYS } from '../helpers/lambda-invoke';
 import { redisAvailable, startRedis, type TestRedis } from '../helpers/redis';
+import { inlineHelloFunction } from '../helpers/sam';
 
 // `apigw usage template.yaml --plan NAME` reads the usage of a plan the template declares, from
 // the Redis store a gateway serving that template counted it in (a real redis-server).
@@ -26,21 +27,7 @@ Resources:
           Quota:
             Limit: 10
             Period: DAY
-  Hello:
-    Type: AWS::Serverless::Function
-    Properties:
-      InlineCode: |
-        exports.handler = async () => ({ statusCode: 200, body: 'hi' });
-      Handler: index.handler
-      Runtime: nodejs20.x
-      Events:
-        Get:
-          Type: Api
-          Properties:
-            RestApiId: !Ref PartnerApi
-            Path: /hello
-            Method: get
-`;
+${inlineHelloFunction('PartnerApi', 'hi')}`;
 
 const run = redisAvailable() ? describe : describe.skip;
 
