@@ -16,9 +16,9 @@ export const TOKEN_OPTIONS = {
   jwks: { type: 'boolean' },
 } as const;
 
-export const TOKEN_USAGE = `  apigw token [openapi-file | dir] --pool POOL --sub NAME [--scope S ...] [options]
+export const TOKEN_USAGE = `  apigw token [openapi-file | template | dir] --pool POOL --sub NAME [--scope S ...] [options]
                             Print a token signed with a user pool's development key, for the
-                            Cognito authorizers of an API (docs/cors-and-authorizers.md)`;
+                            Cognito authorizers of an API or a template (docs/cors-and-authorizers.md)`;
 
 export const TOKEN_OPTIONS_USAGE = `Options of apigw token:
   --pool POOL               the user pool: its id (us-east-1_AbC123) or its authorizer's name in the
